@@ -1,0 +1,80 @@
+"""The ``quotebot`` command line: one parser, one small module per subcommand.
+
+Other tools parse ``quotebot ask --json``; its flags and output are a
+contract, so they are defined here in one place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from retrieval.corpus_loader import CorpusError
+
+
+def default_corpus() -> Path:
+    """``$QUOTEBOT_CORPUS``, else ``./corpus``."""
+    return Path(os.environ.get("QUOTEBOT_CORPUS") or "corpus")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from bot.cli import ask, corpus_check, evaluate
+
+    parser = argparse.ArgumentParser(
+        prog="quotebot",
+        description="Answer questions by quoting the passage of a corpus that best answers them.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (ask, corpus_check, evaluate):
+        module.register(commands)
+    _register_front_ends(commands)
+    return parser
+
+
+def add_corpus_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="corpus folder (default: $QUOTEBOT_CORPUS, else ./corpus)",
+    )
+
+
+def _register_front_ends(commands: argparse._SubParsersAction) -> None:
+    """The Discord-facing subcommands, imported lazily so ``ask`` starts fast."""
+    run = commands.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    add_corpus_option(run)
+    run.set_defaults(handler=lambda args: _front_end("bot.runner", args))
+    chat = commands.add_parser("chat", help="ask questions in a local console, rendered as the bot posts them")
+    add_corpus_option(chat)
+    chat.set_defaults(handler=lambda args: _front_end("bot.console", args))
+    sync = commands.add_parser("sync", help="register the slash commands with Discord (needs DISCORD_TOKEN)")
+    sync.add_argument("--guild", type=int, default=None, metavar="ID", help="sync to one server only (instant)")
+    sync.set_defaults(handler=lambda args: _front_end("bot.sync", args))
+
+
+def _front_end(module_name: str, args: argparse.Namespace) -> int:
+    import importlib
+
+    module = importlib.import_module(module_name)
+    return int(module.main(args))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; a corpus or input problem is one line on stderr, never a traceback."""
+    args = build_parser().parse_args(argv)
+    if getattr(args, "corpus", "absent") is None:
+        args.corpus = default_corpus()
+    try:
+        return int(args.handler(args))
+    except CorpusError as error:
+        print(f"quotebot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

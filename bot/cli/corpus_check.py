@@ -1,0 +1,39 @@
+"""``quotebot corpus check``: what loads, what does not, and how it is cut into passages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Iterable
+
+from retrieval.corpus_loader import FileProblem, load_folder
+from retrieval.engine import QuoteEngine
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    from bot.cli import add_corpus_option
+
+    corpus = commands.add_parser("corpus", help="inspect the corpus")
+    actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="ACTION")
+    check = actions.add_parser("check", help="list documents and passage counts; exit 1 when a file is bad")
+    add_corpus_option(check)
+    check.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    report = load_folder(args.corpus)
+    engine = QuoteEngine.build(report.documents)
+    per_document = Counter(passage.document.id for passage in engine.passages)
+    for document in engine.documents:
+        byline = f" by {document.author}" if document.author else ""
+        print(f"{document.id}: “{document.title}”{byline}, {per_document[document.id]} passages")
+    print(f"{len(engine.documents)} documents, {len(engine.passages)} passages, {len(report.problems)} bad files")
+    warn_about_problems(report.problems)
+    return 1 if report.problems else 0
+
+
+def warn_about_problems(problems: Iterable[FileProblem]) -> None:
+    """Name each skipped file on stderr: the rest of the corpus still serves."""
+    for problem in problems:
+        print(f"quotebot: skipped {problem.path}: {problem.reason}", file=sys.stderr)

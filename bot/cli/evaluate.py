@@ -1,0 +1,46 @@
+"""``quotebot eval``: retrieval quality beside plain BM25, on our questions or SQuAD's."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from retrieval.corpus_loader import CorpusError, load_folder
+from retrieval.evaluation import EvalCorpus, evaluate, format_report, load_question_file, load_squad
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    from bot.cli import add_corpus_option
+
+    parser = commands.add_parser(
+        "eval",
+        help="measure answers against questions with known answers",
+        description="Print hit@1, hit@3, quote@1 and decline rates for quotebot and plain BM25Okapi.",
+    )
+    add_corpus_option(parser)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("questions", nargs="?", type=Path, metavar="QUESTIONS.jsonl",
+                        help='lines of {"question": str, "answers": [str]}; [] means off-topic')
+    source.add_argument("--squad", type=Path, metavar="FILE.json.gz", help="a SQuAD v1.1 file; each article is a corpus")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.squad:
+        corpora = _read(load_squad, args.squad)
+        title = f"SQuAD ({args.squad.name})"
+    else:
+        documents = load_folder(args.corpus).documents
+        corpora = (EvalCorpus(str(args.corpus), documents, _read(load_question_file, args.questions)),)
+        title = f"{args.questions.name} on {args.corpus}"
+    print(format_report(evaluate(corpora), title))
+    return 0
+
+
+def _read(loader, path: Path):
+    try:
+        return loader(path)
+    except FileNotFoundError:
+        raise CorpusError(f"file not found: {path}") from None
+    except (OSError, ValueError, KeyError) as error:
+        raise CorpusError(f"cannot read {path}: {error}") from None

@@ -1,0 +1,195 @@
+"""Measuring answers against questions with known answers, beside plain BM25.
+
+A figure only means something next to a baseline measured on the same text
+in the same run, so every evaluation scores quotebot and plain
+``rank_bm25.BM25Okapi`` (paragraphs, lower-cased ``\\w+`` tokens, no
+stopwords, no stemming) side by side.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rank_bm25 import BM25Okapi
+
+from retrieval.corpus_loader import CorpusError
+from retrieval.engine import QuoteEngine
+from retrieval.models import Document
+from retrieval.sentences import split_sentences
+
+_PLAIN_TOKEN = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    """A question and the answer spans that make a passage correct; none means off-topic."""
+
+    question: str
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvalCorpus:
+    """Documents and the questions asked of them."""
+
+    name: str
+    documents: tuple[Document, ...]
+    questions: tuple[EvalQuestion, ...]
+
+
+@dataclass
+class Tally:
+    """Counts behind one row of the results table."""
+
+    answerable: int = 0
+    off_topic: int = 0
+    hit_at_1: int = 0
+    hit_at_3: int = 0
+    quote_at_1: int = 0
+    off_topic_declined: int = 0
+    answerable_declined: int = 0
+
+    def add(self, other: Tally) -> None:
+        for name in vars(self):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def figures(self) -> dict[str, float | None]:
+        """Rates; ``None`` where no question of that kind was asked."""
+
+        def rate(count: int, total: int) -> float | None:
+            return count / total if total else None
+
+        return {
+            "hit@1": rate(self.hit_at_1, self.answerable),
+            "hit@3": rate(self.hit_at_3, self.answerable),
+            "quote@1": rate(self.quote_at_1, self.answerable),
+            "off-topic declined": rate(self.off_topic_declined, self.off_topic),
+            "answerable declined": rate(self.answerable_declined, self.answerable),
+        }
+
+
+@dataclass
+class EvalReport:
+    """quotebot and the plain baseline over the same corpora."""
+
+    quotebot: Tally = field(default_factory=Tally)
+    plain_bm25: Tally = field(default_factory=Tally)
+    corpora: int = 0
+
+
+def load_question_file(path: Path) -> tuple[EvalQuestion, ...]:
+    """Lines of ``{"question": str, "answers": [str]}``; a bad line is an error naming its number."""
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            questions.append(EvalQuestion(str(record["question"]), tuple(map(str, record["answers"]))))
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise CorpusError(f"{path}:{number}: not a question record ({error})") from None
+    return tuple(questions)
+
+
+def load_squad(path: Path) -> tuple[EvalCorpus, ...]:
+    """Each SQuAD article as a one-document corpus; the next article's questions are its off-topic ones."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        articles = json.load(handle)["data"]
+    own = [
+        tuple(
+            EvalQuestion(qa["question"], tuple(answer["text"] for answer in qa["answers"]))
+            for paragraph in article["paragraphs"]
+            for qa in paragraph["qas"]
+        )
+        for article in articles
+    ]
+    corpora = []
+    for i, article in enumerate(articles):
+        body = "\n\n".join(paragraph["context"].strip() for paragraph in article["paragraphs"])
+        title = article["title"].replace("_", " ")
+        document = Document(id=f"{article['title']}.md", title=title, body=body)
+        off_topic = tuple(EvalQuestion(q.question, ()) for q in own[(i + 1) % len(articles)])
+        corpora.append(EvalCorpus(title, (document,), own[i] + off_topic))
+    return tuple(corpora)
+
+
+def evaluate(corpora: Iterable[EvalCorpus]) -> EvalReport:
+    """Ask every question of every corpus, of quotebot and of plain BM25."""
+    report = EvalReport()
+    for corpus in corpora:
+        report.quotebot.add(_score_quotebot(corpus))
+        report.plain_bm25.add(_score_plain(corpus))
+        report.corpora += 1
+    return report
+
+
+def _score_quotebot(corpus: EvalCorpus) -> Tally:
+    engine = QuoteEngine.build(corpus.documents)
+    tally = Tally()
+    for item in corpus.questions:
+        answer = engine.ask(item.question, top_k=3)
+        texts = [hit.passage.text for hit in answer.hits]
+        _count(tally, item, texts, answer.quote, declined=not answer.answered)
+    return tally
+
+
+def _score_plain(corpus: EvalCorpus) -> Tally:
+    paragraphs = [p.strip() for d in corpus.documents for p in d.body.split("\n\n") if p.strip()]
+    index = BM25Okapi([_plain_tokens(p) for p in paragraphs])
+    tally = Tally()
+    for item in corpus.questions:
+        query = _plain_tokens(item.question)
+        top = index.get_top_n(query, paragraphs, n=3) if query else []
+        quote = _plain_best_sentence(top[0], set(query)) if top else None
+        _count(tally, item, top, quote, declined=False)
+    return tally
+
+
+def _count(tally: Tally, item: EvalQuestion, texts: Sequence[str], quote: str | None, declined: bool) -> None:
+    if not item.answers:
+        tally.off_topic += 1
+        tally.off_topic_declined += declined
+        return
+    tally.answerable += 1
+    tally.answerable_declined += declined
+    tally.hit_at_1 += bool(texts) and _holds(texts[0], item.answers)
+    tally.hit_at_3 += any(_holds(text, item.answers) for text in texts[:3])
+    tally.quote_at_1 += quote is not None and _holds(quote, item.answers)
+
+
+def _holds(text: str, answers: Sequence[str]) -> bool:
+    return any(answer in text for answer in answers)
+
+
+def _plain_tokens(text: str) -> list[str]:
+    return _PLAIN_TOKEN.findall(text.lower())
+
+
+def _plain_best_sentence(paragraph: str, query: set[str]) -> str:
+    sentences = split_sentences(paragraph) or [paragraph]
+    return max(sentences, key=lambda sentence: len(query.intersection(_plain_tokens(sentence))))
+
+
+def format_report(report: EvalReport, title: str) -> str:
+    """The side-by-side table ``quotebot eval`` prints."""
+    rows = [("quotebot", report.quotebot), ("plain BM25Okapi", report.plain_bm25)]
+    names = list(report.quotebot.figures())
+    lines = [
+        f"{title}: {report.corpora} corpora, {report.quotebot.answerable} answerable and "
+        f"{report.quotebot.off_topic} off-topic questions",
+        f"{'':18}" + "".join(f"{name:>21}" for name in names),
+    ]
+    for label, tally in rows:
+        cells = [_cell(value) for value in tally.figures().values()]
+        lines.append(f"{label:18}" + "".join(f"{cell:>21}" for cell in cells))
+    return "\n".join(lines)
+
+
+def _cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"

@@ -1,0 +1,103 @@
+"""The plain values that flow from the corpus to an answer.
+
+They are frozen dataclasses so that an index snapshot can be shared between
+the event loop and worker threads without locks: nothing here ever changes
+after it is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """One corpus file: its metadata and its body (front matter removed)."""
+
+    id: str
+    title: str
+    body: str
+    author: str | None = None
+    publication: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    date: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    fingerprint: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        """The document fields the JSON contract exposes for every result."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "author": self.author,
+            "publication": self.publication,
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A quotable span of one document: the unit BM25 ranks.
+
+    ``start``/``end`` are character offsets into ``document.body`` so a quote
+    can always be traced back to the exact source text.
+    """
+
+    id: str
+    document: Document
+    section: str | None
+    paragraph: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage as ranked for one question."""
+
+    rank: int
+    score: float
+    passage: Passage
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What quotebot says to one question, before any front end renders it.
+
+    ``quote`` is verbatim text of ``hits[0].passage`` (or of the document's
+    metadata for questions about the document itself) and is ``None`` exactly
+    when ``answered`` is false. ``highlights`` are ``(start, end)`` spans of
+    ``quote`` holding the question's words, for front ends that emphasise them.
+    """
+
+    question: str
+    answered: bool
+    quote: str | None
+    hits: tuple[Hit, ...]
+    matched_terms: frozenset[str] = frozenset()
+    highlights: tuple[tuple[int, int], ...] = ()
+    decline_reason: str | None = None
+    source: Document | None = None
+    section: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable ``quotebot ask --json`` contract (one object per question)."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "quote": self.quote,
+            "results": [
+                {
+                    "rank": hit.rank,
+                    "score": float(hit.score),
+                    "passage_id": hit.passage.id,
+                    "text": hit.passage.text,
+                    "section": hit.passage.section,
+                    "document": hit.passage.document.summary(),
+                }
+                for hit in self.hits
+            ],
+        }

@@ -1,0 +1,84 @@
+"""What a member typed, reduced to what retrieval needs: search terms and intent.
+
+Questions arrive from Discord unfiltered (10,000 characters, control
+characters, emoji, ``@everyone``), so they are cleaned and capped here once,
+before any scoring, instead of in each front end.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+
+from retrieval.tokens import terms
+
+MAX_QUESTION_CHARS = 1_000
+
+# Words that frame a question about a text rather than carry its content:
+# "what does the article say about X" is a question about X.
+_FRAMING_WORDS = frozenset(
+    terms(
+        "article text post piece page document passage essay story author writer "
+        "tell say says explain mention mentions describe according please know "
+        "anyone somebody someone"
+    )
+)
+_AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|penned)|author|written\s+by|writer)\b", re.I)
+_PUBLICATION = re.compile(
+    r"\b(publish\w*|publication|publisher|which\s+(magazine|journal|site|website|blog|outlet))\b", re.I
+)
+_TITLE = re.compile(r"\b(title|called|named)\b", re.I)
+_DATE = re.compile(r"\bwhen\s+(was|is)\s+(it|this|that|the\s+\w+)\s+(written|published|posted)\b", re.I)
+_SPACES = re.compile(r"\s+")
+
+
+class Intent(Enum):
+    """Whether the question is about a document's contents or about the document itself."""
+
+    CONTENT = "content"
+    AUTHOR = "author"
+    PUBLICATION = "publication"
+    TITLE = "title"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Question:
+    """A cleaned question, its search terms and what kind of answer it wants."""
+
+    text: str
+    terms: tuple[str, ...]
+    topic_terms: tuple[str, ...]
+    intent: Intent
+
+
+def clean(text: str) -> str:
+    """Drop control and formatting characters, fold white space, cap the length."""
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace() or unicodedata.category(char)[0] != "C"
+    )
+    return _SPACES.sub(" ", kept).strip()[:MAX_QUESTION_CHARS]
+
+
+def analyze(raw: str) -> Question:
+    """Search terms keep the framing words (they may be content); ``topic_terms`` do not."""
+    text = clean(raw)
+    all_terms = tuple(terms(text))
+    topic = tuple(term for term in all_terms if term not in _FRAMING_WORDS)
+    return Question(text=text, terms=all_terms, topic_terms=topic, intent=_intent(text))
+
+
+def _intent(text: str) -> Intent:
+    if _DATE.search(text):
+        return Intent.DATE
+    if _AUTHOR.search(text):
+        return Intent.AUTHOR
+    if _PUBLICATION.search(text):
+        return Intent.PUBLICATION
+    if _TITLE.search(text) and re.search(r"\b(article|document|page|post|this)\b", text, re.I):
+        return Intent.TITLE
+    return Intent.CONTENT
