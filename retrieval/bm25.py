@@ -11,19 +11,28 @@ The idf is Lucene's ``log(1 + (N - df + 0.5) / (df + 0.5))`` instead of
 rank-bm25's default, whose idf turns negative for terms in more than half the
 passages (and for every term of a one- or two-passage corpus) and is then
 floored by an arbitrary epsilon: a one-paragraph corpus must still answer.
+
+Weights stay float64: scores reach ~30, where float32's rounding (~2e-6)
+would break the 1e-6 agreement with rank-bm25 and could reorder near ties.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
 K1 = 1.2
 B = 0.75
+# Below this many postings per passage of the corpus, a question's candidates
+# are found by sorting its postings; above it, by one dense pass over all
+# passages, which costs O(passages) but no sort (measured by bench.scale).
+SPARSE_QUERY_RATIO = 1 / 32
 
 
 class ReferenceBM25(BM25Okapi):
@@ -45,95 +54,223 @@ def lucene_idf(passages: int | np.ndarray, document_frequency: int | np.ndarray)
     return math.log1p(ratio)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SparseBM25:
     """Posting lists of precomputed BM25 contributions, laid out term by term (CSC).
 
-    The passages of term ``t`` are ``passage_ids[offsets[t]:offsets[t + 1]]``
-    and their contributions ``weights[...]`` at the same positions.
+    ``terms`` is the sorted vocabulary, so the same passages always give the
+    same arrays however they were assembled (full or incremental build,
+    cache). The passages of term ``t`` are
+    ``passage_ids[offsets[t]:offsets[t + 1]]``, increasing, with their term
+    frequencies at the same positions; ``lengths`` holds each passage's
+    number of terms. These are the data; ``weights`` (each posting's
+    contribution) and ``vocabulary`` are derived from them.
     """
 
-    vocabulary: dict[str, int]
+    terms: tuple[str, ...]
     offsets: np.ndarray
     passage_ids: np.ndarray
-    weights: np.ndarray
-    document_frequency: np.ndarray
-    passage_count: int
+    frequencies: np.ndarray
+    lengths: np.ndarray
     k1: float = K1
     b: float = B
+    vocabulary: dict[str, int] = field(init=False, repr=False)
+    weights: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.lengths) == 0:
+            raise ValueError("cannot index an empty corpus")
+        object.__setattr__(self, "vocabulary", {term: i for i, term in enumerate(self.terms)})
+        object.__setattr__(self, "weights", self._weights())
 
     @classmethod
     def build(cls, corpus: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> SparseBM25:
         """Index tokenized passages; an empty corpus is refused rather than divided by."""
-        if not corpus:
-            raise ValueError("cannot index an empty corpus")
-        vocabulary: dict[str, int] = {}
-        lookup = vocabulary.setdefault
-        term_ids = np.fromiter(
-            (lookup(token, len(vocabulary)) for tokens in corpus for token in tokens), dtype=np.int64
-        )
-        lengths = np.fromiter((len(tokens) for tokens in corpus), dtype=np.int64, count=len(corpus))
-        count = len(corpus)
-        owners = np.repeat(np.arange(count, dtype=np.int64), lengths)
-        pairs, frequency = np.unique(term_ids * count + owners, return_counts=True)
-        terms, passages = np.divmod(pairs, count)
-        document_frequency = np.bincount(terms, minlength=len(vocabulary))
-        average_length = lengths.sum() / count or 1.0
-        idf = lucene_idf(count, document_frequency)
-        norm = k1 * (1 - b + b * lengths[passages] / average_length)
-        weights = idf[terms] * frequency * (k1 + 1) / (frequency + norm)
-        offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-        np.cumsum(document_frequency, out=offsets[1:])
+        terms = sorted(set(chain.from_iterable(corpus)))
+        term_ids, owners = term_occurrences(corpus, {term: i for i, term in enumerate(terms)})
+        return cls.from_occurrences(terms, term_ids, owners, len(corpus), k1, b)
+
+    @classmethod
+    def from_occurrences(
+        cls,
+        terms: Sequence[str],
+        term_ids: np.ndarray,
+        passages: np.ndarray,
+        passage_count: int,
+        k1: float = K1,
+        b: float = B,
+    ) -> SparseBM25:
+        """Index term occurrences: ``terms[term_ids[i]]`` occurs once in passage ``passages[i]``.
+
+        ``terms`` must be sorted and distinct; occurrences may come in any
+        order, and terms that occur nowhere are dropped, so an incremental
+        build can pass the vocabulary of the corpus before some documents
+        were removed.
+        """
+        used = np.bincount(term_ids, minlength=len(terms)) > 0
+        kept = tuple(term for term, keep in zip(terms, used.tolist()) if keep)
+        compact = np.cumsum(used) - 1
+        pairs, frequencies = np.unique(compact[term_ids] * passage_count + passages, return_counts=True)
+        term_of, passage_of = np.divmod(pairs, passage_count)
+        offsets = np.zeros(len(kept) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term_of, minlength=len(kept)), out=offsets[1:])
         return cls(
-            vocabulary=vocabulary,
+            terms=kept,
             offsets=offsets,
-            passage_ids=passages.astype(np.int32),
-            weights=weights,
-            document_frequency=document_frequency,
-            passage_count=count,
+            passage_ids=passage_of.astype(np.int32),
+            frequencies=frequencies.astype(np.int32),
+            lengths=np.bincount(passages, minlength=passage_count).astype(np.int32),
             k1=k1,
             b=b,
         )
 
+    def validate(self) -> None:
+        """Raise ``ValueError`` unless the arrays describe a consistent index (for data read from disk)."""
+        nnz = len(self.passage_ids)
+        shapes = (
+            all(a.ndim == 1 for a in (self.offsets, self.passage_ids, self.frequencies, self.lengths))
+            and len(self.offsets) == len(self.terms) + 1
+            and len(self.frequencies) == nnz
+            and self.offsets[0] == 0
+            and self.offsets[-1] == nnz
+            and bool(np.all(np.diff(self.offsets) > 0))
+            and all(a < b for a, b in zip(self.terms, self.terms[1:]))
+        )
+        if not shapes:
+            raise ValueError("inconsistent index shapes")
+        if nnz == 0:
+            return
+        increasing = np.diff(self.passage_ids) > 0
+        increasing[self.offsets[1:-1] - 1] = True
+        if not (
+            self.passage_ids.min() >= 0
+            and self.passage_ids.max() < self.passage_count
+            and self.frequencies.min() >= 1
+            and bool(increasing.all())
+            and np.array_equal(np.bincount(self.passage_ids, self.frequencies, self.passage_count), self.lengths)
+        ):
+            raise ValueError("inconsistent postings")
+
+    def _weights(self) -> np.ndarray:
+        """Each posting's BM25 contribution, computed as rank-bm25 does (float64)."""
+        count = self.passage_count
+        document_frequency = self.document_frequency
+        idf = np.repeat(lucene_idf(count, document_frequency), document_frequency)
+        average_length = self.lengths.sum(dtype=np.int64) / count or 1.0
+        norm = self.k1 * (1 - self.b + self.b * self.lengths[self.passage_ids] / average_length)
+        tf = self.frequencies.astype(np.float64)
+        return idf * (tf * (self.k1 + 1) / (tf + norm))
+
+    @property
+    def passage_count(self) -> int:
+        return len(self.lengths)
+
+    @property
+    def document_frequency(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def nbytes(self) -> int:
+        """Memory held by the arrays and the vocabulary (strings counted once), for the benchmark."""
+        arrays = (self.offsets, self.passage_ids, self.frequencies, self.lengths, self.weights)
+        strings = sum(sys.getsizeof(term) for term in self.terms)
+        return sum(a.nbytes for a in arrays) + strings + sys.getsizeof(self.terms) + sys.getsizeof(self.vocabulary)
+
+    def occurrences(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every term occurrence as (term id, passage), the input ``from_occurrences`` takes back."""
+        term_ids = np.repeat(np.arange(len(self.terms), dtype=np.int64), self.document_frequency)
+        return np.repeat(term_ids, self.frequencies), np.repeat(self.passage_ids.astype(np.int64), self.frequencies)
+
     def idf(self, term: str) -> float:
         """The term's idf; unknown terms get the maximum, so they weigh heavily in coverage."""
         term_id = self.vocabulary.get(term)
-        frequency = 0 if term_id is None else int(self.document_frequency[term_id])
+        frequency = 0 if term_id is None else int(self.offsets[term_id + 1] - self.offsets[term_id])
         return float(lucene_idf(self.passage_count, frequency))
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Every passage's score, as ``ReferenceBM25.get_scores`` would give it."""
-        ids, weights = self._postings(query)
+        ids, weights, _ = self._postings(query)
         return np.bincount(ids, weights=weights, minlength=self.passage_count)
 
-    def top(self, query: Sequence[str], k: int) -> list[tuple[int, float]]:
-        """The ``k`` best (passage, score) pairs with a positive score, best first, ties by position."""
-        if k <= 0:
-            return []
-        ids, weights = self._postings(query)
-        if ids.size == 0:
-            return []
-        totals = np.bincount(ids, weights=weights, minlength=self.passage_count)
-        candidates = np.flatnonzero(totals > 0) if ids.size > self.passage_count // 8 else np.unique(ids)
-        candidates = candidates[totals[candidates] > 0]
-        if candidates.size > k:
-            keep = np.argpartition(-totals[candidates], k - 1)[:k]
-            candidates = candidates[keep]
-        order = np.lexsort((candidates, -totals[candidates]))
-        return [(int(candidates[i]), float(totals[candidates[i]])) for i in order]
+    def top(
+        self, query: Sequence[str], k: int, query_weights: Sequence[float] | None = None
+    ) -> list[tuple[int, float]]:
+        """The ``k`` best (passage, score) pairs with a positive score, best first, ties by position.
 
-    def _postings(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        ``query_weights`` scale each query term's contribution (1.0 each when
+        omitted, which is rank-bm25's sum). Only passages holding a query term
+        are candidates (every contribution is positive), so zero-score
+        passages never appear. Short posting lists are summed after sorting
+        them; long ones in one dense pass over all passages
+        (``SPARSE_QUERY_RATIO`` picks the cheaper).
+        """
+        ids, weights, sizes = self._postings(query, query_weights)
+        if k <= 0 or ids.size == 0:
+            return []
+        if ids.size < self.passage_count * SPARSE_QUERY_RATIO:
+            # A stable sort keeps each passage's contributions in query order, so
+            # bincount adds them up exactly as the dense pass (and rank-bm25) would.
+            order = np.argsort(ids, kind="stable")
+            ids = ids[order]
+            first = np.concatenate(([True], ids[1:] != ids[:-1]))
+            candidates, totals = ids[first], np.bincount(np.cumsum(first) - 1, weights=weights[order])
+        else:
+            dense = np.bincount(ids, weights=weights, minlength=self.passage_count)
+            candidates = np.flatnonzero(dense >= _lower_bound(dense, ids, sizes, k))
+            totals = dense[candidates]
+        if candidates.size > k:
+            # Keep everything tied with the k-th best, so ties are broken by position, not by partitioning.
+            keep = totals >= _kth_largest(totals, k)
+            candidates, totals = candidates[keep], totals[keep]
+        order = np.lexsort((candidates, -totals))[:k]
+        return list(zip(candidates[order].tolist(), totals[order].tolist()))
+
+    def _postings(
+        self, query: Sequence[str], query_weights: Sequence[float] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """The passage ids and contributions of the query's terms, in query order (as rank-bm25 sums them).
+
+        Also the length of each term's run. Ids come back as ``intp``: numpy
+        counts and indexes with int32 ids several times slower.
+        """
+        scale = [1.0] * len(query) if query_weights is None else list(query_weights)
         slices = [
-            (self.offsets[term_id], self.offsets[term_id + 1])
-            for term_id in (self.vocabulary.get(term) for term in query)
-            if term_id is not None
+            (slice(self.offsets[term_id], self.offsets[term_id + 1]), factor)
+            for term_id, factor in zip((self.vocabulary.get(term) for term in query), scale)
+            if term_id is not None and factor > 0
         ]
         if not slices:
-            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64)
-        if len(slices) == 1:
-            start, end = slices[0]
-            return self.passage_ids[start:end], self.weights[start:end]
+            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float64), []
         return (
-            np.concatenate([self.passage_ids[a:b] for a, b in slices]),
-            np.concatenate([self.weights[a:b] for a, b in slices]),
+            np.concatenate([self.passage_ids[s] for s, _ in slices], dtype=np.intp),
+            np.concatenate([self.weights[s] if f == 1.0 else self.weights[s] * f for s, f in slices]),
+            [s.stop - s.start for s, _ in slices],
         )
+
+
+def term_occurrences(corpus: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(term id, position in ``corpus``) of every token; the one per-token pass of a build, kept in C loops."""
+    lengths = np.fromiter(map(len, corpus), dtype=np.int64, count=len(corpus))
+    term_ids = np.fromiter(
+        map(vocabulary.__getitem__, chain.from_iterable(corpus)), dtype=np.int64, count=int(lengths.sum())
+    )
+    return term_ids, np.repeat(np.arange(len(corpus), dtype=np.int64), lengths)
+
+
+def _kth_largest(values: np.ndarray, k: int) -> float:
+    """The k-th largest of ``values`` (which has at least ``k``), in linear time."""
+    return float(np.partition(values, values.size - k)[values.size - k])
+
+
+def _lower_bound(dense: np.ndarray, ids: np.ndarray, sizes: list[int], k: int) -> float:
+    """A score the k-th best passage reaches for sure, so one comparison leaves few candidates.
+
+    The passages of one term are distinct, so the k-th best total among them
+    is at most the k-th best overall. The rarest term that has ``k`` passages
+    gives the tightest bound, its passages being the likeliest to score high.
+    When no term has ``k`` passages, any positive score may be among the best.
+    """
+    eligible = [(size, start) for size, start in zip(sizes, np.cumsum([0, *sizes[:-1]]).tolist()) if size >= k]
+    if not eligible:
+        return float(np.finfo(np.float64).tiny)  # the smallest positive score
+    size, start = min(eligible)
+    return _kth_largest(dense[ids[start:start + size]], k)

@@ -22,6 +22,7 @@ MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 METADATA_KEYS = ("title", "author", "publication", "publisher", "url", "date")
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_FRONT_MATTER_OPENING = re.compile(r"\A---[ \t]*\n")
 _FIRST_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
 
 
@@ -58,6 +59,9 @@ def load_folder(folder: Path) -> LoadReport:
     for path in sorted(_document_paths(folder)):
         document_id = path.relative_to(folder).as_posix()
         try:
+            # Refuse an oversized file before reading it into memory.
+            if path.stat().st_size > MAX_DOCUMENT_BYTES:
+                raise CorpusError(_too_large())
             documents.append(parse_document(document_id, path.read_bytes()))
         except CorpusError as error:
             problems.append(FileProblem(path, str(error)))
@@ -65,7 +69,7 @@ def load_folder(folder: Path) -> LoadReport:
             problems.append(FileProblem(path, f"cannot be read ({error.strerror or error})"))
     if not documents:
         detail = f"; {len(problems)} file(s) skipped" if problems else ""
-        raise CorpusError(f"no usable documents in {folder}{detail}")
+        raise CorpusError(f"no usable .md or .txt documents in {folder}{detail}")
     return LoadReport(tuple(documents), tuple(problems))
 
 
@@ -82,7 +86,9 @@ def _document_paths(folder: Path) -> list[Path]:
 def parse_document(document_id: str, raw: bytes) -> Document:
     """Turn one file's bytes into a ``Document`` or raise ``CorpusError`` saying why not."""
     if len(raw) > MAX_DOCUMENT_BYTES:
-        raise CorpusError(f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB")
+        raise CorpusError(_too_large())
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CorpusError("not UTF-8 (it is UTF-16; save it as UTF-8)")
     if b"\x00" in raw:
         raise CorpusError("binary file, not text")
     try:
@@ -92,7 +98,7 @@ def parse_document(document_id: str, raw: bytes) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     metadata, body = _split_front_matter(text)
     if not body.strip():
-        raise CorpusError("empty document")
+        raise CorpusError("only front matter, no text" if metadata or body != text else "empty document")
     return Document(
         id=document_id,
         title=_title(metadata, body, document_id),
@@ -107,10 +113,16 @@ def parse_document(document_id: str, raw: bytes) -> Document:
     )
 
 
+def _too_large() -> str:
+    limit = MAX_DOCUMENT_BYTES
+    size = f"{limit / (1024 * 1024):g} MiB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
+    return f"larger than the {size} limit"
+
+
 def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     match = _FRONT_MATTER.match(text)
     if not match:
-        if text.startswith("---\n"):
+        if _FRONT_MATTER_OPENING.match(text):
             raise CorpusError("front matter is not closed with '---'")
         return {}, text
     try:
@@ -140,5 +152,7 @@ def _title(metadata: dict[str, Any], body: str, document_id: str) -> str:
     heading = _FIRST_HEADING.search(body)
     if heading:
         return heading.group(1).strip()
-    stem = Path(document_id).stem
-    return re.sub(r"[-_]+", " ", stem).strip().capitalize() or document_id
+    # "north-korea_2019.md" -> "North korea 2019"; only the first letter changes
+    # case, so acronyms and names in file names survive ("NATO-report" -> "NATO report").
+    name = re.sub(r"[-_]+", " ", Path(document_id).stem).strip()
+    return name[:1].upper() + name[1:] if name else document_id

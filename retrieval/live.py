@@ -4,6 +4,11 @@ Front ends hold one ``LiveEngine``. Questions read whichever snapshot is
 current; a reload builds the next snapshot completely before one assignment
 swaps it in, so questions asked during a reload are answered from the old
 corpus, and a reload that fails leaves the old corpus serving.
+
+A snapshot comes, cheapest first, from the current one (nothing changed),
+from the index cache beside the corpus (a restart), or from an incremental
+build that re-tokenizes only the changed documents; a built index is saved
+to the cache for the next start.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.corpus_index import CorpusIndex, build_index
 from retrieval.corpus_loader import CorpusError, FileProblem, load_folder
 from retrieval.engine import DEFAULT_TOP_K, QuoteEngine
+from retrieval.index_cache import load_index, save_index
 from retrieval.models import Answer, Document
 
 
@@ -59,9 +66,10 @@ class LiveEngine:
         with self._reload_lock:
             started = time.perf_counter()
             report = load_folder(self.folder)
-            old = self._engine.documents if self._engine else ()
+            current = self._engine
+            old = current.documents if current else ()
             try:
-                engine = QuoteEngine.build(report.documents)
+                engine = QuoteEngine(self._index(report.documents, current.corpus if current else None))
             except ValueError as error:
                 raise CorpusError(str(error)) from None
             self._engine = engine
@@ -78,6 +86,21 @@ class LiveEngine:
 
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         return self.engine.ask(question, top_k)
+
+    def _index(self, documents: tuple[Document, ...], previous: CorpusIndex | None) -> CorpusIndex:
+        """The index of ``documents``, built only when neither the current one nor the cache has it."""
+        if previous is not None and _same_documents(previous.documents, documents):
+            return previous
+        cached = load_index(self.folder, documents)
+        if cached is not None:
+            return cached
+        index = build_index(documents, previous)
+        save_index(self.folder, index)
+        return index
+
+
+def _same_documents(old: tuple[Document, ...], new: tuple[Document, ...]) -> bool:
+    return [(d.id, d.fingerprint) for d in old] == [(d.id, d.fingerprint) for d in new]
 
 
 def diff_documents(

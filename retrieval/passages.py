@@ -69,13 +69,36 @@ def _sections(body: str) -> list[list[_Block]]:
 
 
 def _paragraph_spans(body: str) -> list[tuple[int, int]]:
-    spans = []
-    for match in re.finditer(r"(?:[^\n]|\n(?![ \t]*\n))+", body):
-        text = match.group()
-        stripped = text.strip()
-        if stripped:
-            start = match.start() + text.index(stripped)
-            spans.append((start, start + len(stripped)))
+    """Spans of runs of non-blank lines, stripped; a heading line is always a span of its own.
+
+    Markdown lets a heading sit directly above its text ("## Section\nText"),
+    so a heading must end the paragraph before it and start a new one, or its
+    text would be quoted as prose and its section lost.
+    """
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    end = 0
+    offset = 0
+    for line in body.split("\n"):
+        line_start, offset = offset, offset + len(line) + 1
+        if not line.strip():
+            if start is not None:
+                spans.append((start, end))
+                start = None
+            continue
+        content_start = line_start + len(line) - len(line.lstrip())
+        content_end = line_start + len(line.rstrip())
+        if _HEADING.match(line.strip()):
+            if start is not None:
+                spans.append((start, end))
+                start = None
+            spans.append((content_start, content_end))
+            continue
+        if start is None:
+            start = content_start
+        end = content_end
+    if start is not None:
+        spans.append((start, end))
     return spans
 
 
@@ -97,7 +120,10 @@ def _split_long(body: str, blocks: list[_Block]) -> list[_Block]:
             result.append(_Block(block.section, block.paragraph, spans[first][0], spans[last][1], words))
             if last + 1 >= len(spans):
                 break
-            first = last if last > first else last + 1
+            # Overlap by one sentence only when the next window can hold it and
+            # something new; otherwise the window would repeat a sentence alone.
+            overlap = last > first and counts[last] + counts[last + 1] <= MAX_WORDS
+            first = last if overlap else last + 1
     return result
 
 

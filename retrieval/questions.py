@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
+from retrieval.synonyms import alternatives
 from retrieval.tokens import terms
 
 MAX_QUESTION_CHARS = 1_000
@@ -52,6 +53,13 @@ class Question:
     terms: tuple[str, ...]
     topic_terms: tuple[str, ...]
     intent: Intent
+    alternatives: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict, compare=False)
+
+    def expansion_terms(self) -> list[str]:
+        """Terms of the synonyms of the topic terms that the question does not already use."""
+        own = set(self.terms)
+        extra = {term for phrases in self.alternatives.values() for phrase in phrases for term in phrase}
+        return sorted(extra - own)
 
 
 def clean(text: str) -> str:
@@ -69,7 +77,9 @@ def analyze(raw: str) -> Question:
     text = clean(raw)
     all_terms = tuple(terms(text))
     topic = tuple(term for term in all_terms if term not in _FRAMING_WORDS)
-    return Question(text=text, terms=all_terms, topic_terms=topic, intent=_intent(text))
+    return Question(
+        text=text, terms=all_terms, topic_terms=topic, intent=_intent(text), alternatives=alternatives(topic)
+    )
 
 
 def _intent(text: str) -> Intent:

@@ -3,19 +3,26 @@
 A passage is context; the quote is the answer. Sentences are scored by the
 idf-weighted share of the question's terms they contain, so the sentence
 holding the rare, specific words of a question wins over one that merely
-repeats the topic.
+repeats the topic; a neighbouring sentence joins the quote when it holds a
+good part of what the first one lacks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from retrieval.matching import Match, match, weighted_share
+from retrieval.questions import Question
 from retrieval.sentences import sentence_spans
 from retrieval.tokens import terms, word_spans
 
 MAX_QUOTE_SENTENCES = 2
-_MIN_GAIN = 0.15
+# Passages whose sentences stay analysed between questions.
+SENTENCE_CACHE_PASSAGES = 20_000
+# Share of the question a neighbour must add to be quoted too.
+MIN_NEIGHBOUR_GAIN = 0.15
 
 
 @dataclass(frozen=True)
@@ -27,31 +34,43 @@ class Quote:
     text: str
 
 
-def choose_quote(text: str, query_terms: Collection[str], idf: Callable[[str], float]) -> Quote:
-    """The best sentence of ``text``, plus its neighbour when that adds enough of the question."""
+def sentence_matches(text: str, question: Question, idf: Callable[[str], float]) -> list[tuple[int, int, Match]]:
+    """Each sentence's span and what of the question it holds."""
+    return [(a, b, match(question, found, idf)) for a, b, found in _sentences_with_terms(text)]
+
+
+@lru_cache(maxsize=SENTENCE_CACHE_PASSAGES)
+def _sentences_with_terms(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
+    """Sentence spans and terms of a passage; cached because every question re-reads its candidates."""
     spans = sentence_spans(text) or [(0, len(text))]
-    wanted = set(query_terms)
-    total = sum(idf(term) for term in wanted) or 1.0
-    sentence_terms = [wanted.intersection(terms(text[a:b])) for a, b in spans]
+    return tuple((a, b, frozenset(terms(text[a:b]))) for a, b in spans)
 
-    def weight(found: set[str]) -> float:
-        return sum(idf(term) for term in found) / total
 
-    best = max(range(len(spans)), key=lambda i: (weight(sentence_terms[i]), -i))
+def best_sentence_share(text: str, question: Question, idf: Callable[[str], float]) -> float:
+    """How much of the question the passage's best single sentence holds: answers sit in one sentence."""
+    return max(found.share for _, _, found in sentence_matches(text, question, idf))
+
+
+def choose_quote(text: str, question: Question, idf: Callable[[str], float]) -> Quote:
+    """The best sentence of ``text``, plus its neighbour when that adds enough of the question."""
+    sentences = sentence_matches(text, question, idf)
+    spans = [(a, b) for a, b, _ in sentences]
+    found = [m for _, _, m in sentences]
+    best = max(range(len(spans)), key=lambda i: (found[i].share, -i))
     first = last = best
-    covered = set(sentence_terms[best])
+    covered = set(found[best].found)
     for neighbour in (best + 1, best - 1):
         if last - first + 1 >= MAX_QUOTE_SENTENCES or not 0 <= neighbour < len(spans):
             continue
-        gain = weight(sentence_terms[neighbour] - covered)
-        if gain >= _MIN_GAIN:
-            covered |= sentence_terms[neighbour]
+        gain = weighted_share(question, found[neighbour].found - covered, idf)
+        if gain >= MIN_NEIGHBOUR_GAIN:
+            covered |= found[neighbour].found
             first, last = min(first, neighbour), max(last, neighbour)
     start, end = spans[first][0], spans[last][1]
     return Quote(start, end, text[start:end])
 
 
-def highlight_spans(text: str, query_terms: Collection[str]) -> tuple[tuple[int, int], ...]:
-    """Spans of the words of ``text`` whose terms are among ``query_terms``."""
-    wanted = set(query_terms)
+def highlight_spans(text: str, question: Question) -> tuple[tuple[int, int], ...]:
+    """Spans of the words of ``text`` that match a topic term of the question or one of its synonyms."""
+    wanted = set(question.topic_terms) | set(question.expansion_terms())
     return tuple((a, b) for a, b in word_spans(text) if wanted.intersection(terms(text[a:b])))

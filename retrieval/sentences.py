@@ -7,6 +7,7 @@ once it is told the abbreviations it would otherwise have learned.
 
 from __future__ import annotations
 
+import re
 import string
 from functools import lru_cache
 
@@ -22,6 +23,8 @@ _ABBREVIATIONS = {
     "etc", "vs", "cf", "al", "approx", "dept", "univ", "inc", "ltd", "co", "corp", "no",
     "vol", "fig", "pp", "ca", "est", "ave", "blvd", "rd", "mi", "km", "oz", "lb", "lbs",
 } | set(string.ascii_lowercase)
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 @lru_cache(maxsize=1)
@@ -46,13 +49,19 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _line_blocks(text: str) -> list[tuple[int, int]]:
-    """Split on blank lines first: a paragraph break always ends a sentence."""
+    """Split on blank lines first: a paragraph break always ends a sentence.
+
+    A line holding only spaces or tabs is blank too, as it is in Markdown.
+    """
     blocks: list[tuple[int, int]] = []
     position = 0
-    for chunk in text.split("\n\n"):
+    for separator in [*_BLANK_LINE.finditer(text), None]:
+        chunk_end = separator.start() if separator else len(text)
+        chunk = text[position:chunk_end]
         stripped = chunk.strip()
         if stripped:
             start = position + chunk.index(stripped)
             blocks.append((start, start + len(stripped)))
-        position += len(chunk) + 2
+        if separator:
+            position = separator.end()
     return blocks

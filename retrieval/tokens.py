@@ -32,16 +32,24 @@ _TERM_CACHE_LIMIT = 2_000_000
 
 def terms(text: str) -> list[str]:
     """The index terms of ``text``, in order, stopwords removed."""
-    normalized = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
     result: list[str] = []
-    for word in _word_tokenizer.tokenize(normalized):
-        cached = _term_cache.get(word)
-        if cached is None:
-            cached = _analyze_word(word)
-            if len(_term_cache) < _TERM_CACHE_LIMIT:
-                _term_cache[word] = cached
-        result.extend(cached)
+    for word in _words(text):
+        result.extend(_word_terms(word))
     return result
+
+
+def _words(text: str) -> list[str]:
+    normalized = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
+    return _word_tokenizer.tokenize(normalized)
+
+
+def _word_terms(word: str) -> tuple[str, ...]:
+    cached = _term_cache.get(word)
+    if cached is None:
+        cached = _analyze_word(word)
+        if len(_term_cache) < _TERM_CACHE_LIMIT:
+            _term_cache[word] = cached
+    return cached
 
 
 def _analyze_word(word: str) -> tuple[str, ...]:
@@ -57,6 +65,8 @@ def _analyze_word(word: str) -> tuple[str, ...]:
         return ()
     if lowered.endswith("'s"):
         lowered = lowered[:-2]
+        if lowered in ENGLISH_STOPWORDS:
+            return ()
     parts = [part for part in _JOINERS.split(lowered) if part]
     if len(parts) > 1:
         kept = tuple(_stem(part) for part in parts if part not in ENGLISH_STOPWORDS)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from retrieval.engine import DEFAULT_TOP_K, MAX_TOP_K
 from retrieval.live import LiveEngine
+from retrieval.models import Answer
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -35,23 +37,55 @@ def _top_k(value: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from bot.cli.corpus_check import warn_about_problems
-    from bot.render import answer_markdown
 
+    # The Markdown renderer is imported only for human output: ``--json`` is the
+    # contract other tools parse and must not depend on the Discord rendering code.
+    render = None if args.json else _markdown_renderer()
+    # JSON stays valid on a terminal that is not UTF-8 (e.g. a Windows code page) by escaping.
+    ascii_only = not _writes_utf8(sys.stdout)
+    if render is not None:
+        _replace_unencodable(sys.stdout)
     live = LiveEngine(args.corpus)
     warn_about_problems(live.load().problems)
     for number, question in enumerate(_questions(args)):
         answer = live.ask(question, args.top_k)
-        if args.json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        if render is None:
+            print(json.dumps(answer.to_json(), ensure_ascii=ascii_only), flush=True)
         else:
-            print(("\n" if number else "") + answer_markdown(answer), flush=True)
+            print(("\n" if number else "") + render(answer), flush=True)
     return 0
+
+
+def _markdown_renderer() -> Callable[[Answer], str]:
+    from bot.render import answer_markdown
+
+    return answer_markdown
 
 
 def _questions(args: argparse.Namespace) -> Iterator[str]:
     if args.question:
         yield " ".join(args.question)
         return
+    # One line of bytes that are not UTF-8 must not end the whole batch with a traceback.
+    _replace_unencodable(sys.stdin)
     for line in sys.stdin:
         if line.strip():
             yield line.rstrip("\n")
+
+
+def _writes_utf8(stream: object) -> bool:
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name == "utf-8"
+    except LookupError:
+        return False
+
+
+def _replace_unencodable(stream: object) -> None:
+    """Turn undecodable input bytes / unencodable output characters into a replacement mark."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is None:
+        return
+    try:
+        reconfigure(errors="replace")
+    except (ValueError, OSError):
+        pass

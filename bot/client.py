@@ -1,0 +1,114 @@
+"""The ``QuoteBot`` client: what it asks Discord for, and what it listens to.
+
+It requests no privileged intents. Messages that mention the bot, and direct
+messages, carry their content without the message-content intent, and those
+are the only messages quotebot answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+
+import discord
+from discord.ext import commands
+
+from bot.settings import Settings
+from retrieval.live import LiveEngine
+from retrieval.models import Answer
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.exts.error_handler", "bot.exts.ask", "bot.exts.corpus_admin")
+
+# Replies must never ping: a question can carry @everyone, role or user mentions.
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def quotebot_intents() -> discord.Intents:
+    """Guilds (channels, roles for the moderator check) and messages; nothing privileged."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    return intents
+
+
+@dataclass
+class QuestionStats:
+    """Questions answered and declined since start, for ``/corpus stats``."""
+
+    answered: int = 0
+    declined: int = 0
+    started: float = field(default_factory=time.time)
+
+    def count(self, answer: Answer) -> None:
+        if answer.answered:
+            self.answered += 1
+        else:
+            self.declined += 1
+
+
+class QuoteBot(commands.Bot):
+    """The Discord bot: slash commands from ``bot.exts`` plus questions by mention or DM."""
+
+    def __init__(self, settings: Settings, live: LiveEngine, *, sync_dev_guild: bool = True, **options) -> None:
+        super().__init__(
+            # No prefix commands exist; ``on_message`` below never processes them.
+            command_prefix=commands.when_mentioned,
+            intents=quotebot_intents(),
+            allowed_mentions=NO_MENTIONS,
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.live = live
+        self.stats = QuestionStats()
+        self._sync_dev_guild = sync_dev_guild
+
+    async def setup_hook(self) -> None:
+        """Load the extensions; sync only the development guild, never on every start globally."""
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        guild_id = self.settings.dev_guild_id
+        if self._sync_dev_guild and guild_id is not None:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("Synced %d commands to development guild %d", len(synced), guild_id)
+
+    async def on_ready(self) -> None:
+        # Deliberately no syncing here: on_ready fires again after every reconnect.
+        log.info("Logged in as %s (%s) in %d guilds", self.user, getattr(self.user, "id", "?"), len(self.guilds))
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Hand questions to the ``ask`` extension; there are no prefix commands to process."""
+        question = self.question_in(message)
+        if question is not None:
+            self.dispatch("question", message, question)
+
+    def question_in(self, message: discord.Message) -> str | None:
+        """The question a message asks the bot, or ``None`` when it isn't one for us.
+
+        Bots (and the bot itself) are ignored, so two bots can never answer each
+        other forever. In servers only an explicit ``@quotebot`` counts — a reply
+        that merely pings the bot does not — and only in allowed channels.
+        """
+        me = self.user
+        if me is None or message.author.bot:
+            return None
+        if message.guild is None:
+            return message.content.strip()
+        if me.id not in message.raw_mentions or not self.channel_allowed(message.channel):
+            return None
+        return re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
+
+    def channel_allowed(self, channel: object) -> bool:
+        """True when answering in server channel ``channel`` (or in a thread of an allowed one) is allowed."""
+        allowed = self.settings.allowed_channel_ids
+        if not allowed:
+            return True
+        ids = {getattr(channel, "id", None), getattr(channel, "parent_id", None)}
+        return not ids.isdisjoint(allowed)

@@ -1,0 +1,47 @@
+"""``quotebot chat``: ask questions in a terminal and see exactly what the bot would post.
+
+It shares the renderer with the Discord front end, so a corpus can be tried
+out, and an answer's Markdown checked, without a token or a network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.cli.corpus_check import warn_about_problems
+from bot.render import answer_markdown
+from bot.runner import ConfigurationError, load_settings
+from retrieval.live import LiveEngine
+
+PROMPT = "? "
+
+
+def main(args: argparse.Namespace) -> int:
+    """Answer one question per line of input until end of input or Ctrl-C."""
+    try:
+        settings = load_settings(args)
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return 2
+    live = LiveEngine(settings.corpus)
+    report = live.load()
+    warn_about_problems(report.problems)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(
+            f"quotebot chat: {report.documents} documents, {report.passages} passages. "
+            "Ask a question; Ctrl-D or Ctrl-C to quit.",
+            file=sys.stderr,
+        )
+    try:
+        while True:
+            question = input(PROMPT if interactive else "").strip()
+            if question:
+                print(answer_markdown(live.ask(question, settings.top_k)), end="\n\n", flush=True)
+    except EOFError:
+        pass
+    except KeyboardInterrupt:
+        if interactive:
+            print(file=sys.stderr)
+    return 0

@@ -1,0 +1,1 @@
+"""Extensions loaded by ``QuoteBot.setup_hook``: one feature (cog) per module."""

@@ -1,0 +1,205 @@
+"""Members' questions: ``/ask``, ``@quotebot …`` mentions and DMs, and the buttons under each answer.
+
+Retrieval is CPU work, so it always runs in a worker thread: the event loop
+keeps heartbeating and serving other members while a question is answered.
+
+Why ``/ask`` does not always defer: a deferred response's visibility is fixed
+when deferring, but whether the reply is a public answer or a decline only
+the asker should see is known only once retrieval is done. So ``/ask`` first
+waits up to ``ask_defer_after_seconds`` (1.5 s by default, well inside
+Discord's 3 s) and, in the usual case, answers directly with the right
+visibility. Only when retrieval is slower does it defer publicly and follow
+up; a decline then replaces the public "thinking…" message with an
+ephemeral follow-up (the deferred message is deleted first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.client import NO_MENTIONS
+from bot.feedback import FeedbackLog
+from bot.utils import checks
+from bot.utils.views import View
+from retrieval.models import Answer
+
+if TYPE_CHECKING:
+    from bot.client import QuoteBot
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+# Retrieval is mostly pure Python, so threads beyond this only queue for the GIL
+# and starve the event loop of it (measured: six concurrent questions stalled the
+# loop for 100 ms; two never for 50 ms). Extra questions wait their turn instead.
+RETRIEVAL_THREADS = 2
+# Buttons stop working a little before the 15-minute interaction token expires,
+# so the timeout can still edit the message through that token.
+VIEW_TIMEOUT = 14 * 60.0
+
+
+class AnswerView(View):
+    """Buttons under an answer: Next passage and Delete for the asker, 👍/👎 for anyone, and a link to the source."""
+
+    def __init__(self, answer: Answer, *, asker_id: int, as_embed: bool, feedback: FeedbackLog) -> None:
+        super().__init__(timeout=VIEW_TIMEOUT)
+        self.answer = answer
+        self.asker_id = asker_id
+        self.as_embed = as_embed
+        self.feedback = feedback
+        self.index = 0
+        self._link: discord.ui.Button[AnswerView] | None = None
+        if render.page_count(answer) < 2:
+            self.remove_item(self.next_passage)
+        self._show_link()
+
+    def contents(self) -> dict[str, Any]:
+        """The message body for the current page, as ``send``/``edit`` keyword arguments."""
+        if self.as_embed:
+            return {"embed": render.answer_embed(self.answer, self.index)}
+        return {"content": render.answer_markdown(self.answer, self.index)}
+
+    def _show_link(self) -> None:
+        if self._link is not None:
+            self.remove_item(self._link)
+        url = render.source_link(render.page(self.answer, self.index))
+        self._link = discord.ui.Button(label="Source", url=url) if url else None
+        if self._link is not None:
+            self.add_item(self._link)
+
+    @discord.ui.button(label="Next passage", emoji="➡️", style=discord.ButtonStyle.primary)
+    async def next_passage(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
+        checks.ensure_asker(interaction, self.asker_id)
+        self.index = (self.index + 1) % render.page_count(self.answer)
+        self._show_link()
+        await interaction.response.edit_message(**self.contents(), view=self, allowed_mentions=NO_MENTIONS)
+
+    @discord.ui.button(emoji="👍", style=discord.ButtonStyle.secondary)
+    async def helpful(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
+        await self._record(interaction, "helpful")
+
+    @discord.ui.button(emoji="👎", style=discord.ButtonStyle.secondary)
+    async def unhelpful(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
+        await self._record(interaction, "unhelpful")
+
+    @discord.ui.button(label="Delete", emoji="🗑️", style=discord.ButtonStyle.danger)
+    async def delete(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
+        checks.ensure_asker(interaction, self.asker_id)
+        await interaction.response.defer()
+        await interaction.delete_original_response()
+        self.stop()
+
+    async def _record(self, interaction: discord.Interaction, verdict: str) -> None:
+        hits = self.answer.hits
+        passage_id = hits[self.index].passage.id if self.index < len(hits) else None
+        await self.feedback.record(
+            question=self.answer.question, passage_id=passage_id, verdict=verdict, user_id=interaction.user.id
+        )
+        await interaction.response.send_message(
+            "Thanks — your feedback was noted.", ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    async def on_timeout(self) -> None:
+        """Leave only the source link: the buttons would fail once the interaction token expires."""
+        for item in [item for item in self.children if item is not self._link]:
+            self.remove_item(item)
+        if self.message is None:
+            return
+        try:
+            await self.message.edit(view=self, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as error:  # deleted meanwhile, or no longer editable
+            log.debug("Could not retire the buttons of an answer: %s", error)
+
+
+class Ask(commands.Cog):
+    """Answers questions from the corpus."""
+
+    def __init__(self, bot: QuoteBot) -> None:
+        self.bot = bot
+        settings = bot.settings
+        self.cooldown = checks.UserCooldown(settings.ask_cooldown_rate, settings.ask_cooldown_seconds)
+        self.feedback = FeedbackLog(settings.feedback_log)
+        self._retrieval_slots = asyncio.Semaphore(RETRIEVAL_THREADS)
+
+    async def _answer(self, question: str) -> Answer:
+        async with self._retrieval_slots:
+            answer = await asyncio.to_thread(self.bot.live.ask, question, self.bot.settings.top_k)
+        self.bot.stats.count(answer)
+        return answer
+
+    def _view(self, answer: Answer, asker: discord.abc.User, *, as_embed: bool) -> AnswerView:
+        return AnswerView(answer, asker_id=asker.id, as_embed=as_embed, feedback=self.feedback)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Allowed channel and per-user cooldown; a refusal reaches the error handler as a ``CheckFailure``."""
+        if interaction.guild_id is not None and not self.bot.channel_allowed(interaction.channel):
+            raise checks.ChannelNotAllowed()
+        self.cooldown.hit(interaction.user)
+        return True
+
+    @app_commands.command(name="ask", description="Ask a question; I answer by quoting the corpus, with attribution.")
+    @app_commands.describe(question="What do you want to know?")
+    async def ask(
+        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION_CHARS]
+    ) -> None:
+        pending = asyncio.ensure_future(self._answer(question))
+        try:
+            answer = await asyncio.wait_for(asyncio.shield(pending), self.bot.settings.ask_defer_after_seconds)
+        except TimeoutError:
+            await interaction.response.defer(thinking=True)
+            answer = await pending
+        if answer.answered:
+            await self._send_answer(interaction, answer)
+        else:
+            await self._send_decline(interaction, answer)
+
+    async def _send_answer(self, interaction: discord.Interaction, answer: Answer) -> None:
+        view = self._view(answer, interaction.user, as_embed=True)
+        if interaction.response.is_done():
+            view.message = await interaction.followup.send(
+                **view.contents(), view=view, allowed_mentions=NO_MENTIONS, wait=True
+            )
+        else:
+            callback = await interaction.response.send_message(
+                **view.contents(), view=view, allowed_mentions=NO_MENTIONS
+            )
+            view.message = callback.resource if isinstance(callback.resource, discord.InteractionMessage) else None
+
+    async def _send_decline(self, interaction: discord.Interaction, answer: Answer) -> None:
+        text = render.decline_text(answer)
+        if interaction.response.is_done():
+            await interaction.delete_original_response()
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @commands.Cog.listener()
+    async def on_question(self, message: discord.Message, question: str) -> None:
+        """A mention or DM (see ``QuoteBot.question_in``): answered as a reply to that message.
+
+        Failures go to the error handler as a ``message_error`` event, the way
+        discord.ext.commands dispatches ``command_error``.
+        """
+        try:
+            self.cooldown.hit(message.author)
+            answer = await self._answer(question)
+            if answer.answered:
+                view = self._view(answer, message.author, as_embed=False)
+                view.message = await message.reply(
+                    **view.contents(), view=view, allowed_mentions=NO_MENTIONS, mention_author=False
+                )
+            else:
+                await message.reply(render.decline_text(answer), allowed_mentions=NO_MENTIONS, mention_author=False)
+        except Exception as error:
+            self.bot.dispatch("message_error", message, error)
+
+
+async def setup(bot: QuoteBot) -> None:
+    await bot.add_cog(Ask(bot))

@@ -1,0 +1,220 @@
+"""An ``Answer`` as Discord shows it: Markdown text (mention replies, ``quotebot ask``/``chat``) or an embed (``/ask``).
+
+One module renders for every front end so the console shows exactly what the
+bot posts. Discord rejects a message over its length limits outright, so every
+piece is cut to fit — at a word, marked with "…" — rather than trusting the
+corpus or the question to be short. Corpus and question text is escaped, so
+an asterisk in an article or an ``@everyone`` in a question stays literal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import discord
+
+from retrieval.citation import text_fragment_url
+from retrieval.models import Answer, Document, Passage
+from retrieval.questions import analyze
+from retrieval.quoting import highlight_spans
+
+MESSAGE_LIMIT = 2000
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_FIELD_LIMIT = 1024
+EMBED_TOTAL_LIMIT = 6000
+EMBED_AUTHOR_LIMIT = 256
+# Link buttons accept URLs of at most 512 characters.
+LINK_LIMIT = 512
+# Attribution parts are clipped so a runaway title cannot crowd out the quote.
+ATTRIBUTION_PART_LIMIT = 200
+CONTEXT_CHARS = 300
+ELLIPSIS = "…"
+# A private-use character marks bold spans while the text is escaped; Markdown escaping ignores it.
+_BOLD = "\ue000"
+ANSWER_COLOUR = discord.Colour.blurple()
+
+Spans = Sequence[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One screen of an answer: page 1 is the quote, pages 2… the next-ranked passages."""
+
+    text: str
+    highlights: Spans
+    document: Document | None
+    section: str | None
+    context: Passage | None
+    number: int
+    total: int
+
+
+def page_count(answer: Answer) -> int:
+    return max(1, len(answer.hits))
+
+
+def page(answer: Answer, index: int = 0) -> Page:
+    """Page ``index`` (0-based) of an answered question."""
+    if not answer.answered or answer.quote is None:
+        raise ValueError("a declined answer has no pages")
+    total = page_count(answer)
+    if index == 0:
+        best = answer.hits[0].passage if answer.hits else None
+        document = answer.source or (best.document if best else None)
+        context = best if best and best.document == document and answer.quote in best.text else None
+        return Page(answer.quote, answer.highlights, document, answer.section, context, 1, total)
+    passage = answer.hits[index].passage
+    spans = highlight_spans(passage.text, analyze(answer.question))
+    return Page(passage.text, spans, passage.document, passage.section, None, index + 1, total)
+
+
+def escape(text: str) -> str:
+    """Corpus or user text made literal for Discord Markdown (and never a live mention)."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut at a word to at most ``limit`` characters, "…" marking the cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS)]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + ELLIPSIS
+
+
+def emphasised(text: str, spans: Spans, limit: int, wrap: Callable[[str], str] = lambda md: md) -> str:
+    """Escaped ``text`` with ``spans`` in bold, passed through ``wrap``, cut to fit ``limit``.
+
+    The cut is made in the source text (never inside an escape or a ``**``
+    pair): the longest prefix whose rendering fits is found by bisection.
+    """
+
+    def build(cut: int) -> str:
+        shown = text if cut >= len(text) else text[:cut].rstrip() + ELLIPSIS
+        kept = [(a, min(b, cut)) for a, b in spans if a < min(b, cut)]
+        return wrap(_bold(shown, kept))
+
+    full = build(len(text))
+    if len(full) <= limit:
+        return full
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(build(middle)) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    word_start = text.rfind(" ", 0, low + 1)
+    cut = word_start if word_start > low // 2 else low
+    while cut > 0 and len(build(cut)) > limit:
+        cut -= 1
+    return build(cut)
+
+
+def _bold(text: str, spans: Spans) -> str:
+    """Escape ``text`` in one piece (line-start rules need whole lines), then turn markers into ``**``."""
+    text = text.replace(_BOLD, "\ufffd")  # same length, so the spans still line up
+    parts: list[str] = []
+    position = 0
+    for start, end in sorted(spans):
+        if start < position or start >= end:
+            continue
+        parts += [text[position:start], _BOLD, text[start:end], _BOLD]
+        position = end
+    parts.append(text[position:])
+    return escape("".join(parts)).replace(_BOLD, "**")
+
+
+def blockquote(markdown: str) -> str:
+    return "\n".join(f"> {line}" for line in markdown.split("\n"))
+
+
+def attribution(document: Document | None, section: str | None) -> str:
+    """``— *Title*, Author, Publication · Section`` (parts the document lacks are left out)."""
+    if document is None:
+        return ""
+    parts = [f"*{escape(clip(document.title, ATTRIBUTION_PART_LIMIT))}*"]
+    parts += [escape(clip(part, ATTRIBUTION_PART_LIMIT)) for part in (document.author, document.publication) if part]
+    line = "— " + ", ".join(parts)
+    if section:
+        line += f" · {escape(clip(section, ATTRIBUTION_PART_LIMIT))}"
+    return line
+
+
+def source_link(current: Page) -> str | None:
+    """The source URL deep-linked to the quoted words, when the document has an http(s) URL.
+
+    Falls back to the bare URL when the deep link would exceed what a link
+    button accepts, and to nothing when even that is too long or not a web link.
+    """
+    url = current.document.url if current.document else None
+    if not url or urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).netloc:
+        return None
+    for candidate in (text_fragment_url(url, current.text), url):
+        if len(candidate) <= LINK_LIMIT:
+            return candidate
+    return None
+
+
+def decline_text(answer: Answer) -> str:
+    """A short, plain refusal that suggests how to ask instead."""
+    reason = f" {answer.decline_reason}" if answer.decline_reason else ""
+    text = (
+        f"I couldn't find a passage that answers that.{reason} "
+        "Try rephrasing with the specific names, places or numbers you're after."
+    )
+    return escape(clip(text, MESSAGE_LIMIT // 2))
+
+
+def answer_markdown(answer: Answer, index: int = 0) -> str:
+    """The message text: the quote as a blockquote, its attribution and link; at most 2,000 characters."""
+    if not answer.answered:
+        return decline_text(answer)
+    current = page(answer, index)
+    tail = [attribution(current.document, current.section)]
+    link = source_link(current)
+    if link:
+        tail.append(f"<{link}>")
+    if current.number > 1:
+        tail.append(f"-# Passage {current.number} of {current.total}")
+    footer = "\n".join(line for line in tail if line)
+    budget = MESSAGE_LIMIT - len(footer) - 1
+    return emphasised(current.text, current.highlights, budget, blockquote) + ("\n" + footer if footer else "")
+
+
+def answer_embed(answer: Answer, index: int = 0) -> discord.Embed:
+    """The ``/ask`` embed: question, quote, its context and attribution, within every embed limit."""
+    current = page(answer, index)
+    document = current.document
+    embed = discord.Embed(
+        title=escape(clip(document.title, EMBED_TITLE_LIMIT)) if document else None,
+        url=source_link(current),
+        colour=ANSWER_COLOUR,
+    )
+    embed.set_author(name=clip("❓ " + " ".join(answer.question.split()), EMBED_AUTHOR_LIMIT))
+    if current.context is not None and current.context.text.strip() != current.text.strip():
+        embed.add_field(name="In context", value=_context(current.context, current.text), inline=False)
+    source = attribution(document, current.section)
+    if source:
+        embed.add_field(name="Source", value=clip(source, EMBED_FIELD_LIMIT), inline=False)
+    embed.set_footer(text=f"Passage {current.number} of {current.total}")
+    room = min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed))
+    embed.description = emphasised(current.text, current.highlights, room, blockquote)
+    return embed
+
+
+def _context(passage: Passage, quote: str) -> str:
+    """The passage around the quote, the quote in bold, within one embed field."""
+    start = passage.text.find(quote)
+    before = passage.text[:start]
+    after = passage.text[start + len(quote) :]
+    if len(before) > CONTEXT_CHARS:
+        before = ELLIPSIS + before[-CONTEXT_CHARS:].split(" ", 1)[-1]
+    if len(after) > CONTEXT_CHARS:
+        after = clip(after, CONTEXT_CHARS)
+    text = before + quote + after
+    return emphasised(text, [(len(before), len(before) + len(quote))], EMBED_FIELD_LIMIT)

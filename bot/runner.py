@@ -1,0 +1,95 @@
+"""``quotebot run``: configure, load the corpus, connect to Discord, and stop cleanly.
+
+A missing token is the most common first-run mistake, so it is caught before
+anything else happens and answered with one line that also points to the
+front ends that need no token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+import discord
+from pydantic import ValidationError
+
+from bot.cli.corpus_check import warn_about_problems
+from bot.client import QuoteBot
+from bot.settings import Settings
+from retrieval.live import LiveEngine
+
+log = logging.getLogger(__name__)
+
+MISSING_TOKEN = (
+    "quotebot: DISCORD_TOKEN is not set. Put your bot's token in the environment or in a .env file "
+    "(DISCORD_TOKEN=...). Without Discord, try `quotebot ask \"your question\"` or `quotebot chat`."
+)
+REJECTED_TOKEN = "quotebot: Discord rejected DISCORD_TOKEN; copy the token again from the Developer Portal's Bot page."
+
+
+class ConfigurationError(Exception):
+    """Settings that cannot start the bot; ``str()`` is the one line to print."""
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment and ``.env``; a ``--corpus`` option wins over both."""
+    overrides = {"corpus": args.corpus} if getattr(args, "corpus", None) is not None else {}
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise ConfigurationError(f"quotebot: invalid configuration ({problems})") from None
+
+
+def token_of(settings: Settings) -> str:
+    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
+    if not token:
+        raise ConfigurationError(MISSING_TOKEN)
+    return token
+
+
+def setup_logging(level: str) -> None:
+    discord.utils.setup_logging(level=logging.getLevelName(level), root=True)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the bot until SIGINT/SIGTERM; 0 on a clean stop, 1 if Discord refused, 2 on bad configuration."""
+    try:
+        settings = load_settings(args)
+        token = token_of(settings)
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level)
+    live = LiveEngine(settings.corpus)
+    report = live.load()
+    warn_about_problems(report.problems)
+    log.info("Corpus %s: %d documents, %d passages", settings.corpus, report.documents, report.passages)
+    try:
+        asyncio.run(serve(QuoteBot(settings, live), token))
+    except discord.LoginFailure:
+        print(REJECTED_TOKEN, file=sys.stderr)
+        return 1
+    return 0
+
+
+async def serve(bot: QuoteBot, token: str) -> None:
+    """Run ``bot`` until it stops by itself or a SIGINT/SIGTERM arrives, then close it properly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still ends asyncio.run
+            loop.add_signal_handler(signum, stop.set)
+    async with bot:
+        session = asyncio.create_task(bot.start(token), name="discord-session")
+        stopping = asyncio.create_task(stop.wait(), name="stop-signal")
+        await asyncio.wait({session, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not session.done():
+            log.info("Stop requested; closing the Discord connection")
+            await bot.close()
+        await session

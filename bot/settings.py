@@ -1,0 +1,69 @@
+"""Typed configuration for the Discord front end, read from the environment or ``.env``.
+
+Every knob a server owner may turn lives here, validated once at start-up, so a
+typo in a channel id fails loudly before the bot logs in instead of silently
+disabling a feature later. Variables are prefixed ``QUOTEBOT_``, except
+``DISCORD_TOKEN``, the name every Discord tutorial and host uses.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """The bot's configuration; ``Settings()`` reads the process environment and ``./.env``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="QUOTEBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    # A SecretStr never shows its value in repr(), logs or validation errors.
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    corpus: Path = Field(default=Path("corpus"), description="folder of .md/.txt documents")
+    moderator_role_id: int | None = Field(default=None, description="role allowed to use /corpus besides Manage Server")
+    allowed_channel_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="channels where the bot answers; empty means everywhere"
+    )
+    ask_cooldown_rate: int = Field(default=3, ge=0, description="questions a user may ask per cooldown period (0: no limit)")
+    ask_cooldown_seconds: float = Field(default=30.0, ge=0, description="length of the per-user cooldown period")
+    ask_defer_after_seconds: float = Field(
+        default=1.5,
+        ge=0,
+        le=2.5,
+        description="how long /ask waits for an answer before deferring (Discord allows 3 s in all)",
+    )
+    top_k: int = Field(default=3, ge=1, le=10, description="passages the 'Next passage' button walks through")
+    mod_log_channel_id: int | None = Field(default=None, description="channel that hears about corpus changes")
+    dev_guild_id: int | None = Field(default=None, description="guild whose commands are synced at start-up")
+    feedback_log: Path | None = Field(default=None, description="JSON-lines file for 👍/👎 feedback")
+    max_upload_bytes: int = Field(default=1_000_000, gt=0, description="largest file /corpus add accepts")
+    log_level: str = Field(default="INFO", description="logging level name")
+
+    @field_validator("allowed_channel_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        """Accept ``1,2 3`` as well as a JSON list: people write ids both ways in ``.env`` files."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part for part in text.replace(",", " ").split() if part]
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level

@@ -1,0 +1,54 @@
+"""``quotebot sync [--guild ID]``: register the slash commands with Discord, on purpose.
+
+Syncing is rate-limited and replaces the command list Discord shows, so it is
+a deliberate step (after adding or changing commands), never something the
+bot does on every start. A guild sync shows up at once; a global one is what
+every server sees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+import discord
+
+from bot.client import QuoteBot
+from bot.settings import Settings
+from bot.runner import REJECTED_TOKEN, ConfigurationError, load_settings, setup_logging, token_of
+from retrieval.live import LiveEngine
+
+
+def main(args: argparse.Namespace) -> int:
+    """Log in over HTTP only (no gateway), sync, print what was synced, and exit."""
+    try:
+        settings = load_settings(args)
+        token = token_of(settings)
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level)
+    try:
+        names = asyncio.run(sync_commands(settings, token, args.guild))
+    except discord.LoginFailure:
+        print(REJECTED_TOKEN, file=sys.stderr)
+        return 1
+    except discord.HTTPException as error:
+        print(f"quotebot: Discord refused the sync: {error}", file=sys.stderr)
+        return 1
+    where = f"to guild {args.guild}" if args.guild else "globally"
+    print(f"Synced {len(names)} commands {where}: {', '.join('/' + name for name in names)}")
+    return 0
+
+
+async def sync_commands(settings: Settings, token: str, guild_id: int | None) -> list[str]:
+    """The names of the commands synced. The corpus is not loaded: commands need none to register."""
+    bot = QuoteBot(settings, LiveEngine(settings.corpus), sync_dev_guild=False)
+    async with bot:
+        await bot.login(token)  # runs setup_hook, which loads the extensions
+        guild = discord.Object(id=guild_id) if guild_id else None
+        if guild is not None:
+            bot.tree.copy_global_to(guild=guild)
+        synced = await bot.tree.sync(guild=guild)
+    return [command.name for command in synced]

@@ -1,0 +1,1 @@
+"""Helpers shared by the extensions: permission checks and view plumbing."""

@@ -1,0 +1,81 @@
+"""Who may do what, decided on the server side.
+
+``default_permissions`` only hides commands in Discord's UI — server admins can
+override it and it does nothing for subcommands — so every privileged action
+is checked again here, from the permissions Discord resolved for the member
+in the interaction payload. Each refusal is a ``Refused`` (a ``CheckFailure``)
+whose text is what the central error handler shows the user.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+
+class Refused(app_commands.CheckFailure):
+    """A request quotebot will not carry out; ``str()`` is the reason shown to the user."""
+
+
+class NotModerator(Refused):
+    def __init__(self) -> None:
+        super().__init__("Only moderators (Manage Server, or the moderator role) can change the corpus.")
+
+
+class ChannelNotAllowed(Refused):
+    def __init__(self) -> None:
+        super().__init__("I don't answer questions in this channel; please ask in one of the channels set aside for me.")
+
+
+class NotAsker(Refused):
+    def __init__(self) -> None:
+        super().__init__("Only the person who asked can do that.")
+
+
+def is_moderator(interaction: discord.Interaction) -> bool:
+    """Manage Server in this channel, or the configured moderator role."""
+    if interaction.guild_id is None:
+        return False
+    if interaction.permissions.manage_guild:
+        return True
+    role_id = interaction.client.settings.moderator_role_id  # type: ignore[attr-defined]
+    user = interaction.user
+    return role_id is not None and isinstance(user, discord.Member) and user.get_role(role_id) is not None
+
+
+def ensure_moderator(interaction: discord.Interaction) -> bool:
+    """``is_moderator`` as a check: raise ``NotModerator`` instead of returning False."""
+    if not is_moderator(interaction):
+        raise NotModerator()
+    return True
+
+
+def ensure_asker(interaction: discord.Interaction, asker_id: int) -> None:
+    """Only the member who asked may page through or delete an answer."""
+    if interaction.user.id != asker_id:
+        raise NotAsker()
+
+
+class UserCooldown:
+    """One per-user rate limit shared by every way of asking (``/ask`` and mentions).
+
+    Built on discord.py's ``CooldownMapping`` keyed by user id, so a user cannot
+    dodge the limit by switching from the slash command to a mention.
+    """
+
+    def __init__(self, rate: int, per: float) -> None:
+        self._mapping = (
+            commands.CooldownMapping.from_cooldown(rate, per, operator.attrgetter("id")) if rate > 0 and per > 0 else None
+        )
+
+    def hit(self, user: discord.abc.User) -> None:
+        """Count one question by ``user``; raise ``CommandOnCooldown`` (with ``retry_after``) when over the limit."""
+        if self._mapping is None:
+            return
+        bucket = self._mapping.get_bucket(user)
+        retry_after = bucket.update_rate_limit() if bucket is not None else None
+        if retry_after:
+            raise app_commands.CommandOnCooldown(bucket, retry_after)

@@ -1,0 +1,57 @@
+"""``quotebot chat`` prints exactly what the bot would post, and ends cleanly."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot import console
+from bot.render import answer_markdown
+from retrieval.live import LiveEngine
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / "corpus"
+QUESTIONS = ["how many north koreans have resettled in the south since the famine?", "What is the capital of France?"]
+
+
+def expected_output() -> str:
+    live = LiveEngine(CORPUS)
+    live.load()
+    return "".join(answer_markdown(live.ask(question)) + "\n\n" for question in QUESTIONS)
+
+
+def test_each_line_is_answered_with_the_rendered_markdown(clean_env, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{QUESTIONS[0]}\n\n   \n{QUESTIONS[1]}\n"))
+    assert console.main(argparse.Namespace(corpus=CORPUS)) == 0
+    out = capsys.readouterr().out
+    assert out == expected_output()
+    assert out.startswith("> ")
+
+
+def test_ctrl_c_exits_cleanly(clean_env, monkeypatch):
+    def interrupted(prompt: str = "") -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("builtins.input", interrupted)
+    assert console.main(argparse.Namespace(corpus=CORPUS)) == 0
+
+
+def test_the_command_reads_stdin_until_eof(clean_env):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("QUOTEBOT_")}
+    env["PYTHONPATH"] = str(REPO)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--corpus", str(CORPUS)],
+        input="\n".join(QUESTIONS) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=clean_env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected_output()
+    assert "Traceback" not in result.stderr

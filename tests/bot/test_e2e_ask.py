@@ -1,0 +1,256 @@
+"""End to end: members ask with /ask and by mention; what the bot really sends back."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import discord
+
+from bot.exts.error_handler import UNEXPECTED
+from tests.bot.e2e import (
+    ANSWERABLE,
+    CHANNEL_MESSAGE,
+    CHANNEL_MESSAGE_WITH_SOURCE,
+    DEFERRED_CHANNEL_MESSAGE,
+    DEFERRED_UPDATE_MESSAGE,
+    DELETE_ORIGINAL,
+    EPHEMERAL,
+    FOLLOW_UP,
+    OFF_TOPIC,
+    UPDATE_MESSAGE,
+    assert_no_mentions_allowed,
+    button_id,
+    callback,
+    copy_corpus,
+    make_bot,
+)
+from tests.bot.test_render import embed_within_limits
+
+
+def embed_of(body: dict) -> discord.Embed:
+    (embed,) = body["embeds"]
+    return discord.Embed.from_dict(embed)
+
+
+async def test_an_answer_is_a_public_embed_with_buttons_and_no_pings(discord_standin, clean_env, tmp_path):
+    async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
+        sent = await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
+        response = await callback(discord_standin, sent)
+    assert response.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE
+    data = response.json["data"]
+    assert not (data.get("flags") or 0) & EPHEMERAL
+    embed = embed_of(data)
+    assert embed.author.name == f"❓ {ANSWERABLE}"
+    assert embed.title == "Number of North Korean Defectors Declines"
+    assert embed.description.startswith("> ") and "35,000" in embed.description
+    assert [field.name for field in embed.fields] == ["In context", "Source"]
+    assert embed.fields[1].value.startswith("— *Number of North Korean Defectors Declines*, Robert R. King, The Peninsula")
+    labels = [c.get("label") or c["emoji"]["name"] for row in data["components"] for c in row["components"]]
+    assert labels == ["Next passage", "👍", "👎", "Delete"]  # the article has no URL: no link button
+    assert_no_mentions_allowed(discord_standin)
+
+
+async def test_a_decline_is_ephemeral_plain_text(discord_standin, clean_env, tmp_path):
+    async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
+        sent = await discord_standin.send_interaction("ask", {"question": OFF_TOPIC})
+        response = await callback(discord_standin, sent)
+    data = response.json["data"]
+    assert response.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE
+    assert data["flags"] & EPHEMERAL
+    assert data["content"].startswith("I couldn't find a passage that answers that.")
+    assert not data.get("embeds") and not data.get("components")
+    assert_no_mentions_allowed(discord_standin)
+
+
+async def test_slow_retrieval_defers_then_follows_up(discord_standin, clean_env, tmp_path):
+    bot = make_bot(discord_standin, copy_corpus(tmp_path), ask_defer_after_seconds=0)
+    async with discord_standin.running(bot):
+        sent = await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
+        follow_up = await discord_standin.wait_for_request(FOLLOW_UP, interaction=sent)
+    first, second = discord_standin.requests_for(sent)
+    assert first.json["type"] == DEFERRED_CHANNEL_MESSAGE
+    assert not (first.json.get("data") or {}).get("flags", 0) & EPHEMERAL
+    assert second.index == follow_up.index
+    assert "35,000" in embed_of(follow_up.json).description
+    assert_no_mentions_allowed(discord_standin)
+
+
+async def test_a_slow_decline_replaces_the_public_thinking_message_with_an_ephemeral_one(discord_standin, clean_env, tmp_path):
+    bot = make_bot(discord_standin, copy_corpus(tmp_path), ask_defer_after_seconds=0)
+    async with discord_standin.running(bot):
+        sent = await discord_standin.send_interaction("ask", {"question": OFF_TOPIC})
+        await discord_standin.wait_for_request(FOLLOW_UP, interaction=sent)
+    defer, delete, follow_up = discord_standin.requests_for(sent)
+    assert defer.json["type"] == DEFERRED_CHANNEL_MESSAGE
+    assert delete.route == DELETE_ORIGINAL
+    assert follow_up.route == FOLLOW_UP and follow_up.json["flags"] & EPHEMERAL
+    assert follow_up.json["content"].startswith("I couldn't find")
+
+
+async def test_cooldown_refuses_privately_and_says_when(discord_standin, clean_env, tmp_path):
+    bot = make_bot(discord_standin, copy_corpus(tmp_path), ask_cooldown_rate=1, ask_cooldown_seconds=60)
+    async with discord_standin.running(bot):
+        first = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        second = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        other = await callback(
+            discord_standin,
+            await discord_standin.send_interaction("ask", {"question": ANSWERABLE}, user=discord_standin.world.morgan),
+        )
+    assert "embeds" in first.json["data"]
+    refusal = second.json["data"]
+    assert refusal["flags"] & EPHEMERAL
+    assert refusal["content"].startswith("You're asking faster than I answer. Please try again <t:")
+    assert refusal["content"].endswith(":R>.")
+    assert "embeds" in other.json["data"]  # the limit is per user
+    assert_no_mentions_allowed(discord_standin)
+
+
+async def test_questions_outside_the_allowed_channels_are_refused(discord_standin, clean_env, tmp_path):
+    world = discord_standin.world
+    bot = make_bot(discord_standin, copy_corpus(tmp_path), allowed_channel_ids=[world.quotes.id])
+    async with discord_standin.running(bot):
+        refused = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        allowed = await callback(
+            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}, channel=world.quotes)
+        )
+        await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}")  # in #general: ignored
+        message = await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}", channel=world.quotes)
+        await discord_standin.wait_for_reply(message)
+    assert refused.json["data"]["flags"] & EPHEMERAL and "this channel" in refused.json["data"]["content"]
+    assert "embeds" in allowed.json["data"]
+    replies = [r for r in discord_standin.requests if r.route == CHANNEL_MESSAGE]
+    assert [int(r.path_params["channel_id"]) for r in replies] == [world.quotes.id]
+
+
+async def test_a_mention_is_answered_as_a_reply_that_pings_nobody(discord_standin, clean_env, tmp_path):
+    world = discord_standin.world
+    async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
+        message = await discord_standin.send_message(f"{world.bot.mention} @everyone <@&{world.guild.roles[1].id}> {ANSWERABLE}")
+        reply = await discord_standin.wait_for_reply(message)
+    body = reply.json
+    assert body["content"].startswith("> ") and "35,000" in body["content"]
+    assert "\n— *Number of North Korean Defectors Declines*, Robert R. King, The Peninsula" in body["content"]
+    assert len(body["content"]) <= 2000
+    assert body["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert body["message_reference"]["message_id"] in (message["id"], int(message["id"]))
+    assert_no_mentions_allowed(discord_standin)
+
+
+async def test_the_bot_ignores_its_own_messages_and_unaddressed_ones(discord_standin, clean_env, tmp_path):
+    world = discord_standin.world
+    async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
+        await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}", author=world.bot)
+        await discord_standin.send_message(ANSWERABLE)
+        last = await discord_standin.send_message(f"{world.bot.mention} {OFF_TOPIC}")
+        reply = await discord_standin.wait_for_reply(last)
+    assert reply.json["content"].startswith("I couldn't find")
+    assert [r.route for r in discord_standin.requests].count(CHANNEL_MESSAGE) == 1
+
+
+async def test_mention_cooldown_notice_removes_itself(discord_standin, clean_env, tmp_path):
+    world = discord_standin.world
+    bot = make_bot(discord_standin, copy_corpus(tmp_path), ask_cooldown_rate=1, ask_cooldown_seconds=0.5)
+    async with discord_standin.running(bot):
+        await discord_standin.wait_for_reply(await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}"))
+        refused = await discord_standin.wait_for_reply(await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}"))
+        deleted = await discord_standin.wait_for_request(
+            "DELETE /channels/{channel_id}/messages/{message_id}", timeout=5
+        )
+    assert "try again <t:" in refused.json["content"]
+    assert deleted.path_params["message_id"] == refused.response_json["id"]
+
+
+async def test_next_passage_walks_the_results_for_the_asker_only(discord_standin, clean_env, tmp_path):
+    world = discord_standin.world
+    async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
+        answer = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        message = answer.response_json["resource"]["message"]
+        next_id = button_id(message, "Next passage")
+        by_other = await callback(discord_standin, await discord_standin.send_component(message, next_id, user=world.morgan))
+        pages = []
+        for _ in range(3):
+            click = await callback(discord_standin, await discord_standin.send_component(message, next_id))
+            pages.append(click.json)
+    assert by_other.json["data"]["flags"] & EPHEMERAL
+    assert by_other.json["data"]["content"] == "Only the person who asked can do that."
+    assert [page["type"] for page in pages] == [UPDATE_MESSAGE] * 3
+    footers = [embed_of(page["data"]).footer.text for page in pages]
+    assert footers == ["Passage 2 of 3", "Passage 3 of 3", "Passage 1 of 3"]
+    assert embed_of(pages[2]["data"]).description == embed_of(answer.json["data"]).description
+    assert_no_mentions_allowed(discord_standin)
+
+
+async def test_feedback_is_acknowledged_privately_and_logged(discord_standin, clean_env, tmp_path, caplog):
+    feedback = tmp_path / "feedback.jsonl"
+    world = discord_standin.world
+    bot = make_bot(discord_standin, copy_corpus(tmp_path), feedback_log=feedback)
+    caplog.set_level(logging.INFO, logger="bot.feedback")
+    async with discord_standin.running(bot):
+        answer = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        message = answer.response_json["resource"]["message"]
+        up = await callback(discord_standin, await discord_standin.send_component(message, button_id(message, "👍"), user=world.morgan))
+        down = await callback(discord_standin, await discord_standin.send_component(message, button_id(message, "👎")))
+    for click in (up, down):
+        assert click.json["data"]["flags"] & EPHEMERAL and click.json["data"]["content"].startswith("Thanks")
+    entries = [json.loads(line) for line in feedback.read_text().splitlines()]
+    passage_id = bot.live.ask(ANSWERABLE).hits[0].passage.id
+    assert [(e["question"], e["passage_id"], e["verdict"], e["user_id"]) for e in entries] == [
+        (ANSWERABLE, passage_id, "helpful", str(world.morgan.id)),
+        (ANSWERABLE, passage_id, "unhelpful", str(world.alice.id)),
+    ]
+    assert "Feedback helpful on passage" in caplog.text
+
+
+async def test_the_asker_can_delete_the_answer(discord_standin, clean_env, tmp_path):
+    world = discord_standin.world
+    async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
+        answer = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        message = answer.response_json["resource"]["message"]
+        delete_id = button_id(message, "Delete")
+        refused = await callback(discord_standin, await discord_standin.send_component(message, delete_id, user=world.morgan))
+        click = await discord_standin.send_component(message, delete_id)
+        await discord_standin.wait_for_request(DELETE_ORIGINAL, interaction=click)
+    assert refused.json["data"]["flags"] & EPHEMERAL
+    assert [r.route for r in discord_standin.requests_for(click)][0].endswith("/callback")
+    assert discord_standin.requests_for(click)[0].json["type"] == DEFERRED_UPDATE_MESSAGE
+    assert int(message["id"]) not in discord_standin.messages
+
+
+async def test_huge_documents_still_fit_every_embed_limit(discord_standin, clean_env, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    sentence = "The zanzibarite ore deposits of the valley were surveyed again in spring. "
+    title = "A survey of zanzibarite " + "very " * 200 + "long title"
+    (corpus / "huge.md").write_text(
+        f"---\ntitle: {title}\nauthor: {'Someone ' * 100}\nurl: https://example.org/{'a' * 300}\n---\n"
+        f"## {'Section ' * 100}\n\n" + sentence * 400 + "\n"
+    )
+    async with discord_standin.running(make_bot(discord_standin, corpus)):
+        sent = await discord_standin.send_interaction("ask", {"question": "Where were the zanzibarite ore deposits surveyed?"})
+        data = (await callback(discord_standin, sent)).json["data"]
+        mention = await discord_standin.send_message(f"{discord_standin.world.bot.mention} zanzibarite ore deposits survey?")
+        reply = await discord_standin.wait_for_reply(mention)
+    embed = embed_of(data)
+    embed_within_limits(embed)
+    assert "zanzibarite" in embed.description
+    assert len(reply.json["content"]) <= 2000
+
+
+async def test_an_unexpected_error_gets_an_apology_and_a_logged_traceback(discord_standin, clean_env, tmp_path, caplog, monkeypatch):
+    bot = make_bot(discord_standin, copy_corpus(tmp_path))
+
+    def broken(question: str, top_k: int = 3):
+        raise RuntimeError("index exploded")
+
+    monkeypatch.setattr(bot.live, "ask", broken)
+    async with discord_standin.running(bot):
+        response = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        message = await discord_standin.send_message(f"{discord_standin.world.bot.mention} {ANSWERABLE}")
+        reply = await discord_standin.wait_for_reply(message)
+    assert response.json["data"] == {"content": UNEXPECTED, "flags": EPHEMERAL, "allowed_mentions": {"parse": []}} | {
+        key: value for key, value in response.json["data"].items() if key not in ("content", "flags", "allowed_mentions")
+    }
+    assert reply.json["content"] == UNEXPECTED
+    assert "index exploded" in caplog.text and "Traceback" in caplog.text
+    assert "index exploded" not in json.dumps([r.json for r in discord_standin.requests])

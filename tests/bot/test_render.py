@@ -1,0 +1,141 @@
+"""The renderer: exact Markdown shape, escaping, and every Discord length limit, however big the input."""
+
+from __future__ import annotations
+
+import discord
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import render
+from tests.bot.factories import answered, declined, document, passage
+
+QUOTE = "In 2019, 1,047 defectors arrived in South Korea."
+
+
+def embed_within_limits(embed: discord.Embed) -> None:
+    data = embed.to_dict()
+    assert len(data.get("title", "")) <= 256
+    assert len(data.get("description", "")) <= 4096
+    assert len(data.get("author", {}).get("name", "")) <= 256
+    assert len(data.get("footer", {}).get("text", "")) <= 2048
+    assert len(data.get("fields", [])) <= 25
+    for field in data.get("fields", []):
+        assert len(field["name"]) <= 256
+        assert len(field["value"]) <= 1024
+    assert len(embed) <= 6000
+    assert len(data.get("url") or "") <= render.LINK_LIMIT
+
+
+def test_markdown_is_blockquote_attribution_and_deep_link():
+    answer = answered(QUOTE, highlight=("1,047", "defectors"))
+    text = render.answer_markdown(answer)
+    quote_line, attribution, link = text.split("\n")
+    assert quote_line == "> In 2019, **1,047** **defectors** arrived in South Korea."
+    assert attribution == "— *Number of North Korean Defectors Declines*, Robert R. King, The Peninsula · Defectors in 2019"
+    assert link == "<https://example.org/defectors#:~:text=In%202019%2C%201%2C047%20defectors%20arrived%20in%20South%20Korea.>"
+
+
+def test_attribution_leaves_out_what_the_document_lacks_and_links_nothing_without_url():
+    doc = document("Notes", author=None, publication=None, url=None)
+    text = render.answer_markdown(answered(QUOTE, passages=[passage(QUOTE, doc, section=None)]))
+    assert text == f"> {QUOTE}\n— *Notes*"
+
+
+def test_markdown_characters_and_mentions_in_corpus_text_stay_literal():
+    quote = "Use *stars*, _underscores_, ~~strike~~, ||spoilers||, `code` and @everyone <@123456789012345678>."
+    text = render.answer_markdown(answered(quote, highlight=("stars",)))
+    first = text.split("\n")[0]
+    assert first.startswith("> Use \\***stars**\\*, \\_underscores\\_, \\~\\~strike\\~\\~, \\|\\|spoilers\\|\\|, \\`code\\`")
+    assert "@everyone" not in text and "@\u200beveryone" in text
+    assert "<@123456789012345678>" not in text
+
+
+def test_line_start_markdown_in_a_quote_is_escaped():
+    text = render.answer_markdown(answered("# Not a heading\n- not a list\n> not a quote"))
+    assert text.split("\n")[:3] == ["> \\# Not a heading", "> \\- not a list", "> \\> not a quote"]
+
+
+def test_huge_passage_and_title_fit_in_one_message_cut_at_a_word():
+    quote = " ".join(f"word{i}" for i in range(20_000))
+    doc = document("T" * 5000 + " title", author="A" * 3000)
+    answer = answered(quote, passages=[passage(quote, doc)], highlight=("word1",))
+    text = render.answer_markdown(answer)
+    assert len(text) <= render.MESSAGE_LIMIT
+    quote_part, attribution = text.split("\n")[0], text.split("\n")[1]
+    assert quote_part.endswith("…") and quote_part[:-1].split()[-1].startswith("word")
+    assert attribution.startswith("— *") and len(attribution) < 600
+
+
+def test_long_text_fragment_falls_back_to_the_bare_url_then_to_no_link():
+    long_quote = " ".join(["Pyongyang"] * 8)
+    medium = document(url="https://example.org/" + "a" * 420)
+    assert render.source_link(render.page(answered(long_quote, passages=[passage(long_quote, medium)]))) == medium.url
+    huge = document(url="https://example.org/" + "a" * 600)
+    assert render.source_link(render.page(answered(QUOTE, passages=[passage(QUOTE, huge)]))) is None
+    script = document(url="javascript:alert(1)")
+    assert render.source_link(render.page(answered(QUOTE, passages=[passage(QUOTE, script)]))) is None
+
+
+def test_next_pages_show_the_following_passages_with_a_page_label():
+    second = passage("Defectors now arrive mostly by way of China.", number=2)
+    answer = answered(QUOTE, passages=[passage(QUOTE), second], question="Where do defectors arrive from?")
+    assert render.page_count(answer) == 2
+    text = render.answer_markdown(answer, 1)
+    assert text.startswith("> **Defectors** now **arrive** mostly by way of China.\n")
+    assert text.endswith("-# Passage 2 of 2")
+    assert render.answer_embed(answer, 1).footer.text == "Passage 2 of 2"
+
+
+def test_decline_is_short_plain_text_suggesting_rephrasing():
+    text = render.answer_markdown(declined())
+    assert text == render.decline_text(declined())
+    assert not text.startswith(">")
+    assert "Nothing in the corpus matches those words." in text
+    assert "rephras" in text
+    assert len(render.decline_text(declined(reason="x " * 5000))) <= render.MESSAGE_LIMIT
+
+
+def test_embed_holds_question_quote_context_and_source():
+    answer = answered(QUOTE, highlight=("defectors",), question="how many @everyone defectors?")
+    embed = render.answer_embed(answer)
+    assert embed.title == "Number of North Korean Defectors Declines"
+    assert embed.url and embed.url.startswith("https://example.org/defectors#:~:text=")
+    assert embed.author.name == "❓ how many @everyone defectors?"
+    assert embed.description == "> In 2019, 1,047 **defectors** arrived in South Korea."
+    fields = {field.name: field.value for field in embed.fields}
+    assert fields["In context"] == f"Some context before. **{QUOTE}** And some after."
+    assert fields["Source"].startswith("— *Number of North Korean")
+    embed_within_limits(embed)
+
+
+def test_embed_respects_every_limit_with_huge_inputs():
+    quote = "defectors " * 3000
+    context = "before " * 2000 + quote + " after" * 2000
+    doc = document("T" * 1000, author="A" * 2000, publication="P" * 2000)
+    answer = answered(quote, passages=[passage(context, doc, section="S" * 2000)], question="Q" * 10_000, highlight=("defectors",))
+    embed = render.answer_embed(answer)
+    embed_within_limits(embed)
+    assert embed.description.startswith("> **defectors**")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    quote=st.text(min_size=1, max_size=6000),
+    title=st.text(min_size=1, max_size=600),
+    question=st.text(max_size=3000),
+    section=st.none() | st.text(max_size=500),
+)
+def test_any_text_renders_within_limits(quote, title, question, section):
+    doc = document(title, author=title, publication=title)
+    words = tuple(quote.split()[:5])
+    answer = answered(quote, passages=[passage("ctx " + quote + " ctx", doc, section=section)], question=question, highlight=words)
+    assert len(render.answer_markdown(answer)) <= render.MESSAGE_LIMIT
+    embed_within_limits(render.answer_embed(answer))
+
+
+def test_emphasised_never_cuts_inside_bold_or_escapes():
+    text = "**" + "a_b " * 1000
+    out = render.emphasised(text, [(2, 5)], 100)
+    assert len(out) <= 100
+    assert out.count("**") % 2 == 0
+    assert not out.rstrip("…").endswith("\\")

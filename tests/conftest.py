@@ -1,0 +1,44 @@
+"""Fixtures shared by every test package (append new shared fixtures below; keep each one documented)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_CORPUS = REPO_ROOT / "corpus"
+SHIPPED_ARTICLE = "number-of-north-korean-defectors-declines.md"
+
+CorpusWriter = Callable[..., Path]
+
+
+@pytest.fixture
+def write_corpus(tmp_path: Path) -> CorpusWriter:
+    """Factory writing a corpus folder under ``tmp_path`` and returning its path.
+
+    ``write_corpus({"a.md": "text", "sub/b.txt": b"raw bytes"})``: ``str`` contents
+    are written as UTF-8 bytes exactly (no newline translation, so CRLF tests
+    mean what they say), ``bytes`` as given. Each call makes a new folder
+    (``corpus``, ``corpus-2``, ...) unless ``name`` is passed.
+    """
+    made: list[Path] = []
+
+    def write(files: Mapping[str, str | bytes], name: str | None = None) -> Path:
+        folder = tmp_path / (name or ("corpus" if not made else f"corpus-{len(made) + 1}"))
+        folder.mkdir(parents=True, exist_ok=True)
+        for relative, content in files.items():
+            path = folder / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        made.append(folder)
+        return folder
+
+    return write
+
+
+@pytest.fixture
+def shipped_corpus() -> Path:
+    """The corpus the project ships (read-only: tests must never write to it)."""
+    return SHIPPED_CORPUS

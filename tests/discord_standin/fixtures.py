@@ -1,0 +1,40 @@
+"""pytest fixtures for end-to-end tests against the Discord stand-in.
+
+Import them into a conftest (``from tests.discord_standin.fixtures import
+discord_standin, discord_openapi``). The async fixture runs in pytest-asyncio's
+per-test event loop, like the tests using it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from .openapi import SPEC_PATH, DiscordOpenAPI, load_spec, spec_or_skip
+from .server import DiscordStandin
+
+
+@pytest_asyncio.fixture
+async def discord_standin() -> AsyncIterator[DiscordStandin]:
+    """A started stand-in with discord.py pointed at it; checked when the test ends.
+
+    Teardown fails the test if the bot called a route the stand-in does not
+    serve, if the stand-in itself crashed, or — when Discord's OpenAPI
+    description is present — if any request body the bot sent breaks it.
+    Stop the bot before the test returns (``async with standin.running(bot)``).
+    """
+    async with DiscordStandin() as standin:
+        with standin.patch_discord():
+            yield standin
+    standin.assert_no_unknown_routes()
+    standin.assert_no_faults()
+    if SPEC_PATH.is_file():
+        load_spec().validate_requests(standin.requests)
+
+
+@pytest.fixture
+def discord_openapi() -> DiscordOpenAPI:
+    """Discord's OpenAPI description; skips the test when the file is absent."""
+    return spec_or_skip()

@@ -1,0 +1,381 @@
+"""The stand-in itself: an aiohttp server on 127.0.0.1 playing Discord, plus the test-side API.
+
+A test starts it, points discord.py at it (:meth:`DiscordStandin.patch_discord`),
+runs the real bot against it (:meth:`DiscordStandin.running`), then plays the
+users' side (``send_interaction``, ``send_component``, ``send_message``) and
+asserts on what the bot sent back (``wait_for_request``, ``requests``).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import discord
+from aiohttp import web
+
+from .capture import CapturedRequest, GatewayFrame
+from .commands import InteractionRejected, OptionValue
+from .flags import Intent
+from .gateway import OP_IDENTIFY, Gateway
+from .lifecycle import ClientT, patch_discord, run_client
+from .payloads import (
+    INTERACTION_APPLICATION_COMMAND,
+    INTERACTION_MESSAGE_COMPONENT,
+    Payload,
+    attachment_payload,
+    content_mentions,
+    interaction_payload,
+    iter_components,
+    member_payload,
+    message_payload,
+)
+from .rest import GATEWAY_ROUTE, RestApi
+from .state import InteractionState, StandinState
+from .world import Attachment, Channel, User, World
+
+#: Shaped like a bot token (base64 user id . timestamp . HMAC) but obviously not one.
+DEFAULT_TOKEN = (
+    base64.b64encode(b"1317000000000000001").decode().rstrip("=") + ".GStand.in-fake-token-for-tests-only-xxxxxxxxxxxx"
+)
+
+_BUTTON = 2
+_STRING_SELECT = 3
+
+
+@dataclass(frozen=True)
+class SentInteraction:
+    """An interaction the test sent; pass it to ``wait_for_request``/``requests_for``."""
+
+    id: int
+    token: str
+    payload: Payload
+
+
+class DiscordStandin:
+    """A Discord stand-in on ``127.0.0.1`` with a free port; use as ``async with DiscordStandin() as standin``."""
+
+    def __init__(self, world: World | None = None, *, token: str = DEFAULT_TOKEN) -> None:
+        self.world = world or World.default()
+        self.token = token
+        self._state = StandinState(self.world, token)
+        self._rest = RestApi(self._state)
+        self._gateway = Gateway(self._state)
+        self._runner: web.AppRunner | None = None
+
+    # -- server lifecycle ---------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen on a free port of 127.0.0.1."""
+        app = web.Application(middlewares=[self._rest.middleware])
+        self._rest.add_routes(app.router)
+        app.router.add_get("/", self._gateway.handle, name=GATEWAY_ROUTE)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        port = self._runner.addresses[0][1]
+        self._state.store.base_url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        """Close gateway connections still open, then the server."""
+        if self._runner is not None:
+            await self._gateway.close_all()
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> DiscordStandin:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        return self._state.base_url
+
+    @property
+    def api_url(self) -> str:
+        """What ``discord.http.Route.BASE`` must be: ``http://127.0.0.1:PORT/api/v10``."""
+        return self.base_url + "/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        """What ``DiscordWebSocket.DEFAULT_GATEWAY`` must be: ``ws://127.0.0.1:PORT/``."""
+        return self._state.gateway_url
+
+    def patch_discord(self) -> contextlib.AbstractContextManager[None]:
+        """Point discord.py at this stand-in for the duration of a ``with`` block."""
+        return patch_discord(self.api_url, self.gateway_url)
+
+    def running(self, client: ClientT, *, timeout: float = 5.0) -> contextlib.AbstractAsyncContextManager[ClientT]:
+        """``async with standin.running(bot):`` starts ``bot`` with :attr:`token`, waits for its
+        ``on_ready`` and closes it cleanly afterwards (see :func:`.lifecycle.run_client`).
+
+        Build the client with ``guild_ready_timeout=0.1`` or discord.py waits 2 s for more guilds.
+        """
+        since = len(self._state.recorder.frames)
+        return run_client(client, self.token, self._ready(client, since, timeout), timeout=timeout)
+
+    async def _ready(self, client: discord.Client, since: int, timeout: float) -> None:
+        # wait_until_ready() only works once login set the client up, i.e. once it identifies.
+        await self._state.recorder.wait_for_frame(
+            lambda f: f.direction == "received" and f.op == OP_IDENTIFY,
+            since=since,
+            timeout=timeout,
+            describe="IDENTIFY",
+        )
+        await client.wait_until_ready()
+
+    # -- what was seen --------------------------------------------------------
+
+    @property
+    def requests(self) -> Sequence[CapturedRequest]:
+        """Every HTTP request so far, in the order they were answered."""
+        return tuple(self._state.recorder.requests)
+
+    @property
+    def unknown_requests(self) -> Sequence[CapturedRequest]:
+        """Requests to routes the stand-in does not serve (answered 404)."""
+        return tuple(r for r in self._state.recorder.requests if not r.known)
+
+    @property
+    def gateway_frames(self) -> Sequence[GatewayFrame]:
+        """Every gateway payload received from or sent to the bot."""
+        return tuple(self._state.recorder.frames)
+
+    @property
+    def identify(self) -> Payload | None:
+        """The ``d`` of the bot's latest IDENTIFY (token, intents, properties …), if any."""
+        frames = [f for f in self._state.recorder.frames if f.direction == "received" and f.op == OP_IDENTIFY]
+        return frames[-1].d if frames else None
+
+    @property
+    def messages(self) -> Mapping[int, Payload]:
+        """Every message in the world by id, in its current (edited) state."""
+        return self._state.store.messages
+
+    def registered_commands(self, guild: bool = False) -> list[Payload]:
+        """The global (or the guild's) application commands, as the bot last synced them."""
+        return self._state.commands.in_scope(self.world.guild.id if guild else None)
+
+    @property
+    def routes(self) -> frozenset[str]:
+        """The served API routes as ``"METHOD template"`` (the values ``wait_for_request`` accepts)."""
+        return self._rest.routes
+
+    def requests_for(self, interaction: SentInteraction) -> list[CapturedRequest]:
+        """The callback and webhook requests (follow-ups, ``@original`` edits …) of one interaction."""
+        return [r for r in self._state.recorder.requests if _belongs_to(r, interaction)]
+
+    async def wait_for_request(
+        self,
+        route: str | None = None,
+        *,
+        interaction: SentInteraction | None = None,
+        where: Callable[[CapturedRequest], bool] | None = None,
+        since: int = 0,
+        timeout: float = 5.0,
+    ) -> CapturedRequest:
+        """The first request (from index ``since``) on ``route`` for ``interaction`` satisfying ``where``.
+
+        Already-recorded requests count, so there is no race between sending an
+        event and starting to wait. ``route`` must be one of :attr:`routes`.
+        """
+        if route is not None and route not in self._rest.routes:
+            raise ValueError(f"{route!r} is not a route the stand-in serves; see DiscordStandin.routes")
+
+        def matches(request: CapturedRequest) -> bool:
+            return (
+                (route is None or request.route == route)
+                and (interaction is None or _belongs_to(request, interaction))
+                and (where is None or where(request))
+            )
+
+        wanted = [route or "on any route"]
+        if interaction is not None:
+            wanted.append(f"for interaction {interaction.id}")
+        if where is not None:
+            wanted.append("satisfying where=")
+        describe = " ".join(wanted)
+        return await self._state.recorder.wait_for_request(matches, since=since, timeout=timeout, describe=describe)
+
+    async def wait_for_reply(self, message: Mapping[str, Any], *, timeout: float = 5.0) -> CapturedRequest:
+        """The bot's ``POST /channels/{channel_id}/messages`` replying to ``message`` (via ``message_reference``)."""
+
+        def replies(request: CapturedRequest) -> bool:
+            reference = (request.json or {}).get("message_reference") or {}
+            return str(reference.get("message_id")) == str(message["id"])
+
+        return await self.wait_for_request("POST /channels/{channel_id}/messages", where=replies, timeout=timeout)
+
+    def assert_no_unknown_routes(self) -> None:
+        """Fail if the bot called a route the stand-in does not serve (it got a 404 the real Discord would not give)."""
+        unknown = self.unknown_requests
+        if unknown:
+            listed = "\n  ".join(f"{r.method} {r.path} body={r.json!r}" for r in unknown)
+            raise AssertionError(
+                f"the bot called {len(unknown)} route(s) the Discord stand-in does not serve:\n  {listed}"
+            )
+
+    def assert_no_faults(self) -> None:
+        """Fail if the stand-in itself crashed while serving the bot (a stand-in bug, not a bot bug)."""
+        if self._state.recorder.faults:
+            raise AssertionError("the Discord stand-in failed:\n" + "\n".join(self._state.recorder.faults))
+
+    # -- playing the users' side --------------------------------------------
+
+    def add_attachment(
+        self, filename: str, data: bytes, *, content_type: str | None = None, channel: Channel | None = None
+    ) -> Attachment:
+        """A file a user can attach (an attachment option or ``send_message(attachments=…)``),
+        downloadable by the bot from its URL on the stand-in."""
+        return self._state.store.new_attachment((channel or self.world.general).id, filename, data, content_type)
+
+    async def send_interaction(
+        self,
+        command: str,
+        options: Mapping[str, OptionValue] | None = None,
+        *,
+        user: User | None = None,
+        channel: Channel | None = None,
+        locale: str = "en-US",
+        timeout: float = 5.0,
+    ) -> SentInteraction:
+        """A member uses the slash command ``/command`` (``"ask"``, ``"corpus reload"``) with ``options``.
+
+        Option values: ``str``, ``int``, ``float``, ``bool``, world ``User``/``Role``/``Channel``,
+        or an :class:`Attachment` from :meth:`add_attachment`. Raises :class:`InteractionRejected`
+        when Discord would not deliver it (see :mod:`.commands`). Default user: alice, in #general.
+        """
+        user = user or self.world.alice
+        data = self._state.commands.interaction_data(command, options or {}, user=user, base_url=self.base_url)
+        return await self._send_interaction(
+            INTERACTION_APPLICATION_COMMAND, data, user, channel or self.world.general, locale=locale, timeout=timeout
+        )
+
+    async def send_component(
+        self,
+        message: Mapping[str, Any] | int,
+        custom_id: str,
+        *,
+        values: Sequence[str] = (),
+        user: User | None = None,
+        locale: str = "en-US",
+        timeout: float = 5.0,
+    ) -> SentInteraction:
+        """A member clicks the button (or picks ``values`` in the select) ``custom_id`` on a bot message.
+
+        ``message`` is a message payload (e.g. a request's ``response_json``) or id;
+        its current stored version is used, so edits since then count.
+        """
+        stored = self._state.store.get(message if isinstance(message, int) else int(message["id"]))
+        component = next((c for c in iter_components(stored["components"]) if c.get("custom_id") == custom_id), None)
+        if component is None:
+            raise InteractionRejected(f"message {stored['id']} has no component with custom_id {custom_id!r}")
+        if component.get("disabled"):
+            raise InteractionRejected(f"component {custom_id!r} is disabled")
+        data: Payload = {"custom_id": custom_id, "component_type": component["type"], "id": component["id"]}
+        if component["type"] == _BUTTON:
+            if values:
+                raise InteractionRejected(f"{custom_id!r} is a button; it takes no values")
+        else:
+            offered = [option["value"] for option in component.get("options", [])]
+            if component["type"] == _STRING_SELECT and not set(values) <= set(offered):
+                raise InteractionRejected(f"select {custom_id!r} offers {offered}, not {list(values)}")
+            data["values"] = list(values)
+        channel = self.world.guild.channel(int(stored["channel_id"]))
+        assert channel is not None
+        return await self._send_interaction(
+            INTERACTION_MESSAGE_COMPONENT,
+            data,
+            user or self.world.alice,
+            channel,
+            locale=locale,
+            timeout=timeout,
+            message=stored,
+        )
+
+    async def _send_interaction(
+        self,
+        interaction_type: int,
+        data: Payload,
+        user: User,
+        channel: Channel,
+        *,
+        locale: str,
+        timeout: float,
+        message: Payload | None = None,
+    ) -> SentInteraction:
+        session = await self._gateway.session(timeout)
+        interaction_id = self._state.snowflakes.next()
+        token = "aW50ZXJhY3Rpb246" + base64.urlsafe_b64encode(f"{interaction_id}:standin".encode()).decode().rstrip("=")
+        payload = interaction_payload(
+            self.world,
+            interaction_id=interaction_id,
+            token=token,
+            interaction_type=interaction_type,
+            data=data,
+            user=user,
+            channel=channel,
+            locale=locale,
+            message=message,
+        )
+        self._state.interactions[token] = InteractionState(interaction_id, token, payload)
+        await session.dispatch("INTERACTION_CREATE", payload)
+        return SentInteraction(interaction_id, token, payload)
+
+    async def send_message(
+        self,
+        content: str,
+        *,
+        author: User | None = None,
+        channel: Channel | None = None,
+        attachments: Sequence[Attachment] = (),
+        timeout: float = 5.0,
+    ) -> Payload:
+        """A member posts a message (default: alice in #general); returns the stored message.
+
+        ``mentions`` are derived from the content (use ``world.bot.mention``).
+        Like Discord, the event is withheld without the GUILD_MESSAGES intent, and
+        without MESSAGE_CONTENT the bot sees empty content, embeds and attachments
+        unless the message mentions it.
+        """
+        author = author or self.world.alice
+        channel = channel or self.world.general
+        mentions, mention_roles = content_mentions(self.world, content)
+        message = message_payload(
+            message_id=self._state.snowflakes.next(),
+            channel_id=channel.id,
+            author=author,
+            content=content,
+            attachments=[attachment_payload(a, self.base_url) for a in attachments],
+            mentions=mentions,
+            mention_roles=mention_roles,
+        )
+        self._state.store.store(message)
+        session = await self._gateway.session(timeout)
+        if not session.intents & Intent.GUILD_MESSAGES:
+            return message
+        event = message | {
+            "guild_id": str(self.world.guild.id),
+            "member": member_payload(self.world.guild.member(author), with_user=False),
+            "channel_type": channel.type,
+        }
+        mentions_bot = any(user["id"] == str(self.world.bot.id) for user in mentions)
+        if not session.intents & Intent.MESSAGE_CONTENT and not mentions_bot and author != self.world.bot:
+            event |= {"content": "", "embeds": [], "attachments": [], "components": []}
+        await session.dispatch("MESSAGE_CREATE", event)
+        return message
+
+
+def _belongs_to(request: CapturedRequest, interaction: SentInteraction) -> bool:
+    token = request.path_params.get("interaction_token") or request.path_params.get("webhook_token")
+    return token is not None and token == interaction.token

@@ -1,0 +1,233 @@
+"""The Discord "world" the stand-in serves: one application with its bot user,
+one guild with roles, channels and members.
+
+Tests name these objects (``standin.world.alice``, ``standin.world.general``)
+instead of hard-coding snowflakes, so the payloads the stand-in sends and the
+assertions a test makes cannot drift apart. The defaults are fixed numbers so
+failures are reproducible; build a custom :class:`World` for other setups.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from .flags import ALL_PERMISSIONS, EVERYONE_PERMISSIONS, ApplicationFlag, Permission
+
+#: Milliseconds between the Unix epoch and Discord's (2015-01-01T00:00:00Z).
+DISCORD_EPOCH_MS = 1_420_070_400_000
+
+GUILD_TEXT = 0
+GUILD_CATEGORY = 4
+
+
+@dataclass(frozen=True)
+class User:
+    """A Discord user; ``bot`` marks the application's bot user."""
+
+    id: int
+    username: str
+    global_name: str | None = None
+    bot: bool = False
+
+    @property
+    def mention(self) -> str:
+        """The text that mentions this user in message content."""
+        return f"<@{self.id}>"
+
+
+@dataclass(frozen=True)
+class Role:
+    """A guild role; the ``@everyone`` role has the guild's id. ``bot_id`` marks a bot's managed role."""
+
+    id: int
+    name: str
+    permissions: int
+    position: int
+    bot_id: int | None = None
+
+    @property
+    def mention(self) -> str:
+        """The text that mentions this role in message content."""
+        return f"<@&{self.id}>"
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A guild channel (text or category); no permission overwrites, so guild permissions apply."""
+
+    id: int
+    name: str
+    type: int = GUILD_TEXT
+    position: int = 0
+    parent_id: int | None = None
+    topic: str | None = None
+
+    @property
+    def mention(self) -> str:
+        """The text that mentions this channel in message content."""
+        return f"<#{self.id}>"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A user's membership of the guild."""
+
+    user: User
+    role_ids: tuple[int, ...] = ()
+    nick: str | None = None
+    joined_at: str = "2024-11-05T17:21:09.000000+00:00"
+
+
+@dataclass(frozen=True)
+class Guild:
+    """The one guild of the world; permissions are computed from roles like Discord does."""
+
+    id: int
+    name: str
+    owner_id: int
+    roles: tuple[Role, ...]
+    channels: tuple[Channel, ...]
+    members: tuple[Member, ...]
+
+    def member(self, user: User) -> Member:
+        """The membership of ``user``; a user outside the guild cannot act in it."""
+        for member in self.members:
+            if member.user.id == user.id:
+                return member
+        raise LookupError(f"{user.username} ({user.id}) is not a member of {self.name}")
+
+    def channel(self, channel_id: int) -> Channel | None:
+        """The channel with that id, or None (the REST handlers answer 404 then)."""
+        return next((c for c in self.channels if c.id == channel_id), None)
+
+    def permissions_of(self, user: User) -> int:
+        """Guild-level permissions: owner and administrators get everything, others the OR of their roles."""
+        if user.id == self.owner_id:
+            return ALL_PERMISSIONS
+        member = self.member(user)
+        granted = 0
+        for role in self.roles:
+            if role.id == self.id or role.id in member.role_ids:
+                granted |= role.permissions
+        return ALL_PERMISSIONS if granted & Permission.ADMINISTRATOR else granted
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a test registered so a user can attach it; the stand-in serves ``data`` at its URL."""
+
+    id: int
+    channel_id: int
+    filename: str
+    data: bytes
+    content_type: str
+
+    @property
+    def path(self) -> str:
+        """Where the stand-in serves the bytes, mirroring cdn.discordapp.com's layout."""
+        return f"/attachments/{self.channel_id}/{self.id}/{self.filename}"
+
+
+@dataclass(frozen=True)
+class World:
+    """Everything fixed about the Discord the bot talks to."""
+
+    application_id: int
+    application_name: str
+    application_flags: int
+    bot: User
+    guild: Guild
+    owner: User
+    alice: User
+    morgan: User
+    general: Channel
+    quotes: Channel
+
+    @classmethod
+    def default(cls) -> World:
+        """A guild owned by olivia, with alice (no role), morgan (Moderator: Manage Server)
+        and the bot (its managed role), and two text channels #general and #quotes.
+
+        The application id equals the bot user id, as for every application created since 2019.
+        """
+        app_id = 1_317_000_000_000_000_001
+        guild_id = 1_317_000_000_000_000_100
+        bot = User(app_id, "quotebot", None, bot=True)
+        owner = User(1_317_000_000_000_000_300, "olivia", "Olivia")
+        alice = User(1_317_000_000_000_000_301, "alice", "Alice")
+        morgan = User(1_317_000_000_000_000_302, "morgan", "Morgan")
+        everyone = Role(guild_id, "@everyone", EVERYONE_PERMISSIONS, 0)
+        moderator = Role(
+            1_317_000_000_000_000_101, "Moderator", Permission.MANAGE_GUILD | Permission.MANAGE_MESSAGES, 2
+        )
+        bot_role = Role(
+            1_317_000_000_000_000_102,
+            "quotebot",
+            Permission.VIEW_CHANNEL
+            | Permission.SEND_MESSAGES
+            | Permission.EMBED_LINKS
+            | Permission.ATTACH_FILES
+            | Permission.READ_MESSAGE_HISTORY
+            | Permission.USE_APPLICATION_COMMANDS,
+            1,
+            bot_id=app_id,
+        )
+        category = Channel(1_317_000_000_000_000_200, "Text Channels", GUILD_CATEGORY)
+        general = Channel(1_317_000_000_000_000_201, "general", position=0, parent_id=category.id)
+        quotes = Channel(1_317_000_000_000_000_202, "quotes", position=1, parent_id=category.id, topic="Ask quotebot")
+        guild = Guild(
+            id=guild_id,
+            name="Quote Lab",
+            owner_id=owner.id,
+            roles=(everyone, moderator, bot_role),
+            channels=(category, general, quotes),
+            members=(
+                Member(owner),
+                Member(alice),
+                Member(morgan, (moderator.id,)),
+                Member(bot, (bot_role.id,), joined_at="2024-11-06T09:00:00.000000+00:00"),
+            ),
+        )
+        return cls(
+            application_id=app_id,
+            application_name="quotebot",
+            application_flags=ApplicationFlag.GATEWAY_MESSAGE_CONTENT_LIMITED
+            | ApplicationFlag.GATEWAY_GUILD_MEMBERS_LIMITED
+            | ApplicationFlag.APPLICATION_COMMAND_BADGE,
+            bot=bot,
+            guild=guild,
+            owner=owner,
+            alice=alice,
+            morgan=morgan,
+            general=general,
+            quotes=quotes,
+        )
+
+    def user(self, user_id: int) -> User | None:
+        """The guild member user with that id, or None."""
+        return next((m.user for m in self.guild.members if m.user.id == user_id), None)
+
+
+@dataclass
+class Snowflakes:
+    """Issues fresh snowflakes for messages, interactions, commands and attachments.
+
+    They encode the current time (discord.py derives ``created_at`` from them) and
+    strictly increase, so later objects sort after earlier ones as on Discord.
+    """
+
+    _last: int = 0
+
+    def next(self) -> int:
+        """A new snowflake, greater than every one issued before."""
+        now = (time.time_ns() // 1_000_000 - DISCORD_EPOCH_MS) << 22
+        self._last = max(now, self._last + 1)
+        return self._last
+
+
+def snowflake_timestamp(snowflake: int) -> str:
+    """The ISO 8601 time a snowflake encodes, in the format Discord uses for ``timestamp``."""
+    ms = (snowflake >> 22) + DISCORD_EPOCH_MS
+    seconds, millis = divmod(ms, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}000+00:00"
