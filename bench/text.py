@@ -40,14 +40,17 @@ class SentencePool:
 
 @dataclass(frozen=True)
 class Corpus:
-    """Passages as sentence ids, with their token lists ready for any BM25 implementation."""
+    """Passages as the ids of their sentences."""
 
     pool: SentencePool
     sentences: tuple[tuple[int, ...], ...]
-    tokens: list[list[str]]
 
     def text(self, passage: int) -> str:
         return " ".join(self.pool.texts[i] for i in self.sentences[passage])
+
+    def tokens(self) -> list[list[str]]:
+        """Every passage's terms, ready for any BM25 implementation."""
+        return [list(chain.from_iterable(self.pool.terms[i] for i in chosen)) for chosen in self.sentences]
 
     def words(self) -> int:
         return sum(self.pool.words[i] for passage in self.sentences for i in passage)
@@ -83,22 +86,21 @@ def build_corpus(pool: SentencePool, passages: int, rng: random.Random) -> Corpu
             chosen.append(sentence)
             words += pool.words[sentence]
         sentences.append(tuple(chosen))
-    tokens = [list(chain.from_iterable(pool.terms[i] for i in chosen)) for chosen in sentences]
-    return Corpus(pool, tuple(sentences), tokens)
+    return Corpus(pool, tuple(sentences))
 
 
-def questions(corpus: Corpus, count: int, rng: random.Random) -> list[list[str]]:
-    """Phrases of ``QUESTION_WORDS`` words cut from random passages' sentences, through the same tokenizer."""
-    result: list[list[str]] = []
-    while len(result) < count:
+def question_phrases(corpus: Corpus, count: int, rng: random.Random) -> list[str]:
+    """Phrases of ``QUESTION_WORDS`` words cut from sentences of random passages, the way a reader quotes them."""
+    phrases: list[str] = []
+    while len(phrases) < count:
         passage = corpus.sentences[rng.randrange(len(corpus.sentences))]
         words = corpus.pool.texts[rng.choice(passage)].split()
         length = min(len(words), rng.randint(*QUESTION_WORDS))
         start = rng.randint(0, len(words) - length)
-        query = terms(" ".join(words[start:start + length]))
-        if query:
-            result.append(query)
-    return result
+        phrase = " ".join(words[start:start + length])
+        if terms(phrase):
+            phrases.append(phrase)
+    return phrases
 
 
 def _zipf_sentences(rng: random.Random, count: int) -> list[str]:

@@ -152,14 +152,15 @@ class SparseBM25:
             raise ValueError("inconsistent postings")
 
     def _weights(self) -> np.ndarray:
-        """Each posting's BM25 contribution, computed as rank-bm25 does (float64)."""
-        count = self.passage_count
+        """Each posting's BM25 contribution, with rank-bm25's operations in rank-bm25's order (float64)."""
         document_frequency = self.document_frequency
-        idf = np.repeat(lucene_idf(count, document_frequency), document_frequency)
-        average_length = self.lengths.sum(dtype=np.int64) / count or 1.0
-        norm = self.k1 * (1 - self.b + self.b * self.lengths[self.passage_ids] / average_length)
+        average_length = self.lengths.sum(dtype=np.int64) / self.passage_count or 1.0
+        norm = self.k1 * (1 - self.b + self.b * self.lengths / average_length)
         tf = self.frequencies.astype(np.float64)
-        return idf * (tf * (self.k1 + 1) / (tf + norm))
+        weights = tf * (self.k1 + 1)
+        weights /= tf + norm[self.passage_ids]
+        weights *= np.repeat(lucene_idf(self.passage_count, document_frequency), document_frequency)
+        return weights
 
     @property
     def passage_count(self) -> int:

@@ -33,7 +33,7 @@ class CorpusIndex:
     """
 
     documents: tuple[Document, ...]
-    passages: tuple[Passage, ...]
+    passages: Sequence[Passage]
     bm25: SparseBM25
     document_offsets: tuple[int, ...]
 
@@ -63,7 +63,8 @@ def build_index(documents: Sequence[Document], previous: CorpusIndex | None = No
             fresh.extend(passage_terms(passage) for passage in new_passages)
             kept.append(document)
         else:
-            old_document, span, new_passages = reuse
+            old_document, span, old_passages = reuse
+            new_passages = old_passages[span.start:span.stop]
             moves.append((span, len(passages)))
             kept.append(old_document)
         passages.extend(new_passages)
@@ -79,16 +80,15 @@ def build_index(documents: Sequence[Document], previous: CorpusIndex | None = No
     )
 
 
-def _reusable(previous: CorpusIndex | None) -> dict[tuple[str, str], tuple[Document, range, tuple[Passage, ...]]]:
-    """Each previous document that has a fingerprint, by (id, fingerprint), with its passages and their positions."""
+def _reusable(previous: CorpusIndex | None) -> dict[tuple[str, str], tuple[Document, range, Sequence[Passage]]]:
+    """Each previous document that has a fingerprint, by (id, fingerprint): itself, its passages' span, and them all."""
     if previous is None:
         return {}
-    reusable = {}
-    for position, document in enumerate(previous.documents):
-        span = previous.passage_range(position)
-        if document.fingerprint:
-            reusable[document.id, document.fingerprint] = (document, span, previous.passages[span.start:span.stop])
-    return reusable
+    return {
+        (document.id, document.fingerprint): (document, previous.passage_range(position), previous.passages)
+        for position, document in enumerate(previous.documents)
+        if document.fingerprint
+    }
 
 
 def _moved_occurrences(

@@ -90,7 +90,10 @@ def load_question_file(path: Path) -> tuple[EvalQuestion, ...]:
             continue
         try:
             record = json.loads(line)
-            questions.append(EvalQuestion(str(record["question"]), tuple(map(str, record["answers"]))))
+            answers = record["answers"]
+            if not isinstance(answers, list) or not isinstance(record["question"], str):
+                raise TypeError('"question" must be a string and "answers" a list of strings')
+            questions.append(EvalQuestion(record["question"], tuple(map(str, answers))))
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise CorpusError(f"{path}:{number}: not a question record ({error})") from None
     return tuple(questions)

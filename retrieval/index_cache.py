@@ -12,7 +12,7 @@ the manifest and of every array, and the index's own consistency
 else means "no cache": the index is rebuilt and the file rewritten.
 
 Passage texts are not stored: they are slices of the documents, which are
-read anyway, at the stored offsets.
+read anyway, at the stored offsets, taken only when a passage is read.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ import logging
 import os
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import nltk
 import numpy as np
@@ -198,8 +199,8 @@ def _read(path: Path, documents: Sequence[Document]) -> CorpusIndex | None:
 
 def _passages(
     documents: Sequence[Document], arrays: dict[str, np.ndarray], ids: list[str], sections: list[str]
-) -> tuple[Passage, ...]:
-    """Passages rebuilt from their stored offsets, after checking every offset lies inside its document."""
+) -> PassageTable:
+    """The stored passage layout, after checking every offset lies inside its document."""
     document_offsets = arrays["document_offsets"]
     count = len(ids)
     if not (
@@ -210,27 +211,68 @@ def _passages(
         and all(len(arrays[name]) == count for name in ("starts", "ends", "paragraphs", "sections"))
     ):
         raise ValueError("passage layout does not match the documents")
-    owner = np.repeat(np.arange(len(documents)), np.diff(document_offsets))
+    owners = np.repeat(np.arange(len(documents)), np.diff(document_offsets))
     body_lengths = np.fromiter((len(d.body) for d in documents), np.int64, len(documents))
     starts, ends, section_ids = arrays["starts"], arrays["ends"], arrays["sections"]
     if count and not (
-        bool(np.all((0 <= starts) & (starts <= ends) & (ends <= body_lengths[owner])))
+        bool(np.all((0 <= starts) & (starts <= ends) & (ends <= body_lengths[owners])))
         and -1 <= section_ids.min()
         and section_ids.max() < len(sections)
     ):
         raise ValueError("passage offsets fall outside their documents")
-    names: list[str | None] = [*sections, None]  # index -1 is "no section"
-    return tuple(
-        Passage(
-            id=passage_id,
-            document=documents[d],
-            section=names[s],
-            paragraph=paragraph,
+    return PassageTable(
+        documents=tuple(documents),
+        ids=ids,
+        owners=owners.tolist(),
+        sections=[*sections, None],
+        section_ids=section_ids.tolist(),
+        paragraphs=arrays["paragraphs"].tolist(),
+        starts=starts.tolist(),
+        ends=ends.tolist(),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class PassageTable(Sequence[Passage]):
+    """Passages kept as columns and made into ``Passage`` values when read.
+
+    A 100k-passage corpus would spend a large share of its start-up budget
+    creating passage objects that no question ever reads; here creating one
+    costs a slice of its document's body, when it is asked for.
+    """
+
+    documents: tuple[Document, ...]
+    ids: list[str]
+    owners: list[int]
+    sections: list[str | None]  # section_ids index it; -1 (the last entry) is "no section"
+    section_ids: list[int]
+    paragraphs: list[int]
+    starts: list[int]
+    ends: list[int]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, position: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> tuple[Passage, ...]: ...
+
+    def __getitem__(self, position: int | slice) -> Passage | tuple[Passage, ...]:
+        if isinstance(position, slice):
+            return tuple(self._passage(i) for i in range(len(self))[position])
+        return self._passage(range(len(self))[position])
+
+    def _passage(self, i: int) -> Passage:
+        document = self.documents[self.owners[i]]
+        start, end = self.starts[i], self.ends[i]
+        return Passage(
+            id=self.ids[i],
+            document=document,
+            section=self.sections[self.section_ids[i]],
+            paragraph=self.paragraphs[i],
             start=start,
             end=end,
-            text=documents[d].body[start:end],
+            text=document.body[start:end],
         )
-        for passage_id, d, s, paragraph, start, end in zip(
-            ids, owner.tolist(), section_ids.tolist(), arrays["paragraphs"].tolist(), starts.tolist(), ends.tolist()
-        )
-    )

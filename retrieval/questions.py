@@ -23,7 +23,7 @@ _FRAMING_WORDS = frozenset(
     terms(
         "article text post piece page document passage essay story author writer "
         "tell say says explain mention mentions describe according please know "
-        "anyone somebody someone"
+        "anyone somebody someone happen happened happens many much"
     )
 )
 _AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|penned)|author|written\s+by|writer)\b", re.I)
@@ -31,8 +31,14 @@ _PUBLICATION = re.compile(
     r"\b(publish\w*|publication|publisher|which\s+(magazine|journal|site|website|blog|outlet))\b", re.I
 )
 _TITLE = re.compile(r"\b(title|called|named)\b", re.I)
-_DATE = re.compile(r"\bwhen\s+(was|is)\s+(it|this|that|the\s+\w+)\s+(written|published|posted)\b", re.I)
+_DATE = re.compile(r"\bwhen\s+(was|is|did)\s+(\w+\s+){0,3}(written|published|posted|write|publish|post)\b", re.I)
 _SPACES = re.compile(r"\s+")
+# Questions whose answer is a count, an amount, a share or a date.
+_NUMBER_QUESTION = re.compile(
+    r"\b(how\s+(many|much|long|old|far|often|big|large)|what\s+(percent\w*|proportion|share|number|year|date|age)"
+    r"|which\s+year|in\s+what\s+year|when)\b",
+    re.I,
+)
 
 
 class Intent(Enum):
@@ -54,6 +60,7 @@ class Question:
     topic_terms: tuple[str, ...]
     intent: Intent
     alternatives: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict, compare=False)
+    wants_number: bool = False
 
     def expansion_terms(self) -> list[str]:
         """Terms of the synonyms of the topic terms that the question does not already use."""
@@ -78,7 +85,12 @@ def analyze(raw: str) -> Question:
     all_terms = tuple(terms(text))
     topic = tuple(term for term in all_terms if term not in _FRAMING_WORDS)
     return Question(
-        text=text, terms=all_terms, topic_terms=topic, intent=_intent(text), alternatives=alternatives(topic)
+        text=text,
+        terms=all_terms,
+        topic_terms=topic,
+        intent=_intent(text),
+        alternatives=alternatives(topic),
+        wants_number=bool(_NUMBER_QUESTION.search(text)),
     )
 
 

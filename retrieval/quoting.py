@@ -19,6 +19,8 @@ from retrieval.sentences import sentence_spans
 from retrieval.tokens import terms, word_spans
 
 MAX_QUOTE_SENTENCES = 2
+# Added to a sentence's share when the question asks for a number and the sentence gives one.
+NUMBER_BONUS = 0.25
 # Passages whose sentences stay analysed between questions.
 SENTENCE_CACHE_PASSAGES = 20_000
 # Share of the question a neighbour must add to be quoted too.
@@ -35,8 +37,20 @@ class Quote:
 
 
 def sentence_matches(text: str, question: Question, idf: Callable[[str], float]) -> list[tuple[int, int, Match]]:
-    """Each sentence's span and what of the question it holds."""
-    return [(a, b, match(question, found, idf)) for a, b, found in _sentences_with_terms(text)]
+    """Each sentence's span and what of the question it holds.
+
+    A question asking "how many" or "when" is answered by a sentence with a
+    number in it that the question does not already give, so such a sentence
+    gets ``NUMBER_BONUS`` added to its share.
+    """
+    asked = set(question.terms)
+    scored = []
+    for a, b, found in _sentences_with_terms(text):
+        result = match(question, found, idf)
+        if question.wants_number and any(term[0].isdigit() and term not in asked for term in found):
+            result = Match(result.found, result.share + NUMBER_BONUS)
+        scored.append((a, b, result))
+    return scored
 
 
 @lru_cache(maxsize=SENTENCE_CACHE_PASSAGES)

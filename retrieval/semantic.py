@@ -87,7 +87,9 @@ class SemanticReranker:
         try:
             model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         except OSError as error:
-            raise RerankerUnavailable(f"the re-ranker's model in {model_dir} cannot be read ({error}): {INSTALL_HINT}")
+            raise RerankerUnavailable(
+                f"the re-ranker's model in {model_dir} cannot be read ({error}): {INSTALL_HINT}"
+            ) from error
         return cls(model)
 
     def similarities(self, question: str, passages: Sequence[Passage]) -> np.ndarray:

@@ -1,7 +1,8 @@
 """English stopwords, shipped as code because ``nltk.corpus.stopwords`` needs a download.
 
 The list is nltk's English list (the one ``stopwords.words("english")`` returns),
-so behaviour matches what nltk users expect.
+so behaviour matches what nltk users expect, plus "us", which nltk keeps but
+which would otherwise match every "U.S." (the acronym is kept by ``tokens``).
 """
 
 ENGLISH_STOPWORDS = frozenset(
@@ -17,5 +18,6 @@ ENGLISH_STOPWORDS = frozenset(
     couldn couldn't didn didn't doesn doesn't hadn hadn't hasn hasn't haven haven't isn isn't
     ma mightn mightn't mustn mustn't needn needn't shan shan't shouldn shouldn't wasn wasn't
     weren weren't won won't wouldn wouldn't
+    us
     """.split()
 )

@@ -39,7 +39,7 @@ kill themselves, suicide
 kill, killing, murder, slay
 help, aid, assist, assistance, support
 arrest, arrested, detain, detained, catch, caught, capture, captured, apprehend, apprehended, seize
-send back, return, returned, repatriate, repatriation, deport, deportation, expel, expelled
+send back, sent back, hand back, handed back, return, returned, repatriate, repatriation, deport, deportation, expel, expelled
 escape, flee, fled, run away, get out, leave, defect
 refugee, refugees, defector, defectors, escapee, escapees, asylum seeker
 migrant, immigrant, emigrant

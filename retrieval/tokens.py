@@ -19,10 +19,12 @@ from retrieval.stopwords import ENGLISH_STOPWORDS
 
 # A word is letters/digits, optionally joined by hyphens, apostrophes, or the
 # separators inside numbers and dotted acronyms ("1,047", "74.2", "U.S.").
-_WORD_PATTERN = r"\w+(?:(?:[-'.,]|(?<=\w)\.(?=\w))\w+)*\.?"
+_WORD_PATTERN = r"[^\W_]+(?:[-'.,][^\W_]+)*\.?"
 _word_tokenizer = RegexpTokenizer(_WORD_PATTERN)
 _NUMBER = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
 _ACRONYM_WITH_DOTS = re.compile(r"^(?:[a-z]\.){2,}[a-z]?\.?$")
+# Acronyms that would otherwise be dropped as stopwords ("US" is not "us").
+_ACRONYMS_SPELT_LIKE_STOPWORDS = frozenset({"US", "IT", "WHO"})
 _JOINERS = re.compile(r"[-'.,]+")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _stemmer = SnowballStemmer("english")
@@ -54,7 +56,7 @@ def _word_terms(word: str) -> tuple[str, ...]:
 
 def _analyze_word(word: str) -> tuple[str, ...]:
     """One surface word to zero or more terms (a hyphenated word gives its parts and their join)."""
-    is_acronym = len(word) >= 2 and word.rstrip(".").replace(".", "").isupper()
+    is_acronym = word.rstrip(".").replace(".", "") in _ACRONYMS_SPELT_LIKE_STOPWORDS
     lowered = word.lower()
     if _ACRONYM_WITH_DOTS.match(lowered):
         return (lowered.replace(".", ""),)
@@ -83,5 +85,15 @@ def _stem(word: str) -> str:
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the surface words that ``terms`` reads, for highlighting."""
-    return list(_word_tokenizer.span_tokenize(text))
+    """Character spans of the surface words that ``terms`` reads, for highlighting.
+
+    A sentence's final period is not part of its last word ("year." is "year"),
+    though a dotted acronym keeps its own ("U.S.").
+    """
+    spans = []
+    for start, end in _word_tokenizer.span_tokenize(text):
+        word = text[start:end]
+        if word.endswith(".") and not _ACRONYM_WITH_DOTS.match(word.lower()):
+            end -= 1
+        spans.append((start, end))
+    return spans

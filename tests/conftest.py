@@ -40,5 +40,22 @@ def write_corpus(tmp_path: Path) -> CorpusWriter:
 
 @pytest.fixture
 def shipped_corpus() -> Path:
-    """The corpus the project ships (read-only: tests must never write to it)."""
+    """The corpus the project ships, for reading only.
+
+    Anything that goes through ``LiveEngine`` (``quotebot ask``, the bot) saves an
+    index cache beside the corpus; use ``shipped_corpus_copy`` for those.
+    """
     return SHIPPED_CORPUS
+
+
+@pytest.fixture
+def shipped_corpus_copy(tmp_path: Path) -> Path:
+    """The shipped documents copied to ``tmp_path / "shipped"`` (no cache), for tests that write beside them."""
+    folder = tmp_path / "shipped"
+    folder.mkdir()
+    for path in SHIPPED_CORPUS.rglob("*"):
+        relative = path.relative_to(SHIPPED_CORPUS)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+            (folder / relative).write_bytes(path.read_bytes())
+    return folder

@@ -21,7 +21,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("questions", nargs="?", type=Path, metavar="QUESTIONS.jsonl",
                         help='lines of {"question": str, "answers": [str]}; [] means off-topic')
-    source.add_argument("--squad", type=Path, metavar="FILE.json.gz", help="a SQuAD v1.1 file; each article is a corpus")
+    source.add_argument(
+        "--squad", type=Path, metavar="FILE.json.gz", help="a SQuAD v1.1 file; each article is a corpus"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -30,7 +32,11 @@ def run(args: argparse.Namespace) -> int:
         corpora = _read(load_squad, args.squad)
         title = f"SQuAD ({args.squad.name})"
     else:
-        documents = load_folder(args.corpus).documents
+        from bot.cli.corpus_check import warn_about_problems
+
+        report = load_folder(args.corpus)
+        warn_about_problems(report.problems)
+        documents = report.documents
         corpora = (EvalCorpus(str(args.corpus), documents, _read(load_question_file, args.questions)),)
         title = f"{args.questions.name} on {args.corpus}"
     print(format_report(evaluate(corpora), title))

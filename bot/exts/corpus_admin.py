@@ -21,7 +21,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import NO_MENTIONS
+from bot.client import NO_MENTIONS, freeze_long_lived_objects
 from bot.render import MESSAGE_LIMIT, clip, escape
 from bot.utils import checks
 from bot.utils.views import View
@@ -120,9 +120,10 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
                     await asyncio.to_thread(change)
                 report = await asyncio.to_thread(self.bot.live.reload)
             except CorpusError as error:
-                text = f"{action} failed: {error}. The corpus in use has not changed."
+                text = f"{action} failed: {escape(str(error))}. The corpus in use has not changed."
                 await self._audit(moderator, text)
-                return escape(text)
+                return text
+        freeze_long_lived_objects()
         text = describe_reload(report)
         await self._audit(moderator, f"{action}: {text}")
         return text

@@ -1,6 +1,18 @@
 """A Discord stand-in on 127.0.0.1 for end-to-end tests of the unmodified discord.py client.
 
-Usage and the fixture API: see :mod:`.fixtures` and :class:`.server.DiscordStandin`.
+With the ``discord_standin`` fixture (:mod:`.fixtures`)::
+
+    async def test_ask(discord_standin):
+        bot = build_bot(guild_ready_timeout=0.1)      # any discord.Client
+        async with discord_standin.running(bot):      # login, IDENTIFY, READY, on_ready
+            itx = await discord_standin.send_interaction("ask", {"question": "Why?"})
+            reply = await discord_standin.wait_for_request(
+                "POST /webhooks/{webhook_id}/{webhook_token}", interaction=itx)
+        assert "Why" in reply.json["content"]
+        assert reply.json["allowed_mentions"] == {"parse": []}
+
+Teardown fails the test on unknown routes, stand-in faults and bodies that
+break Discord's OpenAPI description. See :class:`.server.DiscordStandin`.
 """
 
 from .capture import CapturedFile, CapturedRequest, GatewayFrame

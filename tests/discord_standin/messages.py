@@ -17,6 +17,7 @@ from typing import Any
 
 from .capture import CapturedFile
 from .payloads import (
+    MESSAGE_FLAG_EPHEMERAL,
     MESSAGE_FLAG_LOADING,
     MESSAGE_REPLY,
     Payload,
@@ -140,6 +141,15 @@ class MessageStore:
         message["flags"] &= ~MESSAGE_FLAG_LOADING
         message["edited_timestamp"] = snowflake_timestamp(self.snowflakes.next())
         _check_not_empty(message, body)
+        return message
+
+    def complete_deferred(self, message: Payload, body: Mapping[str, Any], files: Sequence[CapturedFile]) -> Payload:
+        """Fill a deferred "thinking" message, as Discord does with the first follow-up (or edit) after a
+        type 5 callback: same message id, the ephemerality chosen when deferring, not marked edited."""
+        ephemeral = message["flags"] & MESSAGE_FLAG_EPHEMERAL
+        self.edit(message, body, files)
+        message["flags"] = (message["flags"] & ~MESSAGE_FLAG_EPHEMERAL) | ephemeral
+        message["edited_timestamp"] = None
         return message
 
     def _attachments(

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .world import Attachment, Channel, Guild, Member, Role, User, World, snowflake_timestamp
+from .world import GUILD_TEXT, Attachment, Channel, Guild, Member, Role, User, World, snowflake_timestamp
 
 Payload = dict[str, Any]
 
@@ -99,7 +99,7 @@ def channel_payload(channel: Channel, guild_id: int, *, permissions: int | None 
         "permission_overwrites": [],
         "nsfw": False,
     }
-    if channel.type == 0:
+    if channel.type == GUILD_TEXT:
         payload |= {"topic": channel.topic, "last_message_id": None, "rate_limit_per_user": 0}
     if permissions is not None:
         payload["permissions"] = str(permissions)

@@ -133,21 +133,13 @@ class RestApi:
         response: web.StreamResponse
         try:
             document, files = parse_body(request.headers.get("Content-Type", ""), raw)
-            request[_BODY] = (document, files)
-            if not known:
-                response = json_response({"message": "404: Not Found", "code": 0}, 404)
-            else:
-                response = await handler(request)
         except ValueError as exc:
             response = json_response(
                 {"message": f"The request body contains invalid JSON. ({exc})", "code": 50109}, 400
             )
-        except ApiError as exc:
-            response = json_response(exc.payload, exc.status)
-        except Exception:
-            fault = f"{request.method} {request.path} crashed the stand-in:\n{traceback.format_exc()}"
-            self._state.recorder.add_fault(fault)
-            response = json_response({"message": "discord stand-in fault (see its faults)", "code": 0}, 400)
+        else:
+            request[_BODY] = (document, files)
+            response = await self._answer(request, handler, known=known)
         resource = request.match_info.route.resource
         template = resource.canonical if known and resource is not None else request.path
         template = template.removeprefix(API_PREFIX)
@@ -175,6 +167,18 @@ class RestApi:
         await self._state.recorder.add_request(make)
         return response
 
+    async def _answer(self, request: web.Request, handler: Handler, *, known: bool) -> web.StreamResponse:
+        if not known:
+            return json_response({"message": "404: Not Found", "code": 0}, 404)
+        try:
+            return await handler(request)
+        except ApiError as exc:
+            return json_response(exc.payload, exc.status)
+        except Exception:
+            fault = f"{request.method} {request.path} crashed the stand-in:\n{traceback.format_exc()}"
+            self._state.recorder.add_fault(fault)
+            return json_response({"message": "discord stand-in fault (see its faults)", "code": 0}, 400)
+
     def _bot_only(self, handler: Handler) -> Handler:
         """Routes that need ``Authorization: Bot <token>``; anything else gets Discord's 401."""
 
@@ -186,9 +190,14 @@ class RestApi:
         return checked
 
     @staticmethod
-    def _body(request: web.Request) -> tuple[Any, tuple[CapturedFile, ...]]:
+    def _body(request: web.Request) -> tuple[dict[str, Any], tuple[CapturedFile, ...]]:
+        """The JSON object of a message-like body (absent = empty), refusing other JSON like Discord."""
         document, files = request[_BODY]
-        return (document if document is not None else {}), files
+        if document is None:
+            return {}, files
+        if not isinstance(document, dict):
+            raise invalid_form(None, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+        return document, files
 
     @staticmethod
     def _snowflake(request: web.Request, name: str) -> int:
@@ -350,19 +359,33 @@ class RestApi:
         return itx, self._state.store.get(message_id)
 
     async def execute_webhook(self, request: web.Request) -> web.Response:
-        """``POST /webhooks/{app}/{token}``: a follow-up message; its body only with ``?wait=true``."""
+        """``POST /webhooks/{app}/{token}``: a follow-up message; its body only with ``?wait=true``.
+
+        The first follow-up after a deferred (type 5) callback fills the "thinking" message instead.
+        """
         itx = self._webhook(request)
         body, files = self._body(request)
-        message = self._state.store.create(
-            body,
-            files,
-            channel_id=self._channel_id(itx),
-            author=self._world.bot,
-            message_type=self._message_type(itx),
-            extra=self._interaction_fields(itx),
-        )
-        itx.message_ids.add(int(message["id"]))
+        thinking = self._thinking_message(itx)
+        if thinking is not None:
+            message = self._state.store.complete_deferred(thinking, body, files)
+        else:
+            message = self._state.store.create(
+                body,
+                files,
+                channel_id=self._channel_id(itx),
+                author=self._world.bot,
+                message_type=self._message_type(itx),
+                extra=self._interaction_fields(itx),
+            )
+            itx.message_ids.add(int(message["id"]))
         return json_response(message) if _truthy(request.query.get("wait")) else _no_content()
+
+    def _thinking_message(self, itx: InteractionState) -> Payload | None:
+        """The interaction's deferred message while it still shows "thinking", else None."""
+        if itx.original_message_id is None:
+            return None
+        original = self._state.store.messages.get(itx.original_message_id)
+        return original if original is not None and original["flags"] & MESSAGE_FLAG_LOADING else None
 
     async def get_webhook_message(self, request: web.Request) -> web.Response:
         """``GET …/messages/@original`` or ``…/{message_id}`` of an interaction."""
@@ -370,8 +393,10 @@ class RestApi:
 
     async def edit_webhook_message(self, request: web.Request) -> web.Response:
         """``PATCH …/messages/@original`` or ``…/{message_id}``: e.g. replacing the "thinking" message."""
-        _, message = self._webhook_message(request)
+        itx, message = self._webhook_message(request)
         body, files = self._body(request)
+        if message is self._thinking_message(itx):
+            return json_response(self._state.store.complete_deferred(message, body, files))
         return json_response(self._state.store.edit(message, body, files))
 
     async def delete_webhook_message(self, request: web.Request) -> web.Response:

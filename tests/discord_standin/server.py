@@ -162,7 +162,7 @@ class DiscordStandin:
         """Every message in the world by id, in its current (edited) state."""
         return self._state.store.messages
 
-    def registered_commands(self, guild: bool = False) -> list[Payload]:
+    def registered_commands(self, *, guild: bool = False) -> list[Payload]:
         """The global (or the guild's) application commands, as the bot last synced them."""
         return self._state.commands.in_scope(self.world.guild.id if guild else None)
 
@@ -187,7 +187,8 @@ class DiscordStandin:
         """The first request (from index ``since``) on ``route`` for ``interaction`` satisfying ``where``.
 
         Already-recorded requests count, so there is no race between sending an
-        event and starting to wait. ``route`` must be one of :attr:`routes`.
+        event and starting to wait; to skip earlier ones, pass ``since=len(standin.requests)``
+        taken before acting. ``route`` must be one of :attr:`routes`.
         """
         if route is not None and route not in self._rest.routes:
             raise ValueError(f"{route!r} is not a route the stand-in serves; see DiscordStandin.routes")
@@ -348,6 +349,7 @@ class DiscordStandin:
         without MESSAGE_CONTENT the bot sees empty content, embeds and attachments
         unless the message mentions it.
         """
+        session = await self._gateway.session(timeout)
         author = author or self.world.alice
         channel = channel or self.world.general
         mentions, mention_roles = content_mentions(self.world, content)
@@ -361,7 +363,6 @@ class DiscordStandin:
             mention_roles=mention_roles,
         )
         self._state.store.store(message)
-        session = await self._gateway.session(timeout)
         if not session.intents & Intent.GUILD_MESSAGES:
             return message
         event = message | {

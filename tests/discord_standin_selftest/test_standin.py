@@ -7,6 +7,7 @@ option, reply to a mention. Each test checks what reached the wire.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import time
@@ -27,6 +28,7 @@ from tests.discord_standin import (
     World,
 )
 from tests.discord_standin.commands import CommandRegistry
+from tests.discord_standin.rest import RestApi
 from tests.discord_standin.world import Snowflakes
 
 CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
@@ -114,7 +116,7 @@ async def test_login_identifies_with_token_and_intents_and_syncs_commands(discor
     sync = next(r for r in discord_standin.requests if r.route == COMMAND_SYNC)
     assert sync.path_params["application_id"] == str(discord_standin.world.application_id)
     assert [c["name"] for c in sync.json] == ["quote", "corpus"]
-    assert [c["name"] for c in sync.response_json] == ["quote", "corpus"]
+    assert sync.response_json == discord_standin.registered_commands()
     assert all(c["id"] and c["version"] for c in sync.response_json)
 
 
@@ -128,6 +130,9 @@ async def test_slash_command_is_deferred_then_followed_up_without_mentions(disco
     assert callback.query["with_response"] == "1"
     assert callback.json == {"type": 5}
     assert callback.response_json["interaction"]["response_message_loading"] is True
+    # As on Discord, the first follow-up after a defer fills the "thinking" message.
+    assert follow_up.response_json["id"] == callback.response_json["interaction"]["response_message_id"]
+    assert follow_up.response_json["flags"] == 0
     assert follow_up.path_params["webhook_id"] == str(discord_standin.world.application_id)
     assert follow_up.json["content"] == "> Who defected?"
     assert follow_up.json["allowed_mentions"] == {"parse": []}
@@ -213,8 +218,7 @@ async def test_message_content_is_withheld_without_the_intent_unless_mentioned(d
 
 @pytest.mark.asyncio
 async def test_privileged_intent_not_granted_fails_startup_cleanly() -> None:
-    world = World.default()
-    ungranted = World(**{**world.__dict__, "application_flags": int(ApplicationFlag.APPLICATION_COMMAND_BADGE)})
+    ungranted = dataclasses.replace(World.default(), application_flags=ApplicationFlag.APPLICATION_COMMAND_BADGE)
     bot, _ = _make_bot(message_content=True)
     async with DiscordStandin(ungranted) as standin:
         with standin.patch_discord(), pytest.raises(discord.PrivilegedIntentsRequired):
@@ -306,6 +310,25 @@ async def test_unknown_routes_are_answered_404_and_detected() -> None:
         assert [r.route for r in unknown] == [f"GET /guilds/{standin.world.guild.id}"]
         with pytest.raises(AssertionError, match="does not serve"):
             standin.assert_no_unknown_routes()
+
+
+@pytest.mark.asyncio
+async def test_a_crash_inside_the_standin_is_a_recorded_fault_not_a_retried_5xx(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def crash(self: RestApi, request: object) -> None:
+        raise KeyError("stand-in bug")
+
+    monkeypatch.setattr(RestApi, "get_channel", crash)
+    bot, _ = _make_bot()
+    async with DiscordStandin() as standin:
+        with standin.patch_discord():
+            async with standin.running(bot):
+                with pytest.raises(discord.HTTPException) as answer:
+                    await bot.fetch_channel(standin.world.general.id)
+    assert answer.value.status == 400
+    with pytest.raises(AssertionError, match="stand-in bug"):
+        standin.assert_no_faults()
 
 
 @pytest.mark.asyncio

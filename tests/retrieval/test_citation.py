@@ -80,7 +80,7 @@ def test_empty_quote_leaves_the_url_alone(quote: str) -> None:
     assert text_fragment_url(URL, quote) == URL
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text(min_size=1, max_size=300))
 def test_directive_decodes_back_to_the_quoted_words(quote: str) -> None:
     words = quote.split()

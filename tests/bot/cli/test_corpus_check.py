@@ -1,0 +1,100 @@
+"""``quotebot corpus check``: documents with passage counts, and a non-zero exit naming a bad file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from retrieval.corpus_loader import load_folder
+from retrieval.passages import split_document
+from tests.conftest import SHIPPED_ARTICLE, SHIPPED_CORPUS, CorpusWriter
+
+
+def expected_counts(folder: Path) -> dict[str, int]:
+    """Passage counts straight from the splitter, so the listing is checked against the real split."""
+    return {d.id: len(split_document(d)) for d in load_folder(folder).documents}
+
+
+def test_lists_every_document_with_title_author_and_passage_count(
+    small_corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["corpus", "check", "--corpus", str(small_corpus)]) == 0
+    captured = capsys.readouterr()
+    counts = expected_counts(small_corpus)
+    assert counts["zebrafish.md"] == 2
+    lines = captured.out.splitlines()
+    assert lines[:-1] == [
+        "crane.md: “The Crane”, 1 passages",
+        "ferry.md: “The Ferry”, 1 passages",
+        "lighthouse.md: “The Lighthouse”, 1 passages",
+        "pier.md: “The Pier”, 1 passages",
+        "tugboat.md: “The Tugboat”, 1 passages",
+        "warehouse.md: “The Warehouse”, 1 passages",
+        "zebrafish.md: “Zebrafish Notes” by Ada Lovelace, 2 passages",
+    ]
+    assert lines[-1] == f"7 documents, {sum(counts.values())} passages, 0 bad files"
+    assert captured.err == ""
+
+
+def test_bad_file_exits_1_and_is_named_with_its_reason(
+    write_corpus: CorpusWriter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_corpus(
+        {
+            "good.md": "---\ntitle: Good One\n---\nZebrafish spawn at dawn.\n",
+            "sub/broken.md": "---\ntitle: [oops\n---\nText.\n",
+            "latin.txt": "Caf\xe9".encode("latin-1"),
+        }
+    )
+    assert cli.main(["corpus", "check", "--corpus", str(folder)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == ["good.md: “Good One”, 1 passages", "1 documents, 1 passages, 2 bad files"]
+    assert captured.err.splitlines() == [
+        f"quotebot: skipped {folder / 'latin.txt'}: not UTF-8 (bad byte at offset 3)",
+        f"quotebot: skipped {folder / 'sub' / 'broken.md'}: front matter is not valid YAML (line 3)",
+    ]
+
+
+def test_uses_the_environment_variable(
+    small_corpus: Path, isolated_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUOTEBOT_CORPUS", str(small_corpus))
+    assert cli.main(["corpus", "check"]) == 0
+    assert "zebrafish.md: “Zebrafish Notes”" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty", "all_bad"])
+def test_unusable_corpus_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    folder = tmp_path / kind
+    if kind != "missing":
+        folder.mkdir()
+    if kind == "all_bad":
+        (folder / "empty.md").write_text("")
+    assert cli.main(["corpus", "check", "--corpus", str(folder)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.startswith("quotebot: ") and str(folder) in line
+
+
+def test_shipped_corpus_checks_clean(shipped_corpus_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["corpus", "check", "--corpus", str(shipped_corpus_copy)]) == 0
+    captured = capsys.readouterr()
+    count = expected_counts(SHIPPED_CORPUS)[SHIPPED_ARTICLE]
+    assert (
+        f"{SHIPPED_ARTICLE}: “Number of North Korean Defectors Declines” by Robert R. King, {count} passages"
+        in captured.out.splitlines()
+    )
+    assert captured.out.splitlines()[-1].endswith(" 0 bad files")
+    assert captured.err == ""
+
+
+def test_corpus_needs_an_action(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["corpus"])
+    assert exited.value.code == 2
+    assert "check" in capsys.readouterr().err

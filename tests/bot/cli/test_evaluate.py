@@ -1,0 +1,141 @@
+"""``quotebot eval``: the side-by-side table of quotebot and plain BM25Okapi."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from tests.conftest import CorpusWriter
+
+METRICS = ["hit@1", "hit@3", "quote@1", "off-topic declined", "answerable declined"]
+
+
+def write_questions(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def table(output: str) -> dict[str, dict[str, str]]:
+    """Row label -> metric -> printed cell, read from the fixed-width table."""
+    lines = output.splitlines()
+    header = next(line for line in lines if "hit@1" in line)
+    assert [name for name in METRICS if name in header] == METRICS
+    rows: dict[str, dict[str, str]] = {}
+    for label in ("quotebot", "plain BM25Okapi"):
+        [line] = [line for line in lines if line.startswith(label + " ")]
+        cells = line[len(label) :].split()
+        assert len(cells) == len(METRICS), line
+        rows[label] = dict(zip(METRICS, cells))
+    return rows
+
+
+def test_eval_prints_both_rows_on_a_tiny_question_file(
+    small_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = write_questions(
+        tmp_path / "tiny.jsonl",
+        [
+            {"question": "When do zebrafish spawn?", "answers": ["spawn at dawn"]},
+            {"question": "What is the capital of Peru?", "answers": []},
+        ],
+    )
+    assert cli.main(["eval", "--corpus", str(small_corpus), str(questions)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"tiny.jsonl on {small_corpus}: 1 corpora, 1 answerable and 1 off-topic questions"
+    rows = table(out)
+    for label in rows:
+        assert all(re.fullmatch(r"\d\.\d{3}|-", cell) for cell in rows[label].values()), rows[label]
+    # One question the corpus plainly answers, one it cannot: both systems find the answer,
+    # only quotebot declines the off-topic question (plain BM25 never declines).
+    assert rows["quotebot"]["hit@1"] == rows["quotebot"]["hit@3"] == "1.000"
+    assert rows["plain BM25Okapi"]["hit@1"] == rows["plain BM25Okapi"]["hit@3"] == "1.000"
+    assert rows["quotebot"]["off-topic declined"] == "1.000"
+    assert rows["plain BM25Okapi"]["off-topic declined"] == "0.000"
+    assert rows["plain BM25Okapi"]["answerable declined"] == "0.000"
+
+
+def test_eval_without_off_topic_questions_shows_a_dash(
+    small_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = write_questions(
+        tmp_path / "q.jsonl", [{"question": "When do zebrafish spawn?", "answers": ["spawn at dawn"]}]
+    )
+    assert cli.main(["eval", "--corpus", str(small_corpus), str(questions)]) == 0
+    rows = table(capsys.readouterr().out)
+    assert rows["quotebot"]["off-topic declined"] == rows["plain BM25Okapi"]["off-topic declined"] == "-"
+
+
+def test_eval_squad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two SQuAD articles: each is a corpus of one document, the other's questions its off-topic ones."""
+    squad = {
+        "data": [
+            {
+                "title": "Zebrafish",
+                "paragraphs": [
+                    {
+                        "context": "Zebrafish spawn at dawn. They lay around 200 eggs.",
+                        "qas": [{"question": "When do zebrafish spawn?", "answers": [{"text": "dawn"}]}],
+                    }
+                ],
+            },
+            {
+                "title": "Lighthouse_keeping",
+                "paragraphs": [
+                    {
+                        "context": "The lighthouse keeper trims the wick every evening.",
+                        "qas": [{"question": "What does the keeper trim?", "answers": [{"text": "the wick"}]}],
+                    }
+                ],
+            },
+        ]
+    }
+    path = tmp_path / "tiny-squad.json.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        json.dump(squad, handle)
+    assert cli.main(["eval", "--squad", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "SQuAD (tiny-squad.json.gz): 2 corpora, 2 answerable and 2 off-topic questions"
+    rows = table(out)
+    assert rows["quotebot"]["hit@1"] == rows["plain BM25Okapi"]["hit@1"] == "1.000"
+
+
+def test_missing_question_file_is_one_line_and_exit_2(
+    small_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["eval", "--corpus", str(small_corpus), str(tmp_path / "none.jsonl")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"quotebot: file not found: {tmp_path / 'none.jsonl'}\n"
+
+
+def test_bad_question_line_is_named_by_number(
+    small_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"question": "ok?", "answers": []}\n\nnot json\n', encoding="utf-8")
+    assert cli.main(["eval", "--corpus", str(small_corpus), str(path)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"quotebot: {path}:3: not a question record")
+
+
+def test_eval_needs_questions_or_squad(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["eval"])
+    assert exited.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_bad_corpus_file_is_named_and_the_rest_evaluated(
+    write_corpus: CorpusWriter, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_corpus({"fish.md": "Zebrafish spawn at dawn.", "bad.md": b"\x00binary"})
+    questions = write_questions(tmp_path / "q.jsonl", [{"question": "When do zebrafish spawn?", "answers": ["dawn"]}])
+    assert cli.main(["eval", "--corpus", str(folder), str(questions)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == f"quotebot: skipped {folder / 'bad.md'}: binary file, not text\n"
+    assert table(captured.out)["quotebot"]["hit@1"] == "1.000"
