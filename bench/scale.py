@@ -6,8 +6,9 @@ Run as ``python -m bench.scale [--sizes 1000 10000 100000 1000000]
 same scoring (k1=1.2, b=0.75, Lucene's idf) and answers the same questions,
 one at a time, with its top 10 passages. Times are wall-clock per question
 (p50/p99) and per build; tokenizing is not part of a build and is reported
-on its own line. Memory is the process's resident size (RSS, from /proc):
-"index" is what stays after the build, "peak" the high-water mark during it.
+on its own line. Memory is the process's resident size (RSS, from Linux's /proc):
+"index" is what stays after the build, "peak" the high-water mark during it
+(both relative to before the build; 0 elsewhere than Linux).
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import psutil
 
 from bench.text import Corpus, build_corpus, question_phrases, sentence_pool
-from retrieval.bm25 import B, K1, ReferenceBM25, SparseBM25
+from retrieval.bm25 import K1, B, ReferenceBM25, SparseBM25
 from retrieval.tokens import terms
 
 TOP_K = 10
@@ -61,18 +61,19 @@ class Result:
     p99_ms: float
     questions: int
     rankings: list[list[int]]
-    note: str = ""
+    exact_mb: float | None  # for quotebot, the bytes its index holds, counted array by array
 
 
 def dense_top(scores: np.ndarray, k: int = TOP_K) -> list[int]:
     """The top ``k`` positive scores of a dense array, best first, ties by position (as ``SparseBM25.top``)."""
-    best = np.argpartition(-scores, k)[:k] if scores.size > k else np.arange(scores.size)
-    best = best[scores[best] > 0]
-    return best[np.lexsort((best, -scores[best]))].tolist()
+    positive = np.flatnonzero(scores > 0)
+    if positive.size > k:
+        positive = positive[scores[positive] >= np.partition(scores[positive], positive.size - k)[positive.size - k]]
+    return positive[np.lexsort((positive, -scores[positive]))][:k].tolist()
 
 
 def engines() -> list[Engine]:
-    everything: Callable[[int], int] = lambda size: sys.maxsize  # noqa: E731
+    everything: Callable[[int], int] = lambda size: sys.maxsize
     found = [
         Engine("quotebot", SparseBM25.build, lambda index, q: [i for i, _ in index.top(q, TOP_K)], everything),
         Engine(
@@ -106,6 +107,7 @@ def measure(engine: Engine, tokens: list[list[str]], queries: Sequence[list[str]
     build_seconds = time.perf_counter() - started
     peak = _peak_rss() - before
     retained = _rss() - before
+    exact = index.nbytes() / 1e6 if isinstance(index, SparseBM25) else None
     sample = queries[: engine.questions(len(tokens))]
     engine.search(index, sample[0])  # first-call costs (imports, caches) are not a question's
     times, rankings = [], []
@@ -125,6 +127,7 @@ def measure(engine: Engine, tokens: list[list[str]], queries: Sequence[list[str]
         p99_ms=float(np.percentile(times, 99)) / 1e6,
         questions=len(sample),
         rankings=rankings,
+        exact_mb=exact,
     )
 
 
@@ -145,8 +148,9 @@ def agreement(ours: list[list[int]], theirs: list[list[int]]) -> str:
 
 
 def machine() -> str:
+    cpu_lines = _read("/proc/cpuinfo").splitlines()
     model = next(
-        (line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines() if line.startswith("model name")),
+        (line.split(":", 1)[1].strip() for line in cpu_lines if line.startswith("model name")),
         platform.processor() or "unknown CPU",
     )
     versions = [f"Python {platform.python_version()}", f"numpy {np.__version__}"]
@@ -157,10 +161,10 @@ def machine() -> str:
             versions.append(f"{package.replace('_', '-')} {version(package.replace('_', '-'))}")
         except Exception:  # noqa: BLE001 - not installed is fine
             versions.append(f"{package} not installed")
-    memory = psutil.virtual_memory().total / 2**30
+    memory = _proc_kib("/proc/meminfo", "MemTotal:") / 2**20
     return (
-        f"{model}, {os.cpu_count()} logical cores ({psutil.cpu_count(logical=False)} physical), "
-        f"{memory:.0f} GiB RAM, {platform.system()} {platform.release()}; " + ", ".join(versions)
+        f"{model}, {os.cpu_count()} logical cores, {memory:.0f} GiB RAM, "
+        f"{platform.system()} {platform.release()}; " + ", ".join(versions)
     )
 
 
@@ -178,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     words = sum(pool.words)
     print(f"tokenizing the sentence pool: {words:,} words in {pool.tokenize_seconds:.2f} s (term cache cold)")
     print()
-    print("| passages | engine | build s | index MB | peak MB | p50 ms | p99 ms | questions | p50 / quotebot's | top-10 = quotebot's |")
+    columns = "passages engine build_s index_MB peak_MB p50_ms p99_ms questions p50_/_quotebot's top-10_=_quotebot's"
+    print("| " + " | ".join(name.replace("_", " ") for name in columns.split()) + " |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     notes = []
     for size in args.sizes:
@@ -194,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         for engine in engines():
             result = measure(engine, tokens, queries)
             ours = ours or result
+            if result.exact_mb is not None:
+                notes.append(f"{size:,} passages: {result.engine}'s index holds {result.exact_mb:.0f} MB (array nbytes)")
             ratio = result.p50_ms / ours.p50_ms
             same = agreement(ours.rankings, result.rankings)
             print(
@@ -211,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _rss() -> int:
-    return psutil.Process().memory_info().rss
+    return _proc_kib("/proc/self/status", "VmRSS:") * 1024
 
 
 def _reset_peak() -> None:
@@ -223,10 +230,15 @@ def _reset_peak() -> None:
 
 
 def _peak_rss() -> int:
-    for line in _read("/proc/self/status").splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    return _rss()
+    return _proc_kib("/proc/self/status", "VmHWM:") * 1024
+
+
+def _proc_kib(path: str, field: str) -> int:
+    """A kB figure from a /proc file (Linux); 0 where there is none, which shows as 0 MB."""
+    for line in _read(path).splitlines():
+        if line.startswith(field):
+            return int(line.split()[1])
+    return 0
 
 
 def _read(path: str) -> str:

@@ -115,10 +115,10 @@ class QuoteBot(commands.Bot):
         if me is None or message.author.bot:
             return None
         if message.guild is None:
-            return message.content.strip()
+            return " ".join(message.content.split())
         if me.id not in message.raw_mentions or not self.channel_allowed(message.channel):
             return None
-        return re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
+        return " ".join(re.sub(rf"<@!?{me.id}>", " ", message.content).split())
 
     def channel_allowed(self, channel: object) -> bool:
         """True when answering in server channel ``channel`` (or in a thread of an allowed one) is allowed."""

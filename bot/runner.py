@@ -14,6 +14,7 @@ import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 from pydantic import ValidationError
 
@@ -26,9 +27,11 @@ log = logging.getLogger(__name__)
 
 MISSING_TOKEN = (
     "quotebot: DISCORD_TOKEN is not set. Put your bot's token in the environment or in a .env file "
-    "(DISCORD_TOKEN=...). Without Discord, try `quotebot ask \"your question\"` or `quotebot chat`."
+    '(DISCORD_TOKEN=...). Without Discord, try `quotebot ask "your question"` or `quotebot chat`.'
 )
 REJECTED_TOKEN = "quotebot: Discord rejected DISCORD_TOKEN; copy the token again from the Developer Portal's Bot page."
+# Failures to reach or be served by Discord at all, reported in one line instead of a traceback.
+UNREACHABLE = (discord.HTTPException, aiohttp.ClientError, OSError)
 
 
 class ConfigurationError(Exception):
@@ -57,7 +60,11 @@ def setup_logging(level: str) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run the bot until SIGINT/SIGTERM; 0 on a clean stop, 1 if Discord refused, 2 on bad configuration."""
+    """Run the bot until SIGINT/SIGTERM.
+
+    Exit status: 0 after a clean stop, 1 when Discord refused the token or could
+    not be reached, 2 when the configuration is unusable.
+    """
     try:
         settings = load_settings(args)
         token = token_of(settings)
@@ -73,6 +80,9 @@ def main(args: argparse.Namespace) -> int:
         asyncio.run(serve(QuoteBot(settings, live), token))
     except discord.LoginFailure:
         print(REJECTED_TOKEN, file=sys.stderr)
+        return 1
+    except UNREACHABLE as error:
+        print(f"quotebot: could not talk to Discord: {error}", file=sys.stderr)
         return 1
     return 0
 

@@ -34,7 +34,9 @@ class Settings(BaseSettings):
     allowed_channel_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="channels where the bot answers; empty means everywhere"
     )
-    ask_cooldown_rate: int = Field(default=3, ge=0, description="questions a user may ask per cooldown period (0: no limit)")
+    ask_cooldown_rate: int = Field(
+        default=3, ge=0, description="questions a user may ask per cooldown period (0: no limit)"
+    )
     ask_cooldown_seconds: float = Field(default=30.0, ge=0, description="length of the per-user cooldown period")
     ask_defer_after_seconds: float = Field(
         default=1.5,

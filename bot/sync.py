@@ -15,8 +15,8 @@ import sys
 import discord
 
 from bot.client import QuoteBot
+from bot.runner import REJECTED_TOKEN, UNREACHABLE, ConfigurationError, load_settings, setup_logging, token_of
 from bot.settings import Settings
-from bot.runner import REJECTED_TOKEN, ConfigurationError, load_settings, setup_logging, token_of
 from retrieval.live import LiveEngine
 
 
@@ -34,8 +34,8 @@ def main(args: argparse.Namespace) -> int:
     except discord.LoginFailure:
         print(REJECTED_TOKEN, file=sys.stderr)
         return 1
-    except discord.HTTPException as error:
-        print(f"quotebot: Discord refused the sync: {error}", file=sys.stderr)
+    except UNREACHABLE as error:
+        print(f"quotebot: the sync failed: {error}", file=sys.stderr)
         return 1
     where = f"to guild {args.guild}" if args.guild else "globally"
     print(f"Synced {len(names)} commands {where}: {', '.join('/' + name for name in names)}")

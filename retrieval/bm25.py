@@ -33,6 +33,10 @@ B = 0.75
 # are found by sorting its postings; above it, by one dense pass over all
 # passages, which costs O(passages) but no sort (measured by bench.scale).
 SPARSE_QUERY_RATIO = 1 / 32
+# Up to this many candidates are ranked by a plain sort, above it after a partition.
+FEW_CANDIDATES = 64
+# Postings whose weights are computed together (bounds a build's temporary memory).
+WEIGHT_BLOCK = 1 << 22
 
 
 class ReferenceBM25(BM25Okapi):
@@ -107,19 +111,28 @@ class SparseBM25:
         build can pass the vocabulary of the corpus before some documents
         were removed.
         """
+        # Memory matters at a million passages (a build then handles ~60M occurrences), so
+        # the work is in place where it can be; np.sort and a diff are also several times
+        # faster than np.unique(return_counts=True).
+        lengths = np.bincount(passages, minlength=passage_count).astype(np.int32)
         used = np.bincount(term_ids, minlength=len(terms)) > 0
         kept = tuple(term for term, keep in zip(terms, used.tolist()) if keep)
-        compact = np.cumsum(used) - 1
-        pairs, frequencies = np.unique(compact[term_ids] * passage_count + passages, return_counts=True)
-        term_of, passage_of = np.divmod(pairs, passage_count)
-        offsets = np.zeros(len(kept) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(term_of, minlength=len(kept)), out=offsets[1:])
+        keys = (np.cumsum(used) - 1)[term_ids]
+        keys *= passage_count
+        keys += passages
+        keys.sort()
+        starts = np.flatnonzero(_first_of_runs(keys))
+        frequencies = np.diff(starts, append=keys.size).astype(np.int32)
+        keys = keys[starts]
+        del starts
+        offsets = np.searchsorted(keys, np.arange(len(kept) + 1, dtype=np.int64) * passage_count)
+        np.remainder(keys, passage_count, out=keys)
         return cls(
             terms=kept,
-            offsets=offsets,
-            passage_ids=passage_of.astype(np.int32),
-            frequencies=frequencies.astype(np.int32),
-            lengths=np.bincount(passages, minlength=passage_count).astype(np.int32),
+            offsets=offsets.astype(np.int64),
+            passage_ids=keys.astype(np.int32),
+            frequencies=frequencies,
+            lengths=lengths,
             k1=k1,
             b=b,
         )
@@ -152,14 +165,24 @@ class SparseBM25:
             raise ValueError("inconsistent postings")
 
     def _weights(self) -> np.ndarray:
-        """Each posting's BM25 contribution, with rank-bm25's operations in rank-bm25's order (float64)."""
+        """Each posting's BM25 contribution, with rank-bm25's operations in rank-bm25's order (float64).
+
+        Computed a block of whole terms at a time, so the temporaries stay
+        small next to the result at a million passages.
+        """
         document_frequency = self.document_frequency
+        idf = lucene_idf(self.passage_count, document_frequency)
         average_length = self.lengths.sum(dtype=np.int64) / self.passage_count or 1.0
         norm = self.k1 * (1 - self.b + self.b * self.lengths / average_length)
-        tf = self.frequencies.astype(np.float64)
-        weights = tf * (self.k1 + 1)
-        weights /= tf + norm[self.passage_ids]
-        weights *= np.repeat(lucene_idf(self.passage_count, document_frequency), document_frequency)
+        weights = np.empty(len(self.passage_ids), dtype=np.float64)
+        bounds = np.unique(np.searchsorted(self.offsets, np.arange(0, len(weights), WEIGHT_BLOCK)))
+        for first, last in zip(bounds.tolist(), [*bounds[1:].tolist(), len(self.terms)]):
+            block = slice(self.offsets[first], self.offsets[last])
+            tf = self.frequencies[block].astype(np.float64)
+            out = weights[block]
+            np.multiply(tf, self.k1 + 1, out=out)
+            out /= tf + norm[self.passage_ids[block]]
+            out *= np.repeat(idf[first:last], document_frequency[first:last])
         return weights
 
     @property
@@ -212,18 +235,19 @@ class SparseBM25:
             # bincount adds them up exactly as the dense pass (and rank-bm25) would.
             order = np.argsort(ids, kind="stable")
             ids = ids[order]
-            first = np.concatenate(([True], ids[1:] != ids[:-1]))
+            first = _first_of_runs(ids)
             candidates, totals = ids[first], np.bincount(np.cumsum(first) - 1, weights=weights[order])
         else:
             dense = np.bincount(ids, weights=weights, minlength=self.passage_count)
             candidates = np.flatnonzero(dense >= _lower_bound(dense, ids, sizes, k))
             totals = dense[candidates]
-        if candidates.size > k:
+        if candidates.size > max(k, FEW_CANDIDATES):
             # Keep everything tied with the k-th best, so ties are broken by position, not by partitioning.
             keep = totals >= _kth_largest(totals, k)
             candidates, totals = candidates[keep], totals[keep]
-        order = np.lexsort((candidates, -totals))[:k]
-        return list(zip(candidates[order].tolist(), totals[order].tolist()))
+        # Usually a handful remain: sorting them in Python beats a few more numpy calls.
+        ranked = sorted(zip(totals.tolist(), candidates.tolist()), key=lambda pair: (-pair[0], pair[1]))
+        return [(passage, score) for score, passage in ranked[:k]]
 
     def _postings(
         self, query: Sequence[str], query_weights: Sequence[float] | None = None
@@ -255,6 +279,13 @@ def term_occurrences(corpus: Sequence[Sequence[str]], vocabulary: dict[str, int]
         map(vocabulary.__getitem__, chain.from_iterable(corpus)), dtype=np.int64, count=int(lengths.sum())
     )
     return term_ids, np.repeat(np.arange(len(corpus), dtype=np.int64), lengths)
+
+
+def _first_of_runs(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of a sorted array starts, as a mask."""
+    first = np.ones(values.size, dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return first
 
 
 def _kth_largest(values: np.ndarray, k: int) -> float:

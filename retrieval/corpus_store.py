@@ -103,13 +103,15 @@ def _with_front_matter(document: Document, overrides: dict[str, str]) -> str:
 
 def _write_atomically(target: Path, raw: bytes) -> None:
     # A hidden temporary name: the loader skips hidden files, so a concurrent reload never reads half a file.
-    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=".upload-", suffix=".tmp", delete=False)
+    temporary: Path | None = None
     try:
-        with handle:
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".upload-", suffix=".tmp", delete=False) as handle:
+            temporary = Path(handle.name)
             handle.write(raw)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(handle.name, target)
+        os.replace(temporary, target)
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         raise

@@ -179,7 +179,8 @@ def _read(path: Path, documents: Sequence[Document]) -> CorpusIndex | None:
         arrays = {name: data[name] for name in ARRAYS}
     for name, array in arrays.items():
         expected = manifest["arrays"][name]
-        if array.dtype != ARRAYS[name] or list(array.shape) != expected["shape"] or _digest(array) != expected["sha256"]:
+        stored = (array.dtype, list(array.shape), _digest(array))
+        if stored != (ARRAYS[name], expected["shape"], expected["sha256"]):
             raise ValueError(f"array {name!r} does not match its checksum")
     bm25 = SparseBM25(
         terms=tuple(manifest["terms"]),

@@ -87,4 +87,13 @@ def choose_quote(text: str, question: Question, idf: Callable[[str], float]) -> 
 def highlight_spans(text: str, question: Question) -> tuple[tuple[int, int], ...]:
     """Spans of the words of ``text`` that match a topic term of the question or one of its synonyms."""
     wanted = set(question.topic_terms) | set(question.expansion_terms())
-    return tuple((a, b) for a, b in word_spans(text) if wanted.intersection(terms(text[a:b])))
+    merged: list[tuple[int, int]] = []
+    for a, b in word_spans(text):
+        if not wanted.intersection(terms(text[a:b])):
+            continue
+        if merged and not text[merged[-1][1]:a].strip():
+            # Neighbouring words ("South Korea") make one emphasis, not two.
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return tuple(merged)

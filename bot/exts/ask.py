@@ -36,17 +36,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
-# Retrieval is mostly pure Python, so threads beyond this only queue for the GIL
-# and starve the event loop of it (measured: six concurrent questions stalled the
-# loop for 100 ms; two never for 50 ms). Extra questions wait their turn instead.
-RETRIEVAL_THREADS = 2
+# Retrieval is mostly pure Python, so more threads only queue for the GIL, answer
+# no faster, and starve the event loop of it. Measured on two cores: six concurrent
+# questions stalled the loop for 100 ms; one at a time, beside a reload and a
+# CPU-bound neighbour process, no callback reached 50 ms. Other questions wait their turn.
+RETRIEVAL_THREADS = 1
 # Buttons stop working a little before the 15-minute interaction token expires,
 # so the timeout can still edit the message through that token.
 VIEW_TIMEOUT = 14 * 60.0
 
 
 class AnswerView(View):
-    """Buttons under an answer: Next passage and Delete for the asker, 👍/👎 for anyone, and a link to the source."""
+    """Buttons under an answer: Next passage and Delete (asker only), 👍/👎 (anyone), and a link to the source."""
 
     def __init__(self, answer: Answer, *, asker_id: int, as_embed: bool, feedback: FeedbackLog) -> None:
         super().__init__(timeout=VIEW_TIMEOUT)
@@ -197,7 +198,7 @@ class Ask(commands.Cog):
                 )
             else:
                 await message.reply(render.decline_text(answer), allowed_mentions=NO_MENTIONS, mention_author=False)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - every failure goes to the central error handler
             self.bot.dispatch("message_error", message, error)
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -87,7 +88,9 @@ class ConfirmRemoval(View):
     async def on_timeout(self) -> None:
         if self.message is not None:
             try:
-                await self.message.edit(content="Nothing was removed (no confirmation).", view=None)
+                await self.message.edit(
+                    content="Nothing was removed (no confirmation).", view=None, allowed_mentions=NO_MENTIONS
+                )
             except discord.HTTPException as error:
                 log.debug("Could not retire a removal prompt: %s", error)
 
@@ -108,7 +111,9 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return checks.ensure_moderator(interaction)
 
-    async def _reload(self, moderator: discord.abc.User, action: str, change: Callable[[], object] | None = None) -> str:
+    async def _reload(
+        self, moderator: discord.abc.User, action: str, change: Callable[[], object] | None = None
+    ) -> str:
         """Apply ``change`` (a blocking file operation) and rebuild the index, both off the event loop.
 
         Returns the reply text. A failure leaves the old corpus serving and says
@@ -136,10 +141,11 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
             return
         try:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
-            await channel.send(  # type: ignore[union-attr]
-                clip(f"{moderator.mention} — {text}", MESSAGE_LIMIT), allowed_mentions=NO_MENTIONS
-            )
-        except (discord.HTTPException, AttributeError) as error:
+            if not isinstance(channel, discord.abc.Messageable):
+                raise TypeError(f"{channel!r} is not a text channel")
+            await channel.send(clip(f"{moderator.mention} — {text}", MESSAGE_LIMIT), allowed_mentions=NO_MENTIONS)
+        except (discord.HTTPException, TypeError) as error:
+            # The change itself succeeded; a missing log post must not turn it into an error.
             log.warning("Could not post to the moderator log channel %s: %s", channel_id, error)
 
     async def remove_and_reload(self, moderator: discord.abc.User, document_id: str) -> str:
@@ -164,9 +170,9 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
         self,
         interaction: discord.Interaction,
         file: discord.Attachment,
-        title: Optional[app_commands.Range[str, 1, 200]] = None,
-        author: Optional[app_commands.Range[str, 1, 200]] = None,
-        url: Optional[app_commands.Range[str, 1, 500]] = None,
+        title: app_commands.Range[str, 1, 200] | None = None,
+        author: app_commands.Range[str, 1, 200] | None = None,
+        url: app_commands.Range[str, 1, 500] | None = None,
     ) -> None:
         limit = self.bot.settings.max_upload_bytes
         # Name and size are checked before downloading: Discord reports both, and a
@@ -214,11 +220,11 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
     @app_commands.command(name="list", description="List the documents in the corpus.")
     async def list_documents(self, interaction: discord.Interaction) -> None:
         engine = self.bot.live.engine
-        counts: dict[str, int] = {}
-        for passage in engine.passages:
-            counts[passage.document.id] = counts.get(passage.document.id, 0) + 1
+        counts = Counter(passage.document.id for passage in engine.passages)
         lines = [f"{len(engine.documents)} documents:"]
-        lines += [f"`{doc.id}` — {escape(clip(doc.title, 100))} ({counts.get(doc.id, 0)} passages)" for doc in engine.documents]
+        lines += [
+            f"`{doc.id}` — {escape(clip(doc.title, 100))} ({counts[doc.id]} passages)" for doc in engine.documents
+        ]
         await interaction.response.send_message(
             clip("\n".join(lines), MESSAGE_LIMIT), ephemeral=True, allowed_mentions=NO_MENTIONS
         )

@@ -83,7 +83,9 @@ class ErrorHandler(commands.Cog):
                 await response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
             elif response.type is discord.InteractionResponseType.deferred_channel_message:
                 # Replace the "thinking…" message the user is waiting on.
-                await interaction.edit_original_response(content=text, embed=None, view=None, allowed_mentions=NO_MENTIONS)
+                await interaction.edit_original_response(
+                    content=text, embed=None, view=None, allowed_mentions=NO_MENTIONS
+                )
             else:
                 await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as send_error:  # e.g. the interaction expired meanwhile

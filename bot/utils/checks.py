@@ -27,7 +27,9 @@ class NotModerator(Refused):
 
 class ChannelNotAllowed(Refused):
     def __init__(self) -> None:
-        super().__init__("I don't answer questions in this channel; please ask in one of the channels set aside for me.")
+        super().__init__(
+            "I don't answer questions in this channel; please ask in one of the channels set aside for me."
+        )
 
 
 class NotAsker(Refused):
@@ -68,7 +70,9 @@ class UserCooldown:
 
     def __init__(self, rate: int, per: float) -> None:
         self._mapping = (
-            commands.CooldownMapping.from_cooldown(rate, per, operator.attrgetter("id")) if rate > 0 and per > 0 else None
+            commands.CooldownMapping.from_cooldown(rate, per, operator.attrgetter("id"))
+            if rate > 0 and per > 0
+            else None
         )
 
     def hit(self, user: discord.abc.User) -> None:

@@ -1,10 +1,12 @@
-"""Fixtures shared by the bot tests."""
+"""Fixtures shared by the bot tests, including the Discord stand-in's for the end-to-end tests."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+
+from tests.discord_standin.fixtures import discord_openapi, discord_standin
 
 
 @pytest.fixture
@@ -16,8 +18,5 @@ def clean_env(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
-
-# The Discord stand-in's fixtures, for the end-to-end tests (tests/bot/test_e2e_*.py).
-from tests.discord_standin.fixtures import discord_openapi, discord_standin  # noqa: E402
 
 __all__ = ["clean_env", "discord_openapi", "discord_standin"]

@@ -72,7 +72,9 @@ def message_bodies(standin: DiscordStandin) -> list[tuple[CapturedRequest, dict[
         body = request.json
         if request.route == CALLBACK:
             body = body.get("data") if body.get("type") in (CHANNEL_MESSAGE_WITH_SOURCE, UPDATE_MESSAGE) else None
-        elif request.method not in ("POST", "PATCH") or not request.is_api or request.route in (GUILD_SYNC, GLOBAL_SYNC):
+        elif (
+            request.method not in ("POST", "PATCH") or not request.is_api or request.route in (GUILD_SYNC, GLOBAL_SYNC)
+        ):
             body = None
         if isinstance(body, dict) and ("content" in body or "embeds" in body):
             bodies.append((request, body))

@@ -17,9 +17,13 @@ def document(
     return Document(id=doc_id, title=title, body=body, author=author, publication=publication, url=url)
 
 
-def passage(text: str, doc: Document | None = None, *, section: str | None = "Defectors in 2019", number: int = 1) -> Passage:
+def passage(
+    text: str, doc: Document | None = None, *, section: str | None = "Defectors in 2019", number: int = 1
+) -> Passage:
     doc = doc or document(body=text)
-    return Passage(id=f"{doc.id}#p{number}", document=doc, section=section, paragraph=number, start=0, end=len(text), text=text)
+    return Passage(
+        id=f"{doc.id}#p{number}", document=doc, section=section, paragraph=number, start=0, end=len(text), text=text
+    )
 
 
 def answered(
@@ -46,5 +50,7 @@ def answered(
     )
 
 
-def declined(question: str = "What is the capital of France?", reason: str | None = "Nothing in the corpus matches those words.") -> Answer:
+def declined(
+    question: str = "What is the capital of France?", reason: str | None = "Nothing in the corpus matches those words."
+) -> Answer:
     return Answer(question=question, answered=False, quote=None, hits=(), decline_reason=reason)

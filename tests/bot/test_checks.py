@@ -14,7 +14,9 @@ from bot.utils import checks
 MOD_ROLE = 555
 
 
-def interaction(*, permissions: discord.Permissions, roles: tuple[int, ...] = (), guild_id: int | None = 1, user_id: int = 42):
+def interaction(
+    *, permissions: discord.Permissions, roles: tuple[int, ...] = (), guild_id: int | None = 1, user_id: int = 42
+):
     user = MagicMock(spec=discord.Member)
     user.id = user_id
     user.get_role.side_effect = lambda role_id: object() if role_id in roles else None

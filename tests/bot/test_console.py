@@ -46,6 +46,7 @@ def test_the_command_reads_stdin_until_eof(clean_env):
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--corpus", str(CORPUS)],
         input="\n".join(QUESTIONS) + "\n",
+        check=False,
         capture_output=True,
         text=True,
         env=env,

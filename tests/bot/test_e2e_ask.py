@@ -15,6 +15,7 @@ from tests.bot.e2e import (
     DEFERRED_CHANNEL_MESSAGE,
     DEFERRED_UPDATE_MESSAGE,
     DELETE_ORIGINAL,
+    EDIT_ORIGINAL,
     EPHEMERAL,
     FOLLOW_UP,
     OFF_TOPIC,
@@ -45,7 +46,9 @@ async def test_an_answer_is_a_public_embed_with_buttons_and_no_pings(discord_sta
     assert embed.title == "Number of North Korean Defectors Declines"
     assert embed.description.startswith("> ") and "35,000" in embed.description
     assert [field.name for field in embed.fields] == ["In context", "Source"]
-    assert embed.fields[1].value.startswith("— *Number of North Korean Defectors Declines*, Robert R. King, The Peninsula")
+    assert embed.fields[1].value.startswith(
+        "— *Number of North Korean Defectors Declines*, Robert R. King, The Peninsula"
+    )
     labels = [c.get("label") or c["emoji"]["name"] for row in data["components"] for c in row["components"]]
     assert labels == ["Next passage", "👍", "👎", "Delete"]  # the article has no URL: no link button
     assert_no_mentions_allowed(discord_standin)
@@ -76,7 +79,9 @@ async def test_slow_retrieval_defers_then_follows_up(discord_standin, clean_env,
     assert_no_mentions_allowed(discord_standin)
 
 
-async def test_a_slow_decline_replaces_the_public_thinking_message_with_an_ephemeral_one(discord_standin, clean_env, tmp_path):
+async def test_a_slow_decline_replaces_the_public_thinking_message_with_an_ephemeral_one(
+    discord_standin, clean_env, tmp_path
+):
     bot = make_bot(discord_standin, copy_corpus(tmp_path), ask_defer_after_seconds=0)
     async with discord_standin.running(bot):
         sent = await discord_standin.send_interaction("ask", {"question": OFF_TOPIC})
@@ -92,7 +97,9 @@ async def test_cooldown_refuses_privately_and_says_when(discord_standin, clean_e
     bot = make_bot(discord_standin, copy_corpus(tmp_path), ask_cooldown_rate=1, ask_cooldown_seconds=60)
     async with discord_standin.running(bot):
         first = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
-        second = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        second = await callback(
+            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
+        )
         other = await callback(
             discord_standin,
             await discord_standin.send_interaction("ask", {"question": ANSWERABLE}, user=discord_standin.world.morgan),
@@ -110,9 +117,12 @@ async def test_questions_outside_the_allowed_channels_are_refused(discord_standi
     world = discord_standin.world
     bot = make_bot(discord_standin, copy_corpus(tmp_path), allowed_channel_ids=[world.quotes.id])
     async with discord_standin.running(bot):
-        refused = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        refused = await callback(
+            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
+        )
         allowed = await callback(
-            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}, channel=world.quotes)
+            discord_standin,
+            await discord_standin.send_interaction("ask", {"question": ANSWERABLE}, channel=world.quotes),
         )
         await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}")  # in #general: ignored
         message = await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}", channel=world.quotes)
@@ -126,7 +136,9 @@ async def test_questions_outside_the_allowed_channels_are_refused(discord_standi
 async def test_a_mention_is_answered_as_a_reply_that_pings_nobody(discord_standin, clean_env, tmp_path):
     world = discord_standin.world
     async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
-        message = await discord_standin.send_message(f"{world.bot.mention} @everyone <@&{world.guild.roles[1].id}> {ANSWERABLE}")
+        message = await discord_standin.send_message(
+            f"{world.bot.mention} @everyone <@&{world.guild.roles[1].id}> {ANSWERABLE}"
+        )
         reply = await discord_standin.wait_for_reply(message)
     body = reply.json
     assert body["content"].startswith("> ") and "35,000" in body["content"]
@@ -153,7 +165,9 @@ async def test_mention_cooldown_notice_removes_itself(discord_standin, clean_env
     bot = make_bot(discord_standin, copy_corpus(tmp_path), ask_cooldown_rate=1, ask_cooldown_seconds=0.5)
     async with discord_standin.running(bot):
         await discord_standin.wait_for_reply(await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}"))
-        refused = await discord_standin.wait_for_reply(await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}"))
+        refused = await discord_standin.wait_for_reply(
+            await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}")
+        )
         deleted = await discord_standin.wait_for_request(
             "DELETE /channels/{channel_id}/messages/{message_id}", timeout=5
         )
@@ -164,10 +178,14 @@ async def test_mention_cooldown_notice_removes_itself(discord_standin, clean_env
 async def test_next_passage_walks_the_results_for_the_asker_only(discord_standin, clean_env, tmp_path):
     world = discord_standin.world
     async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
-        answer = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        answer = await callback(
+            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
+        )
         message = answer.response_json["resource"]["message"]
         next_id = button_id(message, "Next passage")
-        by_other = await callback(discord_standin, await discord_standin.send_component(message, next_id, user=world.morgan))
+        by_other = await callback(
+            discord_standin, await discord_standin.send_component(message, next_id, user=world.morgan)
+        )
         pages = []
         for _ in range(3):
             click = await callback(discord_standin, await discord_standin.send_component(message, next_id))
@@ -187,10 +205,15 @@ async def test_feedback_is_acknowledged_privately_and_logged(discord_standin, cl
     bot = make_bot(discord_standin, copy_corpus(tmp_path), feedback_log=feedback)
     caplog.set_level(logging.INFO, logger="bot.feedback")
     async with discord_standin.running(bot):
-        answer = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        answer = await callback(
+            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
+        )
         message = answer.response_json["resource"]["message"]
-        up = await callback(discord_standin, await discord_standin.send_component(message, button_id(message, "👍"), user=world.morgan))
-        down = await callback(discord_standin, await discord_standin.send_component(message, button_id(message, "👎")))
+        up = await callback(
+            discord_standin, await discord_standin.send_component(message, button_id(message, "👍"), user=world.morgan)
+        )
+        down_id = button_id(message, "👎")
+        down = await callback(discord_standin, await discord_standin.send_component(message, down_id))
     for click in (up, down):
         assert click.json["data"]["flags"] & EPHEMERAL and click.json["data"]["content"].startswith("Thanks")
     entries = [json.loads(line) for line in feedback.read_text().splitlines()]
@@ -205,15 +228,19 @@ async def test_feedback_is_acknowledged_privately_and_logged(discord_standin, cl
 async def test_the_asker_can_delete_the_answer(discord_standin, clean_env, tmp_path):
     world = discord_standin.world
     async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
-        answer = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        answer = await callback(
+            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
+        )
         message = answer.response_json["resource"]["message"]
         delete_id = button_id(message, "Delete")
-        refused = await callback(discord_standin, await discord_standin.send_component(message, delete_id, user=world.morgan))
+        refused = await callback(
+            discord_standin, await discord_standin.send_component(message, delete_id, user=world.morgan)
+        )
         click = await discord_standin.send_component(message, delete_id)
         await discord_standin.wait_for_request(DELETE_ORIGINAL, interaction=click)
     assert refused.json["data"]["flags"] & EPHEMERAL
-    assert [r.route for r in discord_standin.requests_for(click)][0].endswith("/callback")
-    assert discord_standin.requests_for(click)[0].json["type"] == DEFERRED_UPDATE_MESSAGE
+    acknowledgement = discord_standin.requests_for(click)[0]
+    assert acknowledgement.route.endswith("/callback") and acknowledgement.json["type"] == DEFERRED_UPDATE_MESSAGE
     assert int(message["id"]) not in discord_standin.messages
 
 
@@ -227,9 +254,13 @@ async def test_huge_documents_still_fit_every_embed_limit(discord_standin, clean
         f"## {'Section ' * 100}\n\n" + sentence * 400 + "\n"
     )
     async with discord_standin.running(make_bot(discord_standin, corpus)):
-        sent = await discord_standin.send_interaction("ask", {"question": "Where were the zanzibarite ore deposits surveyed?"})
+        sent = await discord_standin.send_interaction(
+            "ask", {"question": "Where were the zanzibarite ore deposits surveyed?"}
+        )
         data = (await callback(discord_standin, sent)).json["data"]
-        mention = await discord_standin.send_message(f"{discord_standin.world.bot.mention} zanzibarite ore deposits survey?")
+        mention = await discord_standin.send_message(
+            f"{discord_standin.world.bot.mention} zanzibarite ore deposits survey?"
+        )
         reply = await discord_standin.wait_for_reply(mention)
     embed = embed_of(data)
     embed_within_limits(embed)
@@ -237,7 +268,9 @@ async def test_huge_documents_still_fit_every_embed_limit(discord_standin, clean
     assert len(reply.json["content"]) <= 2000
 
 
-async def test_an_unexpected_error_gets_an_apology_and_a_logged_traceback(discord_standin, clean_env, tmp_path, caplog, monkeypatch):
+async def test_an_unexpected_error_gets_an_apology_and_a_logged_traceback(
+    discord_standin, clean_env, tmp_path, caplog, monkeypatch
+):
     bot = make_bot(discord_standin, copy_corpus(tmp_path))
 
     def broken(question: str, top_k: int = 3):
@@ -245,12 +278,52 @@ async def test_an_unexpected_error_gets_an_apology_and_a_logged_traceback(discor
 
     monkeypatch.setattr(bot.live, "ask", broken)
     async with discord_standin.running(bot):
-        response = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        response = await callback(
+            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
+        )
         message = await discord_standin.send_message(f"{discord_standin.world.bot.mention} {ANSWERABLE}")
         reply = await discord_standin.wait_for_reply(message)
     assert response.json["data"] == {"content": UNEXPECTED, "flags": EPHEMERAL, "allowed_mentions": {"parse": []}} | {
-        key: value for key, value in response.json["data"].items() if key not in ("content", "flags", "allowed_mentions")
+        key: value
+        for key, value in response.json["data"].items()
+        if key not in ("content", "flags", "allowed_mentions")
     }
     assert reply.json["content"] == UNEXPECTED
     assert "index exploded" in caplog.text and "Traceback" in caplog.text
     assert "index exploded" not in json.dumps([r.json for r in discord_standin.requests])
+
+
+async def test_buttons_retire_when_the_view_times_out_leaving_the_source_link(
+    discord_standin, clean_env, tmp_path, monkeypatch
+):
+    corpus = copy_corpus(tmp_path)
+    article = corpus / "number-of-north-korean-defectors-declines.md"
+    article.write_text(article.read_text().replace("---\n", "---\nurl: https://example.org/defectors\n", 1))
+    bot = make_bot(discord_standin, corpus)
+    async with discord_standin.running(bot):
+        # load_extension executes the module afresh: patch the instance the bot loaded.
+        monkeypatch.setattr(bot.extensions["bot.exts.ask"], "VIEW_TIMEOUT", 0.5)
+        sent = await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
+        answer = await callback(discord_standin, sent)
+        retired = await discord_standin.wait_for_request(EDIT_ORIGINAL, interaction=sent, timeout=5)
+    before = [c for row in answer.json["data"]["components"] for c in row["components"]]
+    after = [c for row in retired.json["components"] for c in row["components"]]
+    assert [c.get("label") for c in before] == ["Next passage", None, None, "Delete", "Source"]
+    assert [(c.get("label"), c["url"]) for c in after] == [("Source", before[-1]["url"])]
+    assert before[-1]["url"].startswith("https://example.org/defectors#:~:text=")
+
+
+async def test_next_passage_on_a_mention_reply_edits_its_text(discord_standin, clean_env, tmp_path):
+    world = discord_standin.world
+    async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
+        reply = await discord_standin.wait_for_reply(
+            await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}")
+        )
+        message = reply.response_json
+        click = await callback(
+            discord_standin, await discord_standin.send_component(message, button_id(message, "Next passage"))
+        )
+    assert click.json["type"] == UPDATE_MESSAGE
+    content = click.json["data"]["content"]
+    assert content.startswith("> ") and content.endswith("-# Passage 2 of 3") and len(content) <= 2000
+    assert click.json["data"]["allowed_mentions"]["parse"] == []

@@ -68,8 +68,12 @@ async def test_a_member_who_reaches_corpus_anyway_is_refused_by_the_bot(discord_
     delivers the command to anyone, as Discord would after such an override."""
     world = discord_standin.world
     async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path), dev_guild_id=None)):
-        refused = await callback(discord_standin, await discord_standin.send_interaction("corpus reload", user=world.alice))
-        stats = await callback(discord_standin, await discord_standin.send_interaction("corpus stats", user=world.morgan))
+        refused = await callback(
+            discord_standin, await discord_standin.send_interaction("corpus reload", user=world.alice)
+        )
+        stats = await callback(
+            discord_standin, await discord_standin.send_interaction("corpus stats", user=world.morgan)
+        )
     assert refused.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE
     assert refused.json["data"]["flags"] & EPHEMERAL
     assert refused.json["data"]["content"].startswith("Only moderators")
@@ -82,13 +86,19 @@ async def test_add_downloads_the_attachment_saves_it_and_reloads(discord_standin
     world = discord_standin.world
     bot = make_bot(discord_standin, corpus)
     async with discord_standin.running(bot):
-        before = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": NEW_QUESTION}))
+        before = await callback(
+            discord_standin, await discord_standin.send_interaction("ask", {"question": NEW_QUESTION})
+        )
         upload = discord_standin.add_attachment("Zanzibarite Notes.md", NEW_DOCUMENT, content_type="text/markdown")
         sent = await discord_standin.send_interaction(
-            "corpus add", {"file": upload, "author": "Ada Stone", "url": "https://example.org/zanzibarite"}, user=world.morgan
+            "corpus add",
+            {"file": upload, "author": "Ada Stone", "url": "https://example.org/zanzibarite"},
+            user=world.morgan,
         )
         text = await follow_up_text(discord_standin, sent)
-        after = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": NEW_QUESTION}))
+        after = await callback(
+            discord_standin, await discord_standin.send_interaction("ask", {"question": NEW_QUESTION})
+        )
     assert before.json["data"]["flags"] & EPHEMERAL  # declined: the corpus did not know yet
     assert text.split("\n")[1] == "Added: `zanzibarite-notes.md`"
     assert any(r.path.startswith("/attachments/") for r in discord_standin.requests)
@@ -136,7 +146,8 @@ async def test_remove_asks_for_confirmation_then_removes_and_reloads(discord_sta
     world = discord_standin.world
     async with discord_standin.running(make_bot(discord_standin, corpus)):
         prompt = await callback(
-            discord_standin, await discord_standin.send_interaction("corpus remove", {"document": "zanzibarite.md"}, user=world.morgan)
+            discord_standin,
+            await discord_standin.send_interaction("corpus remove", {"document": "zanzibarite.md"}, user=world.morgan),
         )
         message = prompt.response_json["resource"]["message"]
         with pytest.raises(InteractionRejected):  # ephemeral: only morgan sees it; still, only morgan may confirm
@@ -154,7 +165,9 @@ async def test_remove_asks_for_confirmation_then_removes_and_reloads(discord_sta
 
 async def test_remove_of_an_unknown_document_is_refused(discord_standin, clean_env, tmp_path):
     async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
-        sent = await discord_standin.send_interaction("corpus remove", {"document": "../etc/passwd"}, user=discord_standin.world.morgan)
+        sent = await discord_standin.send_interaction(
+            "corpus remove", {"document": "../etc/passwd"}, user=discord_standin.world.morgan
+        )
         response = await callback(discord_standin, sent)
     assert response.json["data"]["flags"] & EPHEMERAL
     assert response.json["data"]["content"].startswith("There is no document `../etc/passwd`")
@@ -167,7 +180,9 @@ async def test_a_failed_reload_says_why_and_the_old_corpus_keeps_serving(discord
         text = await follow_up_text(
             discord_standin, await discord_standin.send_interaction("corpus reload", user=discord_standin.world.morgan)
         )
-        answer = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
+        answer = await callback(
+            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
+        )
     assert text.startswith("Reload failed: no usable ")
     assert text.endswith("The corpus in use has not changed.")
     assert "35,000" in answer.json["data"]["embeds"][0]["description"]

@@ -29,13 +29,32 @@ DOCUMENTS = 250
 PARAGRAPHS = 12
 WORDS_PER_PARAGRAPH = 70
 SLOW_CALLBACK_SECONDS = 0.05
-NEW_DOCUMENT = "---\ntitle: Zanzibarite\n---\nThe zanzibarite deposits of the northern valley were first surveyed in 1911.\n"
+NEW_DOCUMENT = (
+    "---\ntitle: Zanzibarite\n---\nThe zanzibarite deposits of the northern valley were first surveyed in 1911.\n"
+)
 NEW_QUESTION = "When were the zanzibarite deposits first surveyed?"
 
 
 def generate_corpus(folder: Path) -> list[str]:
     """~3,000 passages of made-up words; returns one answerable question per paragraph."""
-    syllables = ["ka", "lo", "mi", "ren", "tu", "vas", "zor", "bel", "qui", "dan", "fel", "gor", "hin", "jus", "lum", "nep"]
+    syllables = [
+        "ka",
+        "lo",
+        "mi",
+        "ren",
+        "tu",
+        "vas",
+        "zor",
+        "bel",
+        "qui",
+        "dan",
+        "fel",
+        "gor",
+        "hin",
+        "jus",
+        "lum",
+        "nep",
+    ]
     vocabulary = [a + b + c for a in syllables for b in syllables for c in syllables]
     rng = random.Random(2019)
     folder.mkdir()
@@ -122,7 +141,9 @@ async def test_reload_during_a_burst_loses_no_question_and_never_blocks_the_loop
             first = await ask_all(discord_standin, [NEW_QUESTION] * 5 + rng.sample(generic, 25))
             first_outcomes = [await outcome(discord_standin, sent) for sent in first]
             gate.set()
-            second = await ask_all(discord_standin, [q for pair in zip([NEW_QUESTION] * 20, rng.sample(generic, 20)) for q in pair])
+            second = await ask_all(
+                discord_standin, [q for pair in zip([NEW_QUESTION] * 20, rng.sample(generic, 20)) for q in pair]
+            )
             report = await discord_standin.wait_for_request(FOLLOW_UP, interaction=reload, timeout=60)
             second_outcomes = [await outcome(discord_standin, sent) for sent in second]
             last = [await outcome(discord_standin, sent) for sent in await ask_all(discord_standin, [NEW_QUESTION] * 3)]

@@ -6,6 +6,9 @@ import asyncio
 import os
 import signal
 
+import discord
+import pytest
+
 from bot.runner import serve
 from bot.sync import sync_commands
 from tests.bot.e2e import GLOBAL_SYNC, GUILD_SYNC, copy_corpus, make_bot
@@ -18,7 +21,9 @@ async def test_login_uses_the_bot_token_and_identifies_without_privileged_intent
     bot = make_bot(discord_standin, copy_corpus(tmp_path))
     async with discord_standin.running(bot):
         pass
-    api_requests = [r for r in discord_standin.requests if r.is_api and "interaction" not in r.route and "webhook" not in r.route]
+    api_requests = [
+        r for r in discord_standin.requests if r.is_api and "interaction" not in r.route and "webhook" not in r.route
+    ]
     assert api_requests and all(r.headers["Authorization"] == f"Bot {discord_standin.token}" for r in api_requests)
     identify = discord_standin.identify
     assert identify["token"] == discord_standin.token
@@ -27,7 +32,9 @@ async def test_login_uses_the_bot_token_and_identifies_without_privileged_intent
     assert not intents & (Intent.MESSAGE_CONTENT | Intent.GUILD_MEMBERS | Intent.GUILD_PRESENCES)
 
 
-async def test_start_up_syncs_only_the_development_guild_with_corpus_hidden_from_members(discord_standin, clean_env, tmp_path):
+async def test_start_up_syncs_only_the_development_guild_with_corpus_hidden_from_members(
+    discord_standin, clean_env, tmp_path
+):
     bot = make_bot(discord_standin, copy_corpus(tmp_path))
     async with discord_standin.running(bot):
         await asyncio.sleep(0.2)  # a sync in on_ready would show up by now
@@ -42,7 +49,12 @@ async def test_start_up_syncs_only_the_development_guild_with_corpus_hidden_from
     assert all(option["type"] == 1 for option in corpus["options"])
     assert commands["ask"]["default_member_permissions"] is None
     (question,) = commands["ask"]["options"]
-    assert (question["name"], question["type"], question["required"], question["max_length"]) == ("question", 3, True, 1000)
+    assert (question["name"], question["type"], question["required"], question["max_length"]) == (
+        "question",
+        3,
+        True,
+        1000,
+    )
 
 
 async def test_quotebot_sync_registers_globally_or_to_one_guild(discord_standin, clean_env, tmp_path):
@@ -64,3 +76,12 @@ async def test_sigterm_stops_the_bot_cleanly(discord_standin, clean_env, tmp_pat
     os.kill(os.getpid(), signal.SIGTERM)
     await asyncio.wait_for(running, 5)
     assert bot.is_closed()
+
+
+async def test_a_rejected_token_ends_the_session_with_login_failure(discord_standin, clean_env, tmp_path):
+    bot = make_bot(discord_standin, copy_corpus(tmp_path))
+    with pytest.raises(discord.LoginFailure):
+        await asyncio.wait_for(serve(bot, "not-the-token"), 10)
+    assert bot.is_closed()
+    (login,) = discord_standin.requests
+    assert (login.route, login.status) == ("GET /users/@me", 401)

@@ -31,8 +31,14 @@ def test_markdown_is_blockquote_attribution_and_deep_link():
     text = render.answer_markdown(answer)
     quote_line, attribution, link = text.split("\n")
     assert quote_line == "> In 2019, **1,047** **defectors** arrived in South Korea."
-    assert attribution == "— *Number of North Korean Defectors Declines*, Robert R. King, The Peninsula · Defectors in 2019"
-    assert link == "<https://example.org/defectors#:~:text=In%202019%2C%201%2C047%20defectors%20arrived%20in%20South%20Korea.>"
+    assert (
+        attribution
+        == "— *Number of North Korean Defectors Declines*, Robert R. King, The Peninsula · Defectors in 2019"
+    )
+    assert (
+        link
+        == "<https://example.org/defectors#:~:text=In%202019%2C%201%2C047%20defectors%20arrived%20in%20South%20Korea.>"
+    )
 
 
 def test_attribution_leaves_out_what_the_document_lacks_and_links_nothing_without_url():
@@ -45,7 +51,9 @@ def test_markdown_characters_and_mentions_in_corpus_text_stay_literal():
     quote = "Use *stars*, _underscores_, ~~strike~~, ||spoilers||, `code` and @everyone <@123456789012345678>."
     text = render.answer_markdown(answered(quote, highlight=("stars",)))
     first = text.split("\n")[0]
-    assert first.startswith("> Use \\***stars**\\*, \\_underscores\\_, \\~\\~strike\\~\\~, \\|\\|spoilers\\|\\|, \\`code\\`")
+    assert first.startswith(
+        "> Use \\***stars**\\*, \\_underscores\\_, \\~\\~strike\\~\\~, \\|\\|spoilers\\|\\|, \\`code\\`"
+    )
     assert "@everyone" not in text and "@\u200beveryone" in text
     assert "<@123456789012345678>" not in text
 
@@ -112,7 +120,9 @@ def test_embed_respects_every_limit_with_huge_inputs():
     quote = "defectors " * 3000
     context = "before " * 2000 + quote + " after" * 2000
     doc = document("T" * 1000, author="A" * 2000, publication="P" * 2000)
-    answer = answered(quote, passages=[passage(context, doc, section="S" * 2000)], question="Q" * 10_000, highlight=("defectors",))
+    answer = answered(
+        quote, passages=[passage(context, doc, section="S" * 2000)], question="Q" * 10_000, highlight=("defectors",)
+    )
     embed = render.answer_embed(answer)
     embed_within_limits(embed)
     assert embed.description.startswith("> **defectors**")
@@ -128,7 +138,9 @@ def test_embed_respects_every_limit_with_huge_inputs():
 def test_any_text_renders_within_limits(quote, title, question, section):
     doc = document(title, author=title, publication=title)
     words = tuple(quote.split()[:5])
-    answer = answered(quote, passages=[passage("ctx " + quote + " ctx", doc, section=section)], question=question, highlight=words)
+    answer = answered(
+        quote, passages=[passage("ctx " + quote + " ctx", doc, section=section)], question=question, highlight=words
+    )
     assert len(render.answer_markdown(answer)) <= render.MESSAGE_LIMIT
     embed_within_limits(render.answer_embed(answer))
 

@@ -46,10 +46,18 @@ def test_corpus_option_overrides_the_environment(clean_env, monkeypatch):
 
 
 def test_the_installed_command_exits_non_zero_without_a_traceback(clean_env):
-    env = {key: value for key, value in os.environ.items() if key != "DISCORD_TOKEN" and not key.startswith("QUOTEBOT_")}
+    env = {
+        key: value for key, value in os.environ.items() if key != "DISCORD_TOKEN" and not key.startswith("QUOTEBOT_")
+    }
     env["PYTHONPATH"] = str(REPO)
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], capture_output=True, text=True, env=env, cwd=clean_env, timeout=60
+        [sys.executable, "-m", "bot", "run"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=clean_env,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "DISCORD_TOKEN" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,71 @@
+"""Which messages the bot treats as questions, and what it asks the gateway for."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import discord
+import pytest
+
+from bot.client import QuoteBot, quotebot_intents
+from bot.settings import Settings
+from retrieval.live import LiveEngine
+
+ME = 1317000000000000001
+ALLOWED = 555
+OTHER = 777
+
+
+@pytest.fixture
+def bot(clean_env, monkeypatch):
+    me = SimpleNamespace(id=ME)
+    monkeypatch.setattr(QuoteBot, "user", property(lambda self: me))
+    return QuoteBot(Settings(discord_token="x", allowed_channel_ids=[ALLOWED]), LiveEngine(clean_env))
+
+
+def message(
+    content: str, *, bot_author: bool = False, dm: bool = False, channel: int = ALLOWED, parent: int | None = None
+):
+    mentions = [int(m) for m in re.findall(r"<@!?(\d+)>", content)]
+    return SimpleNamespace(
+        author=SimpleNamespace(bot=bot_author),
+        guild=None if dm else object(),
+        raw_mentions=mentions,
+        content=content,
+        channel=SimpleNamespace(id=channel, parent_id=parent),
+    )
+
+
+def test_no_privileged_intents():
+    intents = quotebot_intents()
+    assert intents.value == discord.Intents(guilds=True, guild_messages=True, dm_messages=True).value
+    assert not intents.message_content and not intents.members and not intents.presences
+
+
+def test_a_mention_is_a_question_without_the_mention(bot):
+    assert bot.question_in(message(f"<@{ME}> how many   defectors?")) == "how many defectors?"
+    assert bot.question_in(message(f"so <@!{ME}>, how many?")) == "so , how many?"
+
+
+def test_direct_messages_are_questions_without_a_mention(bot):
+    assert bot.question_in(message("  how many defectors? ", dm=True, channel=OTHER)) == "how many defectors?"
+
+
+@pytest.mark.parametrize(
+    "msg",
+    [
+        message(f"<@{ME}> how many?", bot_author=True),
+        message(f"<@{ME}> how many?", bot_author=True, dm=True),
+        message("how many?"),
+        message("<@42> how many?"),
+        message(f"<@{ME}> how many?", channel=OTHER),
+    ],
+    ids=["other bot or itself", "bot in DM", "no mention", "someone else mentioned", "channel not allowed"],
+)
+def test_what_is_not_a_question_for_us(bot, msg):
+    assert bot.question_in(msg) is None
+
+
+def test_threads_of_allowed_channels_are_allowed(bot):
+    assert bot.question_in(message(f"<@{ME}> how many?", channel=OTHER, parent=ALLOWED)) == "how many?"
