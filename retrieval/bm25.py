@@ -29,9 +29,9 @@ from rank_bm25 import BM25Okapi
 
 K1 = 1.2
 B = 0.75
-# Below this many postings per passage of the corpus, a question's candidates
-# are found by sorting its postings; above it, by one dense pass over all
-# passages, which costs O(passages) but no sort (measured by bench.scale).
+# Below this many postings per passage of the corpus, a question's postings are
+# summed by sorting them; above it, into a dense array over all passages, which
+# costs a pass over the passages but no sort (chosen by measuring bench.scale).
 SPARSE_QUERY_RATIO = 1 / 32
 # Up to this many candidates are ranked by a plain sort, above it after a partition.
 FEW_CANDIDATES = 64
@@ -224,7 +224,7 @@ class SparseBM25:
         omitted, which is rank-bm25's sum). Only passages holding a query term
         are candidates (every contribution is positive), so zero-score
         passages never appear. Short posting lists are summed after sorting
-        them; long ones in one dense pass over all passages
+        them; long ones into a dense array over all passages
         (``SPARSE_QUERY_RATIO`` picks the cheaper).
         """
         ids, weights, sizes = self._postings(query, query_weights)
@@ -239,7 +239,8 @@ class SparseBM25:
             candidates, totals = ids[first], np.bincount(np.cumsum(first) - 1, weights=weights[order])
         else:
             dense = np.bincount(ids, weights=weights, minlength=self.passage_count)
-            candidates = np.flatnonzero(dense >= _lower_bound(dense, ids, sizes, k))
+            # Reading the totals back at the postings costs less than scanning every passage.
+            candidates = np.unique(ids[dense[ids] >= _lower_bound(dense, ids, sizes, k)])
             totals = dense[candidates]
         if candidates.size > max(k, FEW_CANDIDATES):
             # Keep everything tied with the k-th best, so ties are broken by position, not by partitioning.

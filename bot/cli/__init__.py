@@ -67,8 +67,8 @@ def _front_end(module_name: str, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; a corpus or input problem is one line on stderr, never a traceback."""
     args = build_parser().parse_args(argv)
-    if getattr(args, "corpus", "absent") is None and args.command != "run":
-        # `run` leaves the default to its settings, which also read `.env`.
+    if getattr(args, "corpus", "absent") is None and args.command not in ("run", "chat"):
+        # The bot's front ends leave the default to their settings, which also read `.env`.
         args.corpus = default_corpus()
     try:
         return int(args.handler(args))

@@ -33,8 +33,8 @@ OFF_TOPIC = "What is the capital of France?"
 
 
 def copy_corpus(tmp_path: Path) -> Path:
-    """A private copy of the shipped corpus, so tests may add and remove documents."""
-    return Path(shutil.copytree(REPO / "corpus", tmp_path / "corpus"))
+    """A private copy of the shipped corpus (without its index cache), so tests may add and remove documents."""
+    return Path(shutil.copytree(REPO / "corpus", tmp_path / "corpus", ignore=shutil.ignore_patterns(".*")))
 
 
 def make_bot(standin: DiscordStandin, corpus: Path, *, load: bool = True, **settings: Any) -> QuoteBot:

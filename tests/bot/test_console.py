@@ -9,42 +9,50 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot import console
 from bot.render import answer_markdown
 from retrieval.live import LiveEngine
+from tests.bot.e2e import copy_corpus
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / "corpus"
 QUESTIONS = ["how many north koreans have resettled in the south since the famine?", "What is the capital of France?"]
 
 
-def expected_output() -> str:
-    live = LiveEngine(CORPUS)
+@pytest.fixture
+def corpus(clean_env) -> Path:
+    """A private copy: loading writes an index cache beside the corpus."""
+    return copy_corpus(clean_env)
+
+
+def expected_output(corpus: Path) -> str:
+    live = LiveEngine(corpus)
     live.load()
     return "".join(answer_markdown(live.ask(question)) + "\n\n" for question in QUESTIONS)
 
 
-def test_each_line_is_answered_with_the_rendered_markdown(clean_env, monkeypatch, capsys):
+def test_each_line_is_answered_with_the_rendered_markdown(corpus, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO(f"{QUESTIONS[0]}\n\n   \n{QUESTIONS[1]}\n"))
-    assert console.main(argparse.Namespace(corpus=CORPUS)) == 0
+    assert console.main(argparse.Namespace(corpus=corpus)) == 0
     out = capsys.readouterr().out
-    assert out == expected_output()
+    assert out == expected_output(corpus)
     assert out.startswith("> ")
 
 
-def test_ctrl_c_exits_cleanly(clean_env, monkeypatch):
+def test_ctrl_c_exits_cleanly(corpus, monkeypatch):
     def interrupted(prompt: str = "") -> str:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("builtins.input", interrupted)
-    assert console.main(argparse.Namespace(corpus=CORPUS)) == 0
+    assert console.main(argparse.Namespace(corpus=corpus)) == 0
 
 
-def test_the_command_reads_stdin_until_eof(clean_env):
+def test_the_command_reads_stdin_until_eof(clean_env, corpus):
     env = {key: value for key, value in os.environ.items() if not key.startswith("QUOTEBOT_")}
     env["PYTHONPATH"] = str(REPO)
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--corpus", str(CORPUS)],
+        [sys.executable, "-m", "bot", "chat", "--corpus", str(corpus)],
         input="\n".join(QUESTIONS) + "\n",
         check=False,
         capture_output=True,
@@ -54,5 +62,5 @@ def test_the_command_reads_stdin_until_eof(clean_env):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == expected_output()
+    assert result.stdout == expected_output(corpus)
     assert "Traceback" not in result.stderr
