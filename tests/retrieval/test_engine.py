@@ -39,8 +39,10 @@ def test_answers_quote_the_sentence_that_holds_the_answer(article: QuoteEngine, 
 
 def test_quote_is_verbatim_and_highlights_point_at_question_words(article: QuoteEngine) -> None:
     answer = article.ask("What is the suicide rate of defectors?")
-    highlighted = {answer.quote[a:b].lower() for a, b in answer.highlights}
-    assert {"suicide", "rate", "defectors"} <= highlighted
+    highlighted = [answer.quote[a:b] for a, b in answer.highlights]
+    # "The suicide rate of North Korean defectors in South Korea is triple the rate …":
+    # neighbouring matched words make one span.
+    assert highlighted == ["suicide rate", "defectors", "rate"]
     assert answer.matched_terms >= {"suicid", "rate", "defector"}
 
 
