@@ -1,4 +1,4 @@
-"""An ``Answer`` as Discord shows it: Markdown text (mention replies, ``quotebot ask``/``chat``) or an embed (``/ask``).
+"""An ``Answer`` as Discord shows it in text: mention replies, ``quotebot ask`` and ``quotebot chat`` (``embeds`` builds ``/ask``'s embed from the same pieces).
 
 One module renders for every front end so the console shows exactly what the
 bot posts. Discord rejects a message over its length limits outright, so every
@@ -9,11 +9,10 @@ an asterisk in an article or an ``@everyone`` in a question stays literal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
-
-import discord
 
 from retrieval.citation import text_fragment_url
 from retrieval.models import Answer, Document, Passage
@@ -34,7 +33,6 @@ CONTEXT_CHARS = 300
 ELLIPSIS = "…"
 # A private-use character marks bold spans while the text is escaped; Markdown escaping ignores it.
 _BOLD = "\ue000"
-ANSWER_COLOUR = discord.Colour.blurple()
 
 Spans = Sequence[tuple[int, int]]
 
@@ -71,9 +69,25 @@ def page(answer: Answer, index: int = 0) -> Page:
     return Page(passage.text, spans, passage.document, passage.section, None, index + 1, total)
 
 
+# What Discord Markdown would act on: inline markers anywhere, block markers at a
+# line start, masked links. URLs are left alone so they stay clickable.
+_MARKDOWN = re.compile(r"(?P<url>https?://[^\s<>]+)|(?P<mark>[\\*_~`|]|\]\(|^\s*(?:>{1,3}|#{1,3}|-)(?=\s))", re.M)
+_MENTION = re.compile(r"@(everyone|here|[!&]?[0-9]{17,20})")
+
+
 def escape(text: str) -> str:
-    """Corpus or user text made literal for Discord Markdown (and never a live mention)."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """Corpus or user text made literal for Discord Markdown, and never a live mention.
+
+    Written here rather than taken from ``discord.utils`` so that the command
+    line, which renders the same text, starts without importing discord.py.
+    """
+    escaped = _MARKDOWN.sub(lambda m: m.group("url") or _escape_mark(m.group("mark")), text)
+    return _MENTION.sub("@\u200b\\1", escaped)
+
+
+def _escape_mark(mark: str) -> str:
+    stripped = mark.lstrip()
+    return mark[: len(mark) - len(stripped)] + "\\" + stripped
 
 
 def clip(text: str, limit: int) -> str:
@@ -184,37 +198,3 @@ def answer_markdown(answer: Answer, index: int = 0) -> str:
     footer = "\n".join(line for line in tail if line)
     budget = MESSAGE_LIMIT - len(footer) - 1
     return emphasised(current.text, current.highlights, budget, blockquote) + ("\n" + footer if footer else "")
-
-
-def answer_embed(answer: Answer, index: int = 0) -> discord.Embed:
-    """The ``/ask`` embed: question, quote, its context and attribution, within every embed limit."""
-    current = page(answer, index)
-    document = current.document
-    embed = discord.Embed(
-        title=escape(clip(document.title, EMBED_TITLE_LIMIT)) if document else None,
-        url=source_link(current),
-        colour=ANSWER_COLOUR,
-    )
-    embed.set_author(name=clip("❓ " + " ".join(answer.question.split()), EMBED_AUTHOR_LIMIT))
-    if current.context is not None and current.context.text.strip() != current.text.strip():
-        embed.add_field(name="In context", value=_context(current.context, current.text), inline=False)
-    source = attribution(document, current.section)
-    if source:
-        embed.add_field(name="Source", value=clip(source, EMBED_FIELD_LIMIT), inline=False)
-    embed.set_footer(text=f"Passage {current.number} of {current.total}")
-    room = min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed))
-    embed.description = emphasised(current.text, current.highlights, room, blockquote)
-    return embed
-
-
-def _context(passage: Passage, quote: str) -> str:
-    """The passage around the quote, the quote in bold, within one embed field."""
-    start = passage.text.find(quote)
-    before = passage.text[:start]
-    after = passage.text[start + len(quote) :]
-    if len(before) > CONTEXT_CHARS:
-        before = ELLIPSIS + before[-CONTEXT_CHARS:].split(" ", 1)[-1]
-    if len(after) > CONTEXT_CHARS:
-        after = clip(after, CONTEXT_CHARS)
-    text = before + quote + after
-    return emphasised(text, [(len(before), len(before) + len(quote))], EMBED_FIELD_LIMIT)

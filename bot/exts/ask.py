@@ -23,7 +23,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
+from bot import embeds, render
 from bot.client import NO_MENTIONS
 from bot.feedback import FeedbackLog
 from bot.utils import checks
@@ -64,7 +64,7 @@ class AnswerView(View):
     def contents(self) -> dict[str, Any]:
         """The message body for the current page, as ``send``/``edit`` keyword arguments."""
         if self.as_embed:
-            return {"embed": render.answer_embed(self.answer, self.index)}
+            return {"embed": embeds.answer_embed(self.answer, self.index)}
         return {"content": render.answer_markdown(self.answer, self.index)}
 
     def _show_link(self) -> None:

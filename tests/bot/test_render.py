@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import discord
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import render
+from bot import embeds, render
 from tests.bot.factories import answered, declined, document, passage
 
 QUOTE = "In 2019, 1,047 defectors arrived in South Korea."
@@ -91,7 +92,7 @@ def test_next_pages_show_the_following_passages_with_a_page_label():
     text = render.answer_markdown(answer, 1)
     assert text.startswith("> **Defectors** now **arrive** mostly by way of China.\n")
     assert text.endswith("-# Passage 2 of 2")
-    assert render.answer_embed(answer, 1).footer.text == "Passage 2 of 2"
+    assert embeds.answer_embed(answer, 1).footer.text == "Passage 2 of 2"
 
 
 def test_decline_is_short_plain_text_suggesting_rephrasing():
@@ -105,7 +106,7 @@ def test_decline_is_short_plain_text_suggesting_rephrasing():
 
 def test_embed_holds_question_quote_context_and_source():
     answer = answered(QUOTE, highlight=("defectors",), question="how many @everyone defectors?")
-    embed = render.answer_embed(answer)
+    embed = embeds.answer_embed(answer)
     assert embed.title == "Number of North Korean Defectors Declines"
     assert embed.url and embed.url.startswith("https://example.org/defectors#:~:text=")
     assert embed.author.name == "❓ how many @everyone defectors?"
@@ -123,7 +124,7 @@ def test_embed_respects_every_limit_with_huge_inputs():
     answer = answered(
         quote, passages=[passage(context, doc, section="S" * 2000)], question="Q" * 10_000, highlight=("defectors",)
     )
-    embed = render.answer_embed(answer)
+    embed = embeds.answer_embed(answer)
     embed_within_limits(embed)
     assert embed.description.startswith("> **defectors**")
 
@@ -142,7 +143,7 @@ def test_any_text_renders_within_limits(quote, title, question, section):
         quote, passages=[passage("ctx " + quote + " ctx", doc, section=section)], question=question, highlight=words
     )
     assert len(render.answer_markdown(answer)) <= render.MESSAGE_LIMIT
-    embed_within_limits(render.answer_embed(answer))
+    embed_within_limits(embeds.answer_embed(answer))
 
 
 def test_emphasised_never_cuts_inside_bold_or_escapes():
@@ -151,3 +152,27 @@ def test_emphasised_never_cuts_inside_bold_or_escapes():
     assert len(out) <= 100
     assert out.count("**") % 2 == 0
     assert not out.rstrip("…").endswith("\\")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("**bold** and _it_", "\\*\\*bold\\*\\* and \\_it\\_"),
+        ("# heading\n- item\n> quote", "\\# heading\n\\- item\n\\> quote"),
+        ("[click](https://evil.example)", "[click\\](https://evil.example)"),
+        ("see https://example.org/a_b_c", "see https://example.org/a_b_c"),
+        ("Kim Jong-un, 1,047 (74.2%)", "Kim Jong-un, 1,047 (74.2%)"),
+        ("@everyone and @here", "@\u200beveryone and @\u200bhere"),
+    ],
+)
+def test_escape_makes_markdown_and_mentions_literal(text: str, shown: str) -> None:
+    assert render.escape(text) == shown
+
+
+def test_text_rendering_does_not_import_discord() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, bot.render; print('discord' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
