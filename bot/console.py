@@ -11,7 +11,7 @@ import sys
 
 from bot.cli.corpus_check import warn_about_problems
 from bot.render import answer_markdown
-from bot.runner import ConfigurationError, load_settings
+from bot.runner import ConfigurationError, failure_status, load_settings
 from retrieval.live import LiveEngine
 
 PROMPT = "? "
@@ -22,8 +22,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args)
     except ConfigurationError as error:
-        print(error, file=sys.stderr)
-        return 2
+        return failure_status(error)
     live = LiveEngine(settings.corpus)
     report = live.load()
     warn_about_problems(report.problems)

@@ -32,6 +32,8 @@ MISSING_TOKEN = (
 REJECTED_TOKEN = "quotebot: Discord rejected DISCORD_TOKEN; copy the token again from the Developer Portal's Bot page."
 # Failures to reach or be served by Discord at all, reported in one line instead of a traceback.
 UNREACHABLE = (discord.HTTPException, aiohttp.ClientError, OSError)
+# Every way a session with Discord can fail that ``failure_status`` explains in one line.
+DISCORD_FAILURES = (discord.LoginFailure, *UNREACHABLE)
 
 
 class ConfigurationError(Exception):
@@ -55,6 +57,28 @@ def token_of(settings: Settings) -> str:
     return token
 
 
+def configure(args: argparse.Namespace) -> tuple[Settings, str]:
+    """The settings and the Discord token for a command that logs in; ``ConfigurationError`` if either is unusable."""
+    settings = load_settings(args)
+    return settings, token_of(settings)
+
+
+def failure_status(error: Exception, *, unreachable: str = "could not talk to Discord") -> int:
+    """Print the one line that explains why a command stopped, and return its exit status.
+
+    ``error`` is a ``ConfigurationError`` (status 2) or one of ``DISCORD_FAILURES`` (status 1):
+    a rejected token, or anything else, said as ``quotebot: <unreachable>: <error>``.
+    """
+    if isinstance(error, ConfigurationError):
+        print(error, file=sys.stderr)
+        return 2
+    if isinstance(error, discord.LoginFailure):
+        print(REJECTED_TOKEN, file=sys.stderr)
+    else:
+        print(f"quotebot: {unreachable}: {error}", file=sys.stderr)
+    return 1
+
+
 def setup_logging(level: str) -> None:
     discord.utils.setup_logging(level=logging.getLevelName(level), root=True)
 
@@ -66,11 +90,9 @@ def main(args: argparse.Namespace) -> int:
     not be reached, 2 when the configuration is unusable.
     """
     try:
-        settings = load_settings(args)
-        token = token_of(settings)
+        settings, token = configure(args)
     except ConfigurationError as error:
-        print(error, file=sys.stderr)
-        return 2
+        return failure_status(error)
     setup_logging(settings.log_level)
     live = LiveEngine(settings.corpus)
     report = live.load()
@@ -78,12 +100,8 @@ def main(args: argparse.Namespace) -> int:
     log.info("Corpus %s: %d documents, %d passages", settings.corpus, report.documents, report.passages)
     try:
         asyncio.run(serve(QuoteBot(settings, live), token))
-    except discord.LoginFailure:
-        print(REJECTED_TOKEN, file=sys.stderr)
-        return 1
-    except UNREACHABLE as error:
-        print(f"quotebot: could not talk to Discord: {error}", file=sys.stderr)
-        return 1
+    except DISCORD_FAILURES as error:
+        return failure_status(error)
     return 0
 
 

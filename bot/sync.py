@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 
 import discord
 
 from bot.client import QuoteBot
-from bot.runner import REJECTED_TOKEN, UNREACHABLE, ConfigurationError, load_settings, setup_logging, token_of
+from bot.runner import DISCORD_FAILURES, ConfigurationError, configure, failure_status, setup_logging
 from bot.settings import Settings
 from retrieval.live import LiveEngine
 
@@ -23,20 +22,14 @@ from retrieval.live import LiveEngine
 def main(args: argparse.Namespace) -> int:
     """Log in over HTTP only (no gateway), sync, print what was synced, and exit."""
     try:
-        settings = load_settings(args)
-        token = token_of(settings)
+        settings, token = configure(args)
     except ConfigurationError as error:
-        print(error, file=sys.stderr)
-        return 2
+        return failure_status(error)
     setup_logging(settings.log_level)
     try:
         names = asyncio.run(sync_commands(settings, token, args.guild))
-    except discord.LoginFailure:
-        print(REJECTED_TOKEN, file=sys.stderr)
-        return 1
-    except UNREACHABLE as error:
-        print(f"quotebot: the sync failed: {error}", file=sys.stderr)
-        return 1
+    except DISCORD_FAILURES as error:
+        return failure_status(error, unreachable="the sync failed")
     where = f"to guild {args.guild}" if args.guild else "globally"
     print(f"Synced {len(names)} commands {where}: {', '.join('/' + name for name in names)}")
     return 0

@@ -56,6 +56,16 @@ async def callback(standin: DiscordStandin, interaction: SentInteraction, *, tim
     return await standin.wait_for_request(CALLBACK, interaction=interaction, timeout=timeout)
 
 
+async def ask(standin: DiscordStandin, question: str = ANSWERABLE, **options: Any) -> CapturedRequest:
+    """``/ask question`` (by alice in #general unless ``user=``/``channel=`` say otherwise); the bot's response."""
+    return await callback(standin, await standin.send_interaction("ask", {"question": question}, **options))
+
+
+async def click(standin: DiscordStandin, message: Mapping[str, Any], label: str, **options: Any) -> CapturedRequest:
+    """A click on ``message``'s button labelled ``label`` (by alice unless ``user=``); the bot's response."""
+    return await callback(standin, await standin.send_component(message, button_id(message, label), **options))
+
+
 def button_id(message: Mapping[str, Any], label: str) -> str:
     """The custom_id of the button labelled ``label`` (discord.py generates them) on a message payload."""
     for row in message.get("components", []):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import strategies as st
+
 from retrieval.models import Answer, Document, Hit, Passage
+
+QUOTE = "In 2019, 1,047 defectors arrived in South Korea."
 
 
 def document(
@@ -54,3 +58,17 @@ def declined(
     question: str = "What is the capital of France?", reason: str | None = "Nothing in the corpus matches those words."
 ) -> Answer:
     return Answer(question=question, answered=False, quote=None, hits=(), decline_reason=reason)
+
+
+@st.composite
+def any_answers(draw: st.DrawFn) -> Answer:
+    """Answers made of arbitrary text, some of it huge: for checking that every length limit holds."""
+    quote = draw(st.text(min_size=1, max_size=6000))
+    title = draw(st.text(min_size=1, max_size=600))
+    question = draw(st.text(max_size=3000))
+    section = draw(st.none() | st.text(max_size=500))
+    doc = document(title, author=title, publication=title)
+    words = tuple(quote.split()[:5])
+    return answered(
+        quote, passages=[passage("ctx " + quote + " ctx", doc, section=section)], question=question, highlight=words
+    )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,7 +14,6 @@ from bot.render import answer_markdown
 from retrieval.live import LiveEngine
 from tests.bot.e2e import copy_corpus
 
-REPO = Path(__file__).resolve().parents[2]
 QUESTIONS = ["how many north koreans have resettled in the south since the famine?", "What is the capital of France?"]
 
 
@@ -48,19 +45,8 @@ def test_ctrl_c_exits_cleanly(corpus, monkeypatch):
     assert console.main(argparse.Namespace(corpus=corpus)) == 0
 
 
-def test_the_command_reads_stdin_until_eof(clean_env, corpus):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("QUOTEBOT_")}
-    env["PYTHONPATH"] = str(REPO)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--corpus", str(corpus)],
-        input="\n".join(QUESTIONS) + "\n",
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=clean_env,
-        timeout=120,
-    )
+def test_the_command_reads_stdin_until_eof(run_cli, corpus):
+    result = run_cli("chat", "--corpus", str(corpus), input="\n".join(QUESTIONS) + "\n", timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout == expected_output(corpus)
     assert "Traceback" not in result.stderr

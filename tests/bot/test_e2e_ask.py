@@ -20,13 +20,15 @@ from tests.bot.e2e import (
     FOLLOW_UP,
     OFF_TOPIC,
     UPDATE_MESSAGE,
+    ask,
     assert_no_mentions_allowed,
     button_id,
     callback,
+    click,
     copy_corpus,
     make_bot,
 )
-from tests.bot.test_render import embed_within_limits
+from tests.bot.test_embeds import embed_within_limits
 
 
 def embed_of(body: dict) -> discord.Embed:
@@ -36,8 +38,7 @@ def embed_of(body: dict) -> discord.Embed:
 
 async def test_an_answer_is_a_public_embed_with_buttons_and_no_pings(discord_standin, clean_env, tmp_path):
     async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
-        sent = await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
-        response = await callback(discord_standin, sent)
+        response = await ask(discord_standin)
     assert response.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE
     data = response.json["data"]
     assert not (data.get("flags") or 0) & EPHEMERAL
@@ -56,8 +57,7 @@ async def test_an_answer_is_a_public_embed_with_buttons_and_no_pings(discord_sta
 
 async def test_a_decline_is_ephemeral_plain_text(discord_standin, clean_env, tmp_path):
     async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
-        sent = await discord_standin.send_interaction("ask", {"question": OFF_TOPIC})
-        response = await callback(discord_standin, sent)
+        response = await ask(discord_standin, OFF_TOPIC)
     data = response.json["data"]
     assert response.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE
     assert data["flags"] & EPHEMERAL
@@ -96,14 +96,9 @@ async def test_a_slow_decline_replaces_the_public_thinking_message_with_an_ephem
 async def test_cooldown_refuses_privately_and_says_when(discord_standin, clean_env, tmp_path):
     bot = make_bot(discord_standin, copy_corpus(tmp_path), ask_cooldown_rate=1, ask_cooldown_seconds=60)
     async with discord_standin.running(bot):
-        first = await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE}))
-        second = await callback(
-            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
-        )
-        other = await callback(
-            discord_standin,
-            await discord_standin.send_interaction("ask", {"question": ANSWERABLE}, user=discord_standin.world.morgan),
-        )
+        first = await ask(discord_standin)
+        second = await ask(discord_standin)
+        other = await ask(discord_standin, user=discord_standin.world.morgan)
     assert "embeds" in first.json["data"]
     refusal = second.json["data"]
     assert refusal["flags"] & EPHEMERAL
@@ -117,13 +112,8 @@ async def test_questions_outside_the_allowed_channels_are_refused(discord_standi
     world = discord_standin.world
     bot = make_bot(discord_standin, copy_corpus(tmp_path), allowed_channel_ids=[world.quotes.id])
     async with discord_standin.running(bot):
-        refused = await callback(
-            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
-        )
-        allowed = await callback(
-            discord_standin,
-            await discord_standin.send_interaction("ask", {"question": ANSWERABLE}, channel=world.quotes),
-        )
+        refused = await ask(discord_standin)
+        allowed = await ask(discord_standin, channel=world.quotes)
         await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}")  # in #general: ignored
         message = await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}", channel=world.quotes)
         await discord_standin.wait_for_reply(message)
@@ -178,18 +168,10 @@ async def test_mention_cooldown_notice_removes_itself(discord_standin, clean_env
 async def test_next_passage_walks_the_results_for_the_asker_only(discord_standin, clean_env, tmp_path):
     world = discord_standin.world
     async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
-        answer = await callback(
-            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
-        )
+        answer = await ask(discord_standin)
         message = answer.response_json["resource"]["message"]
-        next_id = button_id(message, "Next passage")
-        by_other = await callback(
-            discord_standin, await discord_standin.send_component(message, next_id, user=world.morgan)
-        )
-        pages = []
-        for _ in range(3):
-            click = await callback(discord_standin, await discord_standin.send_component(message, next_id))
-            pages.append(click.json)
+        by_other = await click(discord_standin, message, "Next passage", user=world.morgan)
+        pages = [(await click(discord_standin, message, "Next passage")).json for _ in range(3)]
     assert by_other.json["data"]["flags"] & EPHEMERAL
     assert by_other.json["data"]["content"] == "Only the person who asked can do that."
     assert [page["type"] for page in pages] == [UPDATE_MESSAGE] * 3
@@ -205,17 +187,12 @@ async def test_feedback_is_acknowledged_privately_and_logged(discord_standin, cl
     bot = make_bot(discord_standin, copy_corpus(tmp_path), feedback_log=feedback)
     caplog.set_level(logging.INFO, logger="bot.feedback")
     async with discord_standin.running(bot):
-        answer = await callback(
-            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
-        )
+        answer = await ask(discord_standin)
         message = answer.response_json["resource"]["message"]
-        up = await callback(
-            discord_standin, await discord_standin.send_component(message, button_id(message, "👍"), user=world.morgan)
-        )
-        down_id = button_id(message, "👎")
-        down = await callback(discord_standin, await discord_standin.send_component(message, down_id))
-    for click in (up, down):
-        assert click.json["data"]["flags"] & EPHEMERAL and click.json["data"]["content"].startswith("Thanks")
+        up = await click(discord_standin, message, "👍", user=world.morgan)
+        down = await click(discord_standin, message, "👎")
+    for thanks in (up, down):
+        assert thanks.json["data"]["flags"] & EPHEMERAL and thanks.json["data"]["content"].startswith("Thanks")
     entries = [json.loads(line) for line in feedback.read_text().splitlines()]
     passage_id = bot.live.ask(ANSWERABLE).hits[0].passage.id
     assert [(e["question"], e["passage_id"], e["verdict"], e["user_id"]) for e in entries] == [
@@ -228,18 +205,13 @@ async def test_feedback_is_acknowledged_privately_and_logged(discord_standin, cl
 async def test_the_asker_can_delete_the_answer(discord_standin, clean_env, tmp_path):
     world = discord_standin.world
     async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
-        answer = await callback(
-            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
-        )
+        answer = await ask(discord_standin)
         message = answer.response_json["resource"]["message"]
-        delete_id = button_id(message, "Delete")
-        refused = await callback(
-            discord_standin, await discord_standin.send_component(message, delete_id, user=world.morgan)
-        )
-        click = await discord_standin.send_component(message, delete_id)
-        await discord_standin.wait_for_request(DELETE_ORIGINAL, interaction=click)
+        refused = await click(discord_standin, message, "Delete", user=world.morgan)
+        delete = await discord_standin.send_component(message, button_id(message, "Delete"))
+        await discord_standin.wait_for_request(DELETE_ORIGINAL, interaction=delete)
     assert refused.json["data"]["flags"] & EPHEMERAL
-    acknowledgement = discord_standin.requests_for(click)[0]
+    acknowledgement = discord_standin.requests_for(delete)[0]
     assert acknowledgement.route.endswith("/callback") and acknowledgement.json["type"] == DEFERRED_UPDATE_MESSAGE
     assert int(message["id"]) not in discord_standin.messages
 
@@ -254,10 +226,7 @@ async def test_huge_documents_still_fit_every_embed_limit(discord_standin, clean
         f"## {'Section ' * 100}\n\n" + sentence * 400 + "\n"
     )
     async with discord_standin.running(make_bot(discord_standin, corpus)):
-        sent = await discord_standin.send_interaction(
-            "ask", {"question": "Where were the zanzibarite ore deposits surveyed?"}
-        )
-        data = (await callback(discord_standin, sent)).json["data"]
+        data = (await ask(discord_standin, "Where were the zanzibarite ore deposits surveyed?")).json["data"]
         mention = await discord_standin.send_message(
             f"{discord_standin.world.bot.mention} zanzibarite ore deposits survey?"
         )
@@ -278,9 +247,7 @@ async def test_an_unexpected_error_gets_an_apology_and_a_logged_traceback(
 
     monkeypatch.setattr(bot.live, "ask", broken)
     async with discord_standin.running(bot):
-        response = await callback(
-            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
-        )
+        response = await ask(discord_standin)
         message = await discord_standin.send_message(f"{discord_standin.world.bot.mention} {ANSWERABLE}")
         reply = await discord_standin.wait_for_reply(message)
     assert response.json["data"] == {"content": UNEXPECTED, "flags": EPHEMERAL, "allowed_mentions": {"parse": []}} | {
@@ -320,10 +287,8 @@ async def test_next_passage_on_a_mention_reply_edits_its_text(discord_standin, c
             await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}")
         )
         message = reply.response_json
-        click = await callback(
-            discord_standin, await discord_standin.send_component(message, button_id(message, "Next passage"))
-        )
-    assert click.json["type"] == UPDATE_MESSAGE
-    content = click.json["data"]["content"]
+        page = await click(discord_standin, message, "Next passage")
+    assert page.json["type"] == UPDATE_MESSAGE
+    content = page.json["data"]["content"]
     assert content.startswith("> ") and content.endswith("-# Passage 2 of 3") and len(content) <= 2000
-    assert click.json["data"]["allowed_mentions"]["parse"] == []
+    assert page.json["data"]["allowed_mentions"]["parse"] == []

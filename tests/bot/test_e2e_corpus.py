@@ -13,6 +13,7 @@ from tests.bot.e2e import (
     EPHEMERAL,
     FOLLOW_UP,
     UPDATE_MESSAGE,
+    ask,
     assert_no_mentions_allowed,
     button_id,
     callback,
@@ -86,9 +87,7 @@ async def test_add_downloads_the_attachment_saves_it_and_reloads(discord_standin
     world = discord_standin.world
     bot = make_bot(discord_standin, corpus)
     async with discord_standin.running(bot):
-        before = await callback(
-            discord_standin, await discord_standin.send_interaction("ask", {"question": NEW_QUESTION})
-        )
+        before = await ask(discord_standin, NEW_QUESTION)
         upload = discord_standin.add_attachment("Zanzibarite Notes.md", NEW_DOCUMENT, content_type="text/markdown")
         sent = await discord_standin.send_interaction(
             "corpus add",
@@ -96,9 +95,7 @@ async def test_add_downloads_the_attachment_saves_it_and_reloads(discord_standin
             user=world.morgan,
         )
         text = await follow_up_text(discord_standin, sent)
-        after = await callback(
-            discord_standin, await discord_standin.send_interaction("ask", {"question": NEW_QUESTION})
-        )
+        after = await ask(discord_standin, NEW_QUESTION)
     assert before.json["data"]["flags"] & EPHEMERAL  # declined: the corpus did not know yet
     assert text.split("\n")[1] == "Added: `zanzibarite-notes.md`"
     assert any(r.path.startswith("/attachments/") for r in discord_standin.requests)
@@ -180,9 +177,7 @@ async def test_a_failed_reload_says_why_and_the_old_corpus_keeps_serving(discord
         text = await follow_up_text(
             discord_standin, await discord_standin.send_interaction("corpus reload", user=discord_standin.world.morgan)
         )
-        answer = await callback(
-            discord_standin, await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
-        )
+        answer = await ask(discord_standin)
     assert text.startswith("Reload failed: no usable ")
     assert text.endswith("The corpus in use has not changed.")
     assert "35,000" in answer.json["data"]["embeds"][0]["description"]
@@ -192,7 +187,7 @@ async def test_list_and_stats(discord_standin, clean_env, tmp_path):
     morgan = discord_standin.world.morgan
     async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
         for question in (ANSWERABLE, ANSWERABLE, "What is the capital of France?"):
-            await callback(discord_standin, await discord_standin.send_interaction("ask", {"question": question}))
+            await ask(discord_standin, question)
         listing = await callback(discord_standin, await discord_standin.send_interaction("corpus list", user=morgan))
         stats = await callback(discord_standin, await discord_standin.send_interaction("corpus stats", user=morgan))
     lines = listing.json["data"]["content"].split("\n")

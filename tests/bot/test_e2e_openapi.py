@@ -6,7 +6,7 @@ present; this test names the check, and skips with the reason when it is absent.
 
 from __future__ import annotations
 
-from tests.bot.e2e import ANSWERABLE, FOLLOW_UP, OFF_TOPIC, button_id, callback, copy_corpus, make_bot
+from tests.bot.e2e import ANSWERABLE, FOLLOW_UP, OFF_TOPIC, click, copy_corpus, make_bot
 
 
 async def test_a_whole_session_sends_only_bodies_discord_accepts(discord_standin, discord_openapi, clean_env, tmp_path):
@@ -19,10 +19,8 @@ async def test_a_whole_session_sends_only_bodies_discord_accepts(discord_standin
             FOLLOW_UP, interaction=await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
         )
         message = answer.response_json
-        await callback(
-            discord_standin, await discord_standin.send_component(message, button_id(message, "Next passage"))
-        )
-        await callback(discord_standin, await discord_standin.send_component(message, button_id(message, "👍")))
+        await click(discord_standin, message, "Next passage")
+        await click(discord_standin, message, "👍")
         declined = await discord_standin.send_interaction("ask", {"question": OFF_TOPIC})
         await discord_standin.wait_for_request(FOLLOW_UP, interaction=declined)
         await discord_standin.wait_for_reply(await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}"))

@@ -1,30 +1,12 @@
-"""The renderer: exact Markdown shape, escaping, and every Discord length limit, however big the input."""
+"""The text renderer: exact Markdown shape, escaping, and the message limit, however big the input."""
 
 from __future__ import annotations
 
-import discord
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from bot import embeds, render
-from tests.bot.factories import answered, declined, document, passage
-
-QUOTE = "In 2019, 1,047 defectors arrived in South Korea."
-
-
-def embed_within_limits(embed: discord.Embed) -> None:
-    data = embed.to_dict()
-    assert len(data.get("title", "")) <= 256
-    assert len(data.get("description", "")) <= 4096
-    assert len(data.get("author", {}).get("name", "")) <= 256
-    assert len(data.get("footer", {}).get("text", "")) <= 2048
-    assert len(data.get("fields", [])) <= 25
-    for field in data.get("fields", []):
-        assert len(field["name"]) <= 256
-        assert len(field["value"]) <= 1024
-    assert len(embed) <= 6000
-    assert len(data.get("url") or "") <= render.LINK_LIMIT
+from bot import render
+from tests.bot.factories import QUOTE, answered, any_answers, declined, document, passage
 
 
 def test_markdown_is_blockquote_attribution_and_deep_link():
@@ -92,7 +74,6 @@ def test_next_pages_show_the_following_passages_with_a_page_label():
     text = render.answer_markdown(answer, 1)
     assert text.startswith("> **Defectors** now **arrive** mostly by way of China.\n")
     assert text.endswith("-# Passage 2 of 2")
-    assert embeds.answer_embed(answer, 1).footer.text == "Passage 2 of 2"
 
 
 def test_decline_is_short_plain_text_suggesting_rephrasing():
@@ -104,46 +85,10 @@ def test_decline_is_short_plain_text_suggesting_rephrasing():
     assert len(render.decline_text(declined(reason="x " * 5000))) <= render.MESSAGE_LIMIT
 
 
-def test_embed_holds_question_quote_context_and_source():
-    answer = answered(QUOTE, highlight=("defectors",), question="how many @everyone defectors?")
-    embed = embeds.answer_embed(answer)
-    assert embed.title == "Number of North Korean Defectors Declines"
-    assert embed.url and embed.url.startswith("https://example.org/defectors#:~:text=")
-    assert embed.author.name == "❓ how many @everyone defectors?"
-    assert embed.description == "> In 2019, 1,047 **defectors** arrived in South Korea."
-    fields = {field.name: field.value for field in embed.fields}
-    assert fields["In context"] == f"Some context before. **{QUOTE}** And some after."
-    assert fields["Source"].startswith("— *Number of North Korean")
-    embed_within_limits(embed)
-
-
-def test_embed_respects_every_limit_with_huge_inputs():
-    quote = "defectors " * 3000
-    context = "before " * 2000 + quote + " after" * 2000
-    doc = document("T" * 1000, author="A" * 2000, publication="P" * 2000)
-    answer = answered(
-        quote, passages=[passage(context, doc, section="S" * 2000)], question="Q" * 10_000, highlight=("defectors",)
-    )
-    embed = embeds.answer_embed(answer)
-    embed_within_limits(embed)
-    assert embed.description.startswith("> **defectors**")
-
-
 @settings(max_examples=60, deadline=None)
-@given(
-    quote=st.text(min_size=1, max_size=6000),
-    title=st.text(min_size=1, max_size=600),
-    question=st.text(max_size=3000),
-    section=st.none() | st.text(max_size=500),
-)
-def test_any_text_renders_within_limits(quote, title, question, section):
-    doc = document(title, author=title, publication=title)
-    words = tuple(quote.split()[:5])
-    answer = answered(
-        quote, passages=[passage("ctx " + quote + " ctx", doc, section=section)], question=question, highlight=words
-    )
+@given(any_answers())
+def test_any_text_renders_within_the_message_limit(answer):
     assert len(render.answer_markdown(answer)) <= render.MESSAGE_LIMIT
-    embed_within_limits(embeds.answer_embed(answer))
 
 
 def test_emphasised_never_cuts_inside_bold_or_escapes():

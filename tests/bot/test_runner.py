@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from bot import runner, sync
+import aiohttp
+import discord
+import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from bot import runner, sync
 
 
 def test_run_without_token_exits_non_zero_naming_the_variable_and_alternatives(clean_env, capsys):
@@ -45,20 +44,48 @@ def test_corpus_option_overrides_the_environment(clean_env, monkeypatch):
     assert runner.load_settings(argparse.Namespace(corpus=None)).corpus == Path("from-env")
 
 
-def test_the_installed_command_exits_non_zero_without_a_traceback(clean_env):
-    env = {
-        key: value for key, value in os.environ.items() if key != "DISCORD_TOKEN" and not key.startswith("QUOTEBOT_")
-    }
-    env["PYTHONPATH"] = str(REPO)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=clean_env,
-        timeout=60,
-    )
+def test_configure_returns_the_settings_and_the_stripped_token(clean_env, monkeypatch):
+    monkeypatch.setenv("DISCORD_TOKEN", "  abc.def  ")
+    settings, token = runner.configure(argparse.Namespace(corpus=Path("elsewhere")))
+    assert (settings.corpus, token) == (Path("elsewhere"), "abc.def")
+
+
+@pytest.mark.parametrize(
+    ("error", "unreachable", "status", "line"),
+    [
+        (runner.ConfigurationError("quotebot: bad setting"), None, 2, "quotebot: bad setting"),
+        (discord.LoginFailure("Improper token has been passed."), None, 1, runner.REJECTED_TOKEN),
+        (OSError("Connection refused"), None, 1, "quotebot: could not talk to Discord: Connection refused"),
+        (aiohttp.ClientError("timeout"), "the sync failed", 1, "quotebot: the sync failed: timeout"),
+    ],
+)
+def test_every_failure_is_one_line_and_an_exit_status(capsys, error, unreachable, status, line):
+    options = {"unreachable": unreachable} if unreachable else {}
+    assert runner.failure_status(error, **options) == status
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", line + "\n")
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (discord.LoginFailure("Improper token has been passed."), runner.REJECTED_TOKEN),
+        (aiohttp.ClientError("Cannot connect"), "quotebot: the sync failed: Cannot connect"),
+    ],
+)
+def test_sync_reports_a_discord_failure_in_one_line(clean_env, monkeypatch, capsys, error, line):
+    async def failing(*args):
+        raise error
+
+    monkeypatch.setenv("DISCORD_TOKEN", "x")
+    monkeypatch.setattr(sync, "sync_commands", failing)
+    monkeypatch.setattr(sync, "setup_logging", lambda level: None)
+    assert sync.main(argparse.Namespace(guild=None)) == 1
+    assert capsys.readouterr().err == line + "\n"
+
+
+def test_the_installed_command_exits_non_zero_without_a_traceback(run_cli):
+    result = run_cli("run")
     assert result.returncode != 0
     assert "DISCORD_TOKEN" in result.stderr and "Traceback" not in result.stderr
     assert result.stdout == ""

@@ -24,6 +24,7 @@ from tests.discord_standin import (
     DiscordOpenAPI,
     DiscordStandin,
     InteractionRejected,
+    SentInteraction,
     SpecViolation,
     World,
 )
@@ -95,6 +96,12 @@ async def _send(standin: DiscordStandin, method: str, path: str, body: object) -
         pass
 
 
+async def _quote(standin: DiscordStandin, question: str) -> tuple[SentInteraction, CapturedRequest]:
+    """Runs ``/quote question``; the interaction and the follow-up that answers it."""
+    interaction = await standin.send_interaction("quote", {"question": question})
+    return interaction, await standin.wait_for_request(FOLLOW_UP, interaction=interaction)
+
+
 @pytest.mark.asyncio
 async def test_login_identifies_with_token_and_intents_and_syncs_commands(discord_standin: DiscordStandin) -> None:
     bot, _ = _make_bot()
@@ -124,8 +131,7 @@ async def test_login_identifies_with_token_and_intents_and_syncs_commands(discor
 async def test_slash_command_is_deferred_then_followed_up_without_mentions(discord_standin: DiscordStandin) -> None:
     bot, _ = _make_bot()
     async with discord_standin.running(bot):
-        interaction = await discord_standin.send_interaction("quote", {"question": "Who defected?"})
-        follow_up = await discord_standin.wait_for_request(FOLLOW_UP, interaction=interaction)
+        interaction, follow_up = await _quote(discord_standin, "Who defected?")
     (callback,) = (r for r in discord_standin.requests_for(interaction) if r.route == CALLBACK)
     assert callback.query["with_response"] == "1"
     assert callback.json == {"type": 5}
@@ -143,8 +149,7 @@ async def test_slash_command_is_deferred_then_followed_up_without_mentions(disco
 async def test_button_click_reaches_the_view_and_edits_the_message(discord_standin: DiscordStandin) -> None:
     bot, _ = _make_bot()
     async with discord_standin.running(bot):
-        asked = await discord_standin.send_interaction("quote", {"question": "When?"})
-        follow_up = await discord_standin.wait_for_request(FOLLOW_UP, interaction=asked)
+        _, follow_up = await _quote(discord_standin, "When?")
         click = await discord_standin.send_component(follow_up.response_json, "quote:more")
         update = await discord_standin.wait_for_request(CALLBACK, interaction=click)
     assert update.json["type"] == 7
@@ -243,8 +248,7 @@ async def test_every_request_and_answer_matches_discords_openapi(
     bot, _ = _make_bot()
     document = discord_standin.add_attachment("notes.md", b"# Notes\n")
     async with discord_standin.running(bot):
-        asked = await discord_standin.send_interaction("quote", {"question": "Why?"})
-        follow_up = await discord_standin.wait_for_request(FOLLOW_UP, interaction=asked)
+        _, follow_up = await _quote(discord_standin, "Why?")
         clicked = await discord_standin.send_component(follow_up.response_json, "quote:more")
         await discord_standin.wait_for_request(CALLBACK, interaction=clicked)
         added = await discord_standin.send_interaction(

@@ -98,20 +98,34 @@ def test_title_falls_back_to_file_name() -> None:
 # --- folders, ids, order -------------------------------------------------------------------------
 
 
-def test_loads_md_and_txt_sorted_with_posix_relative_ids(write_corpus: CorpusWriter) -> None:
-    folder = write_corpus(
-        {
-            "b.md": GOOD,
-            "a.txt": GOOD,
-            "c/nested/deep.md": GOOD,
-            "c/inner.MD": GOOD,
-            "notes.rst": GOOD,
-            "image.png": b"\x89PNG\r\n",
-            "README": GOOD,
-        }
-    )
-    report = load_folder(folder)
-    assert [document.id for document in report.documents] == ["a.txt", "b.md", "c/inner.MD", "c/nested/deep.md"]
+@pytest.mark.parametrize(
+    ("files", "ids"),
+    [
+        pytest.param(
+            {
+                "b.md": GOOD,
+                "a.txt": GOOD,
+                "c/nested/deep.md": GOOD,
+                "c/inner.MD": GOOD,
+                "notes.rst": GOOD,
+                "image.png": b"\x89PNG\r\n",
+                "README": GOOD,
+            },
+            ["a.txt", "b.md", "c/inner.MD", "c/nested/deep.md"],
+            id="md-and-txt-sorted-with-posix-relative-ids",
+        ),
+        pytest.param(
+            {"visible.md": GOOD, ".cache/index.md": GOOD, ".hidden.md": GOOD, "sub/.git/notes.md": GOOD},
+            ["visible.md"],
+            id="hidden-files-and-folders-skipped",
+        ),
+    ],
+)
+def test_loads_the_right_files_in_order_with_their_ids(
+    write_corpus: CorpusWriter, files: dict[str, str | bytes], ids: list[str]
+) -> None:
+    report = load_folder(write_corpus(files))
+    assert [document.id for document in report.documents] == ids
     assert report.problems == ()
 
 
@@ -124,20 +138,6 @@ def test_ids_are_stable_across_loads_and_fingerprints_follow_content(write_corpu
     third = load_folder(folder)
     assert third.documents[0].fingerprint != first.documents[0].fingerprint
     assert third.documents[1].fingerprint == first.documents[1].fingerprint
-
-
-def test_hidden_files_and_folders_are_skipped(write_corpus: CorpusWriter) -> None:
-    folder = write_corpus(
-        {
-            "visible.md": GOOD,
-            ".cache/index.md": GOOD,
-            ".hidden.md": GOOD,
-            "sub/.git/notes.md": GOOD,
-        }
-    )
-    report = load_folder(folder)
-    assert [document.id for document in report.documents] == ["visible.md"]
-    assert report.problems == ()
 
 
 def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:

@@ -59,6 +59,20 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return workdir
 
 
+UNUSABLE_CORPUS_KINDS = ("missing", "empty", "all_bad")
+
+
+def unusable_corpus(parent: Path, kind: str, bad_file: tuple[str, bytes]) -> Path:
+    """A corpus folder no command can use: ``missing``, ``empty``, or ``all_bad`` (holding only ``bad_file``)."""
+    folder = parent / kind
+    if kind != "missing":
+        folder.mkdir()
+    if kind == "all_bad":
+        name, data = bad_file
+        (folder / name).write_bytes(data)
+    return folder
+
+
 def json_lines(text: str) -> list[dict[str, Any]]:
     """Parse ``ask --json`` output: every non-empty line must be one JSON object."""
     lines = text.splitlines()

@@ -19,7 +19,7 @@ import pytest
 from bot import cli
 from bot.cli import ask
 from retrieval.live import LiveEngine, ReloadReport
-from tests.bot.cli.conftest import HARBOUR_THINGS, json_lines
+from tests.bot.cli.conftest import HARBOUR_THINGS, UNUSABLE_CORPUS_KINDS, json_lines, unusable_corpus
 from tests.conftest import REPO_ROOT, CorpusWriter
 
 # The contract, exactly: no key missing, no key extra, these types.
@@ -334,15 +334,11 @@ def test_empty_environment_variable_means_dot_corpus(
     assert capsys.readouterr().err == "quotebot: corpus folder not found: corpus\n"
 
 
-@pytest.mark.parametrize("folder_kind", ["missing", "empty", "all_bad"])
+@pytest.mark.parametrize("folder_kind", UNUSABLE_CORPUS_KINDS)
 def test_unusable_corpus_exits_2_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], folder_kind: str
 ) -> None:
-    folder = tmp_path / folder_kind
-    if folder_kind != "missing":
-        folder.mkdir()
-    if folder_kind == "all_bad":
-        (folder / "bad.md").write_bytes(b"\xff\xfe\x00\x00")
+    folder = unusable_corpus(tmp_path, folder_kind, bad_file=("bad.md", b"\xff\xfe\x00\x00"))
     assert cli.main(["ask", "--json", "--corpus", str(folder), "question"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""

@@ -9,6 +9,7 @@ import pytest
 from bot import cli
 from retrieval.corpus_loader import load_folder
 from retrieval.passages import split_document
+from tests.bot.cli.conftest import UNUSABLE_CORPUS_KINDS, unusable_corpus
 from tests.conftest import SHIPPED_ARTICLE, SHIPPED_CORPUS, CorpusWriter
 
 
@@ -65,15 +66,9 @@ def test_uses_the_environment_variable(
     assert "zebrafish.md: “Zebrafish Notes”" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty", "all_bad"])
-def test_unusable_corpus_exits_2_with_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
-) -> None:
-    folder = tmp_path / kind
-    if kind != "missing":
-        folder.mkdir()
-    if kind == "all_bad":
-        (folder / "empty.md").write_text("")
+@pytest.mark.parametrize("kind", UNUSABLE_CORPUS_KINDS)
+def test_unusable_corpus_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    folder = unusable_corpus(tmp_path, kind, bad_file=("empty.md", b""))
     assert cli.main(["corpus", "check", "--corpus", str(folder)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
