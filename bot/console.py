@@ -11,8 +11,7 @@ import sys
 
 from bot.cli.corpus_check import warn_about_problems
 from bot.render import answer_markdown
-from bot.runner import ConfigurationError, failure_status, load_settings
-from retrieval.live import LiveEngine
+from bot.runner import ConfigurationError, failure_status, live_engine, load_settings
 
 PROMPT = "? "
 
@@ -21,9 +20,9 @@ def main(args: argparse.Namespace) -> int:
     """Answer one question per line of input until end of input or Ctrl-C."""
     try:
         settings = load_settings(args)
+        live = live_engine(settings)
     except ConfigurationError as error:
         return failure_status(error)
-    live = LiveEngine(settings.corpus)
     report = live.load()
     warn_about_problems(report.problems)
     interactive = sys.stdin.isatty()

@@ -57,6 +57,18 @@ def token_of(settings: Settings) -> str:
     return token
 
 
+def live_engine(settings: Settings) -> LiveEngine:
+    """The corpus holder, with the semantic re-ranker when ``QUOTEBOT_RERANK`` asks for it."""
+    if not settings.rerank:
+        return LiveEngine(settings.corpus)
+    from retrieval.semantic import RerankerUnavailable, SemanticReranker
+
+    try:
+        return LiveEngine(settings.corpus, SemanticReranker.load())
+    except RerankerUnavailable as error:
+        raise ConfigurationError(f"quotebot: QUOTEBOT_RERANK is set, but {error}") from None
+
+
 def configure(args: argparse.Namespace) -> tuple[Settings, str]:
     """The settings and the Discord token for a command that logs in; ``ConfigurationError`` if either is unusable."""
     settings = load_settings(args)
@@ -94,7 +106,10 @@ def main(args: argparse.Namespace) -> int:
     except ConfigurationError as error:
         return failure_status(error)
     setup_logging(settings.log_level)
-    live = LiveEngine(settings.corpus)
+    try:
+        live = live_engine(settings)
+    except ConfigurationError as error:
+        return failure_status(error)
     report = live.load()
     warn_about_problems(report.problems)
     log.info("Corpus %s: %d documents, %d passages", settings.corpus, report.documents, report.passages)

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     feedback_log: Path | None = Field(default=None, description="JSON-lines file for 👍/👎 feedback")
     max_upload_bytes: int = Field(default=1_000_000, gt=0, description="largest file /corpus add accepts")
     log_level: str = Field(default="INFO", description="logging level name")
+    rerank: bool = Field(default=False, description="re-rank answers with the semantic model (the [rerank] extra)")
 
     @field_validator("allowed_channel_ids", mode="before")
     @classmethod

@@ -18,7 +18,7 @@ from pathlib import Path
 from rank_bm25 import BM25Okapi
 
 from retrieval.corpus_loader import CorpusError
-from retrieval.engine import QuoteEngine
+from retrieval.engine import QuoteEngine, Reranker
 from retrieval.models import Document
 from retrieval.sentences import split_sentences
 
@@ -122,18 +122,18 @@ def load_squad(path: Path) -> tuple[EvalCorpus, ...]:
     return tuple(corpora)
 
 
-def evaluate(corpora: Iterable[EvalCorpus]) -> EvalReport:
-    """Ask every question of every corpus, of quotebot and of plain BM25."""
+def evaluate(corpora: Iterable[EvalCorpus], reranker: Reranker | None = None) -> EvalReport:
+    """Ask every question of every corpus, of quotebot (with ``reranker`` when given) and of plain BM25."""
     report = EvalReport()
     for corpus in corpora:
-        report.quotebot.add(_score_quotebot(corpus))
+        report.quotebot.add(_score_quotebot(corpus, reranker))
         report.plain_bm25.add(_score_plain(corpus))
         report.corpora += 1
     return report
 
 
-def _score_quotebot(corpus: EvalCorpus) -> Tally:
-    engine = QuoteEngine.build(corpus.documents)
+def _score_quotebot(corpus: EvalCorpus, reranker: Reranker | None) -> Tally:
+    engine = QuoteEngine.build(corpus.documents, reranker)
     tally = Tally()
     for item in corpus.questions:
         answer = engine.ask(item.question, top_k=3)
@@ -179,18 +179,18 @@ def _plain_best_sentence(paragraph: str, query: set[str]) -> str:
     return max(sentences, key=lambda sentence: len(query.intersection(_plain_tokens(sentence))))
 
 
-def format_report(report: EvalReport, title: str) -> str:
+def format_report(report: EvalReport, title: str, label: str = "quotebot") -> str:
     """The side-by-side table ``quotebot eval`` prints."""
-    rows = [("quotebot", report.quotebot), ("plain BM25Okapi", report.plain_bm25)]
+    rows = [(label, report.quotebot), ("plain BM25Okapi", report.plain_bm25)]
     names = list(report.quotebot.figures())
     lines = [
         f"{title}: {report.corpora} corpora, {report.quotebot.answerable} answerable and "
         f"{report.quotebot.off_topic} off-topic questions",
-        f"{'':18}" + "".join(f"{name:>21}" for name in names),
+        f"{'':22}" + "".join(f"{name:>21}" for name in names),
     ]
     for label, tally in rows:
         cells = [_cell(value) for value in tally.figures().values()]
-        lines.append(f"{label:18}" + "".join(f"{cell:>21}" for cell in cells))
+        lines.append(f"{label:22}" + "".join(f"{cell:>21}" for cell in cells))
     return "\n".join(lines)
 
 

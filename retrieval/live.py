@@ -20,7 +20,7 @@ from pathlib import Path
 
 from retrieval.corpus_index import CorpusIndex, build_index
 from retrieval.corpus_loader import CorpusError, FileProblem, load_folder
-from retrieval.engine import DEFAULT_TOP_K, QuoteEngine
+from retrieval.engine import DEFAULT_TOP_K, QuoteEngine, Reranker
 from retrieval.index_cache import load_index, save_index
 from retrieval.models import Answer, Document
 
@@ -45,8 +45,9 @@ class ReloadReport:
 class LiveEngine:
     """Thread-safe holder of the current ``QuoteEngine`` for one corpus folder."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, reranker: Reranker | None = None) -> None:
         self.folder = folder
+        self.reranker = reranker
         self._engine: QuoteEngine | None = None
         self._reload_lock = threading.Lock()
 
@@ -69,7 +70,7 @@ class LiveEngine:
             current = self._engine
             old = current.documents if current else ()
             try:
-                engine = QuoteEngine(self._index(report.documents, current.corpus if current else None))
+                engine = QuoteEngine(self._index(report.documents, current.corpus if current else None), self.reranker)
             except ValueError as error:
                 raise CorpusError(str(error)) from None
             self._engine = engine

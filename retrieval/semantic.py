@@ -113,14 +113,6 @@ class SemanticReranker:
         matrix = np.stack([cached[key] for key in keys])
         return _cosine(matrix, encoded[0])
 
-    def sentence_similarities(self, question: str, sentences: Sequence[str]) -> np.ndarray:
-        """Cosine similarity in [-1, 1] of ``question`` to each sentence; uncached, as only the top passage's few sentences are scored."""
-        if not sentences:
-            return np.zeros(0, dtype=np.float32)
-        with self._lock:
-            encoded = self._encode([question, *sentences])
-        return _cosine(encoded[1:], encoded[0])
-
     @property
     def cached_passages(self) -> int:
         """How many passage embeddings are held, for logs and tests."""

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from retrieval.corpus_loader import CorpusError
+from retrieval.engine import Reranker
 
 
 def default_corpus() -> Path:
@@ -42,6 +43,26 @@ def add_corpus_option(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="corpus folder (default: $QUOTEBOT_CORPUS, else ./corpus)",
     )
+
+
+def add_rerank_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rerank",
+        action="store_true",
+        help="re-rank with the semantic model (needs: pip install 'quotebot[rerank]')",
+    )
+
+
+def reranker_from(args: argparse.Namespace) -> Reranker | None:
+    """The semantic re-ranker when ``--rerank`` was given; its absence is a one-line error."""
+    if not getattr(args, "rerank", False):
+        return None
+    from retrieval.semantic import RerankerUnavailable, SemanticReranker
+
+    try:
+        return SemanticReranker.load()
+    except RerankerUnavailable as error:
+        raise CorpusError(str(error)) from None
 
 
 def _register_front_ends(commands: argparse._SubParsersAction) -> None:

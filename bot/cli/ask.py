@@ -14,7 +14,7 @@ from retrieval.models import Answer
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from bot.cli import add_corpus_option
+    from bot.cli import add_corpus_option, add_rerank_option
 
     parser = commands.add_parser(
         "ask",
@@ -22,6 +22,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Answer QUESTION (its words joined), or each line of standard input when none is given.",
     )
     add_corpus_option(parser)
+    add_rerank_option(parser)
     parser.add_argument("--top-k", type=_top_k, default=DEFAULT_TOP_K, metavar="K", help="passages to rank (default 3)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per question, one per line")
     parser.add_argument("question", nargs="*", metavar="QUESTION")
@@ -45,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
     ascii_only = not _writes_utf8(sys.stdout)
     if render is not None:
         _replace_unencodable(sys.stdout)
-    live = LiveEngine(args.corpus)
+    from bot.cli import reranker_from
+
+    live = LiveEngine(args.corpus, reranker_from(args))
     warn_about_problems(live.load().problems)
     for number, question in enumerate(_questions(args)):
         answer = live.ask(question, args.top_k)

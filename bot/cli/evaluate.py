@@ -10,7 +10,7 @@ from retrieval.evaluation import EvalCorpus, evaluate, format_report, load_quest
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from bot.cli import add_corpus_option
+    from bot.cli import add_corpus_option, add_rerank_option
 
     parser = commands.add_parser(
         "eval",
@@ -18,6 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Print hit@1, hit@3, quote@1 and decline rates for quotebot and plain BM25Okapi.",
     )
     add_corpus_option(parser)
+    add_rerank_option(parser)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("questions", nargs="?", type=Path, metavar="QUESTIONS.jsonl",
                         help='lines of {"question": str, "answers": [str]}; [] means off-topic')
@@ -39,7 +40,11 @@ def run(args: argparse.Namespace) -> int:
         documents = report.documents
         corpora = (EvalCorpus(str(args.corpus), documents, _read(load_question_file, args.questions)),)
         title = f"{args.questions.name} on {args.corpus}"
-    print(format_report(evaluate(corpora), title))
+    from bot.cli import reranker_from
+
+    reranker = reranker_from(args)
+    label = "quotebot + re-ranker" if reranker else "quotebot"
+    print(format_report(evaluate(corpora, reranker), title, label))
     return 0
 
 

