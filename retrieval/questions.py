@@ -36,7 +36,7 @@ _SPACES = re.compile(r"\s+")
 # Questions whose answer is a count, an amount, a share or a date.
 _NUMBER_QUESTION = re.compile(
     r"\b(how\s+(many|much|long|old|far|often|big|large)|what\s+(percent\w*|proportion|share|number|year|date|age)"
-    r"|which\s+year|in\s+what\s+year|when)\b",
+    r"|which\s+year|in\s+what\s+year|when|number\s+of|percentage\s+of)\b",
     re.I,
 )
 
