@@ -18,10 +18,10 @@ from retrieval.matching import match
 from retrieval.questions import Question
 
 # Fitted by `python -m bench.calibrate_decline`; see its output in the README.
-COEFFICIENTS = (-0.0444, 10.7732, 16.6193, 1.8571)
-INTERCEPT = -11.0499
+COEFFICIENTS = (0.1092, 10.6050, 16.2137, 1.8485)
+INTERCEPT = -10.9209
 # The answer probability below which quotebot declines.
-THRESHOLD = 0.3054
+THRESHOLD = 0.2928
 
 
 @dataclass(frozen=True)
