@@ -26,7 +26,7 @@ import numpy as np
 from retrieval.corpus_index import CorpusIndex, build_index
 from retrieval.decline import gather_evidence, should_decline
 from retrieval.fields import passage_terms
-from retrieval.metadata_answers import answer_about_document, is_about_document
+from retrieval.metadata_answers import answer_about_document, is_about_document, name_the_author
 from retrieval.models import Answer, Document, Hit, Passage
 from retrieval.questions import Question, analyze
 from retrieval.quoting import best_sentence_share, choose_quote, highlight_spans
@@ -76,6 +76,8 @@ class QuoteEngine:
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         """Quote the passage that answers ``question``, or decline and say why."""
         parsed = analyze(question)
+        if not is_about_document(parsed, self.documents):
+            parsed = name_the_author(parsed, self.documents)
         hits, similarity = self._ranked(parsed, top_k)
         if is_about_document(parsed, self.documents):
             return answer_about_document(parsed, self.documents, hits)

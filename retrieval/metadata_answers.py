@@ -6,6 +6,8 @@ cannot answer these; the front matter can.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Sequence
 
 from retrieval.models import Answer, Document, Hit
@@ -20,6 +22,24 @@ _METADATA_WORDS = frozenset(
         "article text post piece page document essay story"
     )
 )
+
+
+_THE_AUTHOR = re.compile(r"\b(the|this|its)\s+(author|writer)('s)?\b", re.I)
+# With more authors than this, "the author" names nobody in particular.
+_MAX_AUTHORS_TO_NAME = 3
+
+
+def name_the_author(question: Question, documents: Sequence[Document]) -> Question:
+    """"Where does the author work?" searched as "where does Robert R. King work?".
+
+    Biographies name the author, never "the author", so the phrase is replaced
+    by the authors' names when the corpus has few enough of them.
+    """
+    authors = sorted({document.author for document in documents if document.author})
+    if not authors or len(authors) > _MAX_AUTHORS_TO_NAME or not _THE_AUTHOR.search(question.text):
+        return question
+    names = tuple(term for author in authors for term in terms(author))
+    return dataclasses.replace(question, terms=question.terms + names, topic_terms=question.topic_terms + names)
 
 
 def is_about_document(question: Question, documents: Sequence[Document]) -> bool:

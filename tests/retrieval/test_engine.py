@@ -118,3 +118,9 @@ def test_json_contract_holds_results_even_when_declined(article: QuoteEngine) ->
 def test_empty_documents_are_refused() -> None:
     with pytest.raises(ValueError):
         QuoteEngine.build([])
+
+
+def test_the_author_is_searched_by_name(article: QuoteEngine) -> None:
+    answer = article.ask("Where does the author work?")
+    assert answer.answered
+    assert "Korea Economic Institute of America" in answer.quote
