@@ -70,16 +70,17 @@ class QuoteEngine:
         return self.corpus.documents
 
     @property
-    def passages(self) -> tuple[Passage, ...]:
+    def passages(self) -> Sequence[Passage]:
         return self.corpus.passages
 
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         """Quote the passage that answers ``question``, or decline and say why."""
         parsed = analyze(question)
-        if not is_about_document(parsed, self.documents):
+        about_document = is_about_document(parsed, self.documents)
+        if not about_document:
             parsed = name_the_author(parsed, self.documents)
         hits, similarity = self._ranked(parsed, top_k)
-        if is_about_document(parsed, self.documents):
+        if about_document:
             return answer_about_document(parsed, self.documents, hits)
         if not parsed.topic_terms:
             return _decline(parsed, hits, "The question has no words to search for.")
