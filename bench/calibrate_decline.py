@@ -18,13 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.text import SQUAD
 from retrieval.decline import gather_evidence
 from retrieval.engine import QuoteEngine
 from retrieval.evaluation import load_squad
 from retrieval.fields import passage_terms
 from retrieval.questions import analyze
 
-DEFAULT_SQUAD = Path(__file__).resolve().parents[1].parent / "shared/data/squad/squad-v1.1-dev-public.json.gz"
 
 
 def collect(squad: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -63,7 +63,7 @@ def probability(model: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
+    parser.add_argument("--squad", type=Path, default=SQUAD)
     parser.add_argument("--target-declined", type=float, default=0.03,
                         help="share of answerable questions the threshold may decline (held-out)")
     args = parser.parse_args()

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from retrieval.citation import text_fragment_url
+from retrieval.citation import is_web_url, text_fragment_url
 from retrieval.models import Answer, Document, Passage
 from retrieval.questions import analyze
 from retrieval.quoting import highlight_spans
@@ -166,7 +165,7 @@ def source_link(current: Page) -> str | None:
     button accepts, and to nothing when even that is too long or not a web link.
     """
     url = current.document.url if current.document else None
-    if not url or urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).netloc:
+    if not url or not is_web_url(url):
         return None
     for candidate in (text_fragment_url(url, current.text), url):
         if len(candidate) <= LINK_LIMIT:

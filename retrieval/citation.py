@@ -7,6 +7,7 @@ quote; others ignore the fragment and open the page, so the link never hurts.
 from __future__ import annotations
 
 from urllib.parse import quote as percent_encode
+from urllib.parse import urlsplit
 
 _FRAGMENT_EDGE_WORDS = 4
 
@@ -24,6 +25,15 @@ def text_fragment_url(url: str, quote: str) -> str:
         directive = f"{_encode(start)},{_encode(end)}"
     base = url.split("#", 1)[0]
     return f"{base}#:~:text={directive}"
+
+
+def is_web_url(url: str) -> bool:
+    """An absolute http(s) URL; front matter is hand-written, so anything else (or a malformed one) is not."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
 def _encode(text: str) -> str:

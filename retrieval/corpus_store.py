@@ -14,10 +14,10 @@ import re
 import tempfile
 import unicodedata
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
 
 import yaml
 
+from retrieval.citation import is_web_url
 from retrieval.corpus_loader import DOCUMENT_SUFFIXES, METADATA_KEYS, CorpusError, parse_document
 from retrieval.models import Document
 
@@ -41,7 +41,7 @@ def save_upload(
     """
     if len(raw) > max_bytes:
         raise CorpusError(f"the file is larger than the {max_bytes:,}-byte limit")
-    if url is not None and not _is_web_url(url):
+    if url is not None and not is_web_url(url):
         raise CorpusError("the url must be an http:// or https:// link")
     name = safe_name(filename)
     document = parse_document(name, raw)
@@ -59,7 +59,10 @@ def remove_document(folder: Path, document_id: str) -> Path:
     path = _inside(folder, document_id)
     if path.suffix.lower() not in DOCUMENT_SUFFIXES or not path.is_file():
         raise CorpusError(f"no document {document_id!r} in the corpus")
-    path.unlink()
+    try:
+        path.unlink()
+    except OSError as error:
+        raise CorpusError(f"cannot delete {document_id!r} ({error.strerror or error})") from None
     return path
 
 
@@ -74,11 +77,6 @@ def safe_name(filename: str) -> str:
     if not slug:
         raise CorpusError("the file name has no letters or digits to name the document by")
     return slug + suffix
-
-
-def _is_web_url(url: str) -> bool:
-    parts = urlsplit(url.strip())
-    return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
 def _inside(folder: Path, relative: str) -> Path:
@@ -111,7 +109,9 @@ def _write_atomically(target: Path, raw: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as error:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise CorpusError(f"cannot write {target.name} ({error.strerror or error})") from None
         raise

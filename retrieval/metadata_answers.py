@@ -25,6 +25,11 @@ _METADATA_WORDS = frozenset(
 
 
 _THE_AUTHOR = re.compile(r"\b(the|this|its)\s+(author|writer)('s)?\b", re.I)
+_AUTHOR_AS_SOURCE = re.compile(
+    r"\b(say|says|said|think|thinks|argue|argues|write|writes|wrote|claim|claims|believe|believes|mention|"
+    r"mentions|describe|describes|suggest|suggests|mean|means|conclude|concludes)\b",
+    re.I,
+)
 # With more authors than this, "the author" names nobody in particular.
 _MAX_AUTHORS_TO_NAME = 3
 
@@ -37,6 +42,9 @@ def name_the_author(question: Question, documents: Sequence[Document]) -> Questi
     """
     authors = sorted({document.author for document in documents if document.author})
     if not authors or len(authors) > _MAX_AUTHORS_TO_NAME or not _THE_AUTHOR.search(question.text):
+        return question
+    if _AUTHOR_AS_SOURCE.search(question.text):
+        # "What does the author say about China?" is about China, not about the author.
         return question
     names = tuple(term for author in authors for term in terms(author))
     return dataclasses.replace(question, terms=question.terms + names, topic_terms=question.topic_terms + names)

@@ -30,7 +30,10 @@ _AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|penned)|author|written\s+
 _PUBLICATION = re.compile(
     r"\b(publish\w*|publication|publisher|which\s+(magazine|journal|site|website|blog|outlet))\b", re.I
 )
-_TITLE = re.compile(r"\b(title|called|named)\b", re.I)
+_TITLE = re.compile(
+    r"\b(what\s+is\s+the\s+title|title\s+of\s+(this|the)|what\s+is\s+(this|the)\s+(article|document|page|post)\s+(called|named|titled))\b",
+    re.I,
+)
 _DATE = re.compile(r"\bwhen\s+(was|is|did)\s+(\w+\s+){0,3}(written|published|posted|write|publish|post)\b", re.I)
 _SPACES = re.compile(r"\s+")
 # Questions whose answer is a count, an amount, a share or a date.
@@ -101,6 +104,6 @@ def _intent(text: str) -> Intent:
         return Intent.AUTHOR
     if _PUBLICATION.search(text):
         return Intent.PUBLICATION
-    if _TITLE.search(text) and re.search(r"\b(article|document|page|post|this)\b", text, re.I):
+    if _TITLE.search(text):
         return Intent.TITLE
     return Intent.CONTENT

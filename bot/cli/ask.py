@@ -23,14 +23,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_corpus_option(parser)
     add_rerank_option(parser)
-    parser.add_argument("--top-k", type=_top_k, default=DEFAULT_TOP_K, metavar="K", help="passages to rank (default 3)")
+    parser.add_argument("--top-k", type=_top_k, default=DEFAULT_TOP_K, metavar="K", help=f"passages to list in the results (default {DEFAULT_TOP_K})")
     parser.add_argument("--json", action="store_true", help="print one JSON object per question, one per line")
     parser.add_argument("question", nargs="*", metavar="QUESTION")
     parser.set_defaults(handler=run)
 
 
 def _top_k(value: str) -> int:
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
     if not 1 <= number <= MAX_TOP_K:
         raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_TOP_K}")
     return number

@@ -7,8 +7,8 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 
-from retrieval.corpus_loader import FileProblem, load_folder
-from retrieval.engine import QuoteEngine
+from retrieval.corpus_loader import FileProblem
+from retrieval.live import LiveEngine
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -22,13 +22,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = load_folder(args.corpus)
-    engine = QuoteEngine.build(report.documents)
+    live = LiveEngine(args.corpus)  # uses the saved index, as `ask` does
+    report = live.load()
+    engine = live.engine
     per_document = Counter(passage.document.id for passage in engine.passages)
     for document in engine.documents:
         byline = f" by {document.author}" if document.author else ""
-        print(f"{document.id}: “{document.title}”{byline}, {per_document[document.id]} passages")
-    print(f"{len(engine.documents)} documents, {len(engine.passages)} passages, {len(report.problems)} bad files")
+        print(f"{document.id}: “{document.title}”{byline}, {_count(per_document[document.id], 'passage')}")
+    documents, passages, bad = len(engine.documents), len(engine.passages), len(report.problems)
+    print(f"{_count(documents, 'document')}, {_count(passages, 'passage')}, {_count(bad, 'bad file')}")
     warn_about_problems(report.problems)
     return 1 if report.problems else 0
 
@@ -37,3 +39,7 @@ def warn_about_problems(problems: Iterable[FileProblem]) -> None:
     """Name each skipped file on stderr: the rest of the corpus still serves."""
     for problem in problems:
         print(f"quotebot: skipped {problem.path}: {problem.reason}", file=sys.stderr)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"

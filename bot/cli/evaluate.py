@@ -53,5 +53,5 @@ def _read(loader, path: Path):
         return loader(path)
     except FileNotFoundError:
         raise CorpusError(f"file not found: {path}") from None
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, TypeError) as error:
         raise CorpusError(f"cannot read {path}: {error}") from None

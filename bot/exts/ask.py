@@ -29,13 +29,13 @@ from bot.feedback import FeedbackLog
 from bot.utils import checks
 from bot.utils.views import View
 from retrieval.models import Answer
+from retrieval.questions import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
     from bot.client import QuoteBot
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 1000
 # Retrieval is mostly pure Python, so more threads only queue for the GIL, answer
 # no faster, and starve the event loop of it. Measured on two cores: six concurrent
 # questions stalled the loop for 100 ms; one at a time, beside a reload and a

@@ -198,6 +198,8 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
         known = {doc.id for doc in self.bot.live.engine.documents}
         if document not in known:
             raise checks.Refused(f"There is no document `{escape(document)}`; `/corpus list` shows them.")
+        if known == {document}:
+            raise checks.Refused("That is the only document: add another before removing it, or the bot has nothing to quote.")
         view = ConfirmRemoval(self, document, interaction.user.id)
         callback = await interaction.response.send_message(
             f"Remove `{document}` from the corpus?", view=view, ephemeral=True, allowed_mentions=NO_MENTIONS

@@ -121,3 +121,10 @@ def test_text_rendering_does_not_import_discord() -> None:
     code = "import sys, bot.render; print('discord' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_malformed_url_in_front_matter_gives_no_link_rather_than_a_crash():
+    broken = document(url="http://[oops/page")
+    answer = answered(QUOTE, passages=[passage(QUOTE, broken)])
+    assert render.source_link(render.page(answer)) is None
+    assert QUOTE.split()[0] in render.answer_markdown(answer)

@@ -124,3 +124,15 @@ def test_the_author_is_searched_by_name(article: QuoteEngine) -> None:
     answer = article.ask("Where does the author work?")
     assert answer.answered
     assert "Korea Economic Institute of America" in answer.quote
+
+
+@pytest.mark.parametrize(
+    # Questions that mention "the author" or "this article" but ask about the text.
+    "question",
+    ["What does the author say about China?", "Which defector is named in this article?"],
+)
+def test_questions_about_the_text_are_not_taken_for_metadata_questions(article: QuoteEngine, question: str) -> None:
+    answer = article.ask(question)
+    if answer.answered:
+        assert "Non-Resident Fellow" not in answer.quote
+        assert "titled" not in answer.quote

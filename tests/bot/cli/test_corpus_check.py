@@ -27,12 +27,12 @@ def test_lists_every_document_with_title_author_and_passage_count(
     assert counts["zebrafish.md"] == 2
     lines = captured.out.splitlines()
     assert lines[:-1] == [
-        "crane.md: “The Crane”, 1 passages",
-        "ferry.md: “The Ferry”, 1 passages",
-        "lighthouse.md: “The Lighthouse”, 1 passages",
-        "pier.md: “The Pier”, 1 passages",
-        "tugboat.md: “The Tugboat”, 1 passages",
-        "warehouse.md: “The Warehouse”, 1 passages",
+        "crane.md: “The Crane”, 1 passage",
+        "ferry.md: “The Ferry”, 1 passage",
+        "lighthouse.md: “The Lighthouse”, 1 passage",
+        "pier.md: “The Pier”, 1 passage",
+        "tugboat.md: “The Tugboat”, 1 passage",
+        "warehouse.md: “The Warehouse”, 1 passage",
         "zebrafish.md: “Zebrafish Notes” by Ada Lovelace, 2 passages",
     ]
     assert lines[-1] == f"7 documents, {sum(counts.values())} passages, 0 bad files"
@@ -51,7 +51,7 @@ def test_bad_file_exits_1_and_is_named_with_its_reason(
     )
     assert cli.main(["corpus", "check", "--corpus", str(folder)]) == 1
     captured = capsys.readouterr()
-    assert captured.out.splitlines() == ["good.md: “Good One”, 1 passages", "1 documents, 1 passages, 2 bad files"]
+    assert captured.out.splitlines() == ["good.md: “Good One”, 1 passage", "1 document, 1 passage, 2 bad files"]
     assert captured.err.splitlines() == [
         f"quotebot: skipped {folder / 'latin.txt'}: not UTF-8 (bad byte at offset 3)",
         f"quotebot: skipped {folder / 'sub' / 'broken.md'}: front matter is not valid YAML (line 3)",
