@@ -103,13 +103,10 @@ def main(args: argparse.Namespace) -> int:
     """
     try:
         settings, token = configure(args)
-    except ConfigurationError as error:
-        return failure_status(error)
-    setup_logging(settings.log_level)
-    try:
         live = live_engine(settings)
     except ConfigurationError as error:
         return failure_status(error)
+    setup_logging(settings.log_level)
     report = live.load()
     warn_about_problems(report.problems)
     log.info("Corpus %s: %d documents, %d passages", settings.corpus, report.documents, report.passages)
