@@ -17,14 +17,13 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+from quotebot.retrieval.answer.decline import gather_evidence
+from quotebot.retrieval.answer.engine import QuoteEngine
+from quotebot.retrieval.answer.questions import analyze
+from quotebot.retrieval.evaluation import load_squad
+from quotebot.retrieval.index.fields import passage_terms
 
 from bench.text import SQUAD
-from retrieval.decline import gather_evidence
-from retrieval.engine import QuoteEngine
-from retrieval.evaluation import load_squad
-from retrieval.fields import passage_terms
-from retrieval.questions import analyze
-
 
 
 def collect(squad: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

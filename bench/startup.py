@@ -19,8 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from quotebot.retrieval.index.cache import CACHE_FOLDER
+
 from bench.text import build_corpus, question_phrases, sentence_pool
-from retrieval.index_cache import CACHE_FOLDER
 
 PARAGRAPHS_PER_DOCUMENT = 100
 
@@ -55,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         question = write_corpus(folder, args.passages, args.seed)
         shutil.rmtree(folder / CACHE_FOLDER, ignore_errors=True)
-        ask = [sys.executable, "-m", "bot", "ask", "--corpus", str(folder), question]
-        imports = [sys.executable, "-c", "import bot.cli.ask, bot.cli.corpus_check, bot.render, retrieval.live"]
+        ask = [sys.executable, "-m", "quotebot", "ask", "--corpus", str(folder), question]
+        imports = [sys.executable, "-c", "import quotebot.bot.cli.ask, quotebot.bot.cli.corpus_check, quotebot.bot.render, quotebot.retrieval.live"]
         print(f"corpus: {args.passages:,} passages in {folder}; question: {question!r}")
         print(f"imports only:           {min(timed(imports) for _ in range(args.runs)):6.2f} s (best of {args.runs})")
         print(f"cold (no index cache):  {timed(ask):6.2f} s")

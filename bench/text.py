@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
-from retrieval.sentences import split_sentences
-from retrieval.stopwords import ENGLISH_STOPWORDS
-from retrieval.tokens import terms
+from quotebot.retrieval.index.stopwords import ENGLISH_STOPWORDS
+from quotebot.retrieval.index.tokens import terms
+from quotebot.retrieval.ingest.sentences import split_sentences
 
 SQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "squad" / "squad-v1.1-dev-public.json.gz"
 PASSAGE_WORDS = (60, 120)

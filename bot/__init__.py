@@ -1,0 +1,1 @@
+"""Discord front ends and the command line of quotebot; no retrieval logic lives here."""

@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 
 import discord
 from discord.ext import commands
-
-from bot.settings import Settings
-from retrieval.live import LiveEngine
-from retrieval.models import Answer
+from quotebot.bot.settings import Settings
+from quotebot.retrieval import Answer, LiveEngine
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.exts.error_handler", "bot.exts.ask", "bot.exts.corpus_admin")
+EXTENSIONS = ("quotebot.bot.exts.error_handler", "quotebot.bot.exts.ask", "quotebot.bot.exts.corpus_admin")
 
 # Replies must never ping: a question can carry @everyone, role or user mentions.
 NO_MENTIONS = discord.AllowedMentions.none()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli.corpus_check import warn_about_problems
-from bot.render import answer_markdown
-from bot.runner import ConfigurationError, failure_status, live_engine, load_settings
+from quotebot.bot.cli.corpus_check import warn_about_problems
+from quotebot.bot.render import answer_markdown
+from quotebot.bot.runner import ConfigurationError, failure_status, live_engine, load_settings
 
 PROMPT = "? "
 

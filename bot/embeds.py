@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import discord
-
-from bot.render import (
+from quotebot.bot.render import (
     CONTEXT_CHARS,
     ELLIPSIS,
     EMBED_AUTHOR_LIMIT,
@@ -20,7 +19,7 @@ from bot.render import (
     page,
     source_link,
 )
-from retrieval.models import Answer, Passage
+from quotebot.retrieval import Answer, Passage
 
 ANSWER_COLOUR = discord.Colour.blurple()
 

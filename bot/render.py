@@ -13,10 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from retrieval.citation import is_web_url, text_fragment_url
-from retrieval.models import Answer, Document, Passage
-from retrieval.questions import analyze
-from retrieval.quoting import highlight_spans
+from quotebot.retrieval import Answer, Document, Passage, highlight_question, is_web_url, text_fragment_url
 
 MESSAGE_LIMIT = 2000
 EMBED_TITLE_LIMIT = 256
@@ -64,13 +61,13 @@ def page(answer: Answer, index: int = 0) -> Page:
         context = best if best and best.document == document and answer.quote in best.text else None
         return Page(answer.quote, answer.highlights, document, answer.section, context, 1, total)
     passage = answer.hits[index].passage
-    spans = highlight_spans(passage.text, analyze(answer.question))
+    spans = highlight_question(passage.text, answer.question)
     return Page(passage.text, spans, passage.document, passage.section, None, index + 1, total)
 
 
 # What Discord Markdown would act on: inline markers anywhere, block markers at a
 # line start, masked links. URLs are left alone so they stay clickable.
-_MARKDOWN = re.compile(r"(?P<url>https?://[^\s<>]+)|(?P<mark>[\\*_~`|]|\]\(|^\s*(?:>{1,3}|#{1,3}|-)(?=\s))", re.M)
+_MARKDOWN = re.compile(r"(?P<url>https?://[^\s<>]+)|(?P<mark>[\\*_~`|]|\]\(|^\s*(?:>{1,3}|#{1,3}|-)(?=\s))", re.MULTILINE)
 _MENTION = re.compile(r"@(everyone|here|[!&]?[0-9]{17,20})")
 
 

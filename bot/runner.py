@@ -17,11 +17,10 @@ import sys
 import aiohttp
 import discord
 from pydantic import ValidationError
-
-from bot.cli.corpus_check import warn_about_problems
-from bot.client import QuoteBot
-from bot.settings import Settings
-from retrieval.live import LiveEngine
+from quotebot.bot.cli.corpus_check import warn_about_problems
+from quotebot.bot.client import QuoteBot
+from quotebot.bot.settings import Settings
+from quotebot.retrieval import LiveEngine
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ def live_engine(settings: Settings) -> LiveEngine:
     """The corpus holder, with the semantic re-ranker when ``QUOTEBOT_RERANK`` asks for it."""
     if not settings.rerank:
         return LiveEngine(settings.corpus)
-    from retrieval.semantic import RerankerUnavailable, SemanticReranker
+    from quotebot.retrieval.index.semantic import RerankerUnavailable, SemanticReranker
 
     try:
         return LiveEngine(settings.corpus, SemanticReranker.load())

@@ -12,11 +12,10 @@ import argparse
 import asyncio
 
 import discord
-
-from bot.client import QuoteBot
-from bot.runner import DISCORD_FAILURES, ConfigurationError, configure, failure_status, setup_logging
-from bot.settings import Settings
-from retrieval.live import LiveEngine
+from quotebot.bot.client import QuoteBot
+from quotebot.bot.runner import DISCORD_FAILURES, ConfigurationError, configure, failure_status, setup_logging
+from quotebot.bot.settings import Settings
+from quotebot.retrieval import LiveEngine
 
 
 def main(args: argparse.Namespace) -> int:

@@ -1,0 +1,41 @@
+"""quotebot's retrieval: a corpus folder in, quoted answers out; knows nothing of Discord.
+
+A question's path follows the folders: ``ingest`` (files → documents →
+passages and sentences), ``index`` (passages → terms, BM25 postings, the saved
+index), ``answer`` (question → ranked passages → quote → outcome). ``live``
+holds the snapshot being served; ``evaluation`` measures answers.
+
+The names below are the API the front ends (``quotebot.bot``) use; everything
+else is free to change.
+"""
+
+from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, MAX_TOP_K, Reranker
+from quotebot.retrieval.answer.questions import MAX_QUESTION_CHARS
+from quotebot.retrieval.answer.quoting import highlight_question
+from quotebot.retrieval.ingest.citation import is_web_url, text_fragment_url
+from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_folder
+from quotebot.retrieval.ingest.models import Answer, Document, Hit, Passage
+from quotebot.retrieval.ingest.store import remove_document, safe_name, save_upload
+from quotebot.retrieval.live import LiveEngine, ReloadReport
+
+__all__ = [
+    "DEFAULT_TOP_K",
+    "MAX_QUESTION_CHARS",
+    "MAX_TOP_K",
+    "Answer",
+    "CorpusError",
+    "Document",
+    "FileProblem",
+    "Hit",
+    "LiveEngine",
+    "Passage",
+    "ReloadReport",
+    "Reranker",
+    "highlight_question",
+    "is_web_url",
+    "load_folder",
+    "remove_document",
+    "safe_name",
+    "save_upload",
+    "text_fragment_url",
+]

@@ -15,12 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quotebot.retrieval.answer.engine import QuoteEngine, Reranker
+from quotebot.retrieval.ingest.loader import CorpusError
+from quotebot.retrieval.ingest.models import Document
+from quotebot.retrieval.ingest.sentences import split_sentences
 from rank_bm25 import BM25Okapi
-
-from retrieval.corpus_loader import CorpusError
-from retrieval.engine import QuoteEngine, Reranker
-from retrieval.models import Document
-from retrieval.sentences import split_sentences
 
 _PLAIN_TOKEN = re.compile(r"\w+")
 
@@ -184,13 +183,13 @@ def format_report(report: EvalReport, title: str, label: str = "quotebot") -> st
     rows = [(label, report.quotebot), ("plain BM25Okapi", report.plain_bm25)]
     names = list(report.quotebot.figures())
     lines = [
-        f"{title}: {report.corpora} corpora, {report.quotebot.answerable} answerable and "
-        f"{report.quotebot.off_topic} off-topic questions",
+        (f"{title}: {report.corpora} corpora, {report.quotebot.answerable} answerable and "
+        f"{report.quotebot.off_topic} off-topic questions"),
         f"{'':22}" + "".join(f"{name:>21}" for name in names),
     ]
-    for label, tally in rows:
+    for name, tally in rows:
         cells = [_cell(value) for value in tally.figures().values()]
-        lines.append(f"{label:22}" + "".join(f"{cell:>21}" for cell in cells))
+        lines.append(f"{name:22}" + "".join(f"{cell:>21}" for cell in cells))
     return "\n".join(lines)
 
 

@@ -18,11 +18,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.corpus_index import CorpusIndex, build_index
-from retrieval.corpus_loader import CorpusError, FileProblem, load_folder
-from retrieval.engine import DEFAULT_TOP_K, QuoteEngine, Reranker
-from retrieval.index_cache import load_index, save_index
-from retrieval.models import Answer, Document
+from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine, Reranker
+from quotebot.retrieval.index.cache import load_index, save_index
+from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
+from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_folder
+from quotebot.retrieval.ingest.models import Answer, Document
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from retrieval.corpus_loader import CorpusError
-from retrieval.engine import Reranker
+from quotebot.retrieval import CorpusError, Reranker
 
 
 def default_corpus() -> Path:
@@ -22,7 +21,7 @@ def default_corpus() -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot.cli import ask, corpus_check, evaluate
+    from quotebot.bot.cli import ask, corpus_check, evaluate
 
     parser = argparse.ArgumentParser(
         prog="quotebot",
@@ -57,7 +56,7 @@ def reranker_from(args: argparse.Namespace) -> Reranker | None:
     """The semantic re-ranker when ``--rerank`` was given; its absence is a one-line error."""
     if not getattr(args, "rerank", False):
         return None
-    from retrieval.semantic import RerankerUnavailable, SemanticReranker
+    from quotebot.retrieval.index.semantic import RerankerUnavailable, SemanticReranker
 
     try:
         return SemanticReranker.load()
@@ -69,13 +68,13 @@ def _register_front_ends(commands: argparse._SubParsersAction) -> None:
     """The Discord-facing subcommands, imported lazily so ``ask`` starts fast."""
     run = commands.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
     add_corpus_option(run)
-    run.set_defaults(handler=lambda args: _front_end("bot.runner", args))
+    run.set_defaults(handler=lambda args: _front_end("quotebot.bot.runner", args))
     chat = commands.add_parser("chat", help="ask questions in a local console, rendered as the bot posts them")
     add_corpus_option(chat)
-    chat.set_defaults(handler=lambda args: _front_end("bot.console", args))
+    chat.set_defaults(handler=lambda args: _front_end("quotebot.bot.console", args))
     sync = commands.add_parser("sync", help="register the slash commands with Discord (needs DISCORD_TOKEN)")
     sync.add_argument("--guild", type=int, default=None, metavar="ID", help="sync to one server only (instant)")
-    sync.set_defaults(handler=lambda args: _front_end("bot.sync", args))
+    sync.set_defaults(handler=lambda args: _front_end("quotebot.bot.sync", args))
 
 
 def _front_end(module_name: str, args: argparse.Namespace) -> int:

@@ -8,13 +8,11 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 
-from retrieval.engine import DEFAULT_TOP_K, MAX_TOP_K
-from retrieval.live import LiveEngine
-from retrieval.models import Answer
+from quotebot.retrieval import DEFAULT_TOP_K, MAX_TOP_K, Answer, LiveEngine
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from bot.cli import add_corpus_option, add_rerank_option
+    from quotebot.bot.cli import add_corpus_option, add_rerank_option
 
     parser = commands.add_parser(
         "ask",
@@ -40,7 +38,7 @@ def _top_k(value: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.cli.corpus_check import warn_about_problems
+    from quotebot.bot.cli.corpus_check import warn_about_problems
 
     # The Markdown renderer is imported only for human output: ``--json`` is the
     # contract other tools parse and must not depend on the Discord rendering code.
@@ -49,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     ascii_only = not _writes_utf8(sys.stdout)
     if render is not None:
         _replace_unencodable(sys.stdout)
-    from bot.cli import reranker_from
+    from quotebot.bot.cli import reranker_from
 
     live = LiveEngine(args.corpus, reranker_from(args))
     warn_about_problems(live.load().problems)
@@ -63,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _markdown_renderer() -> Callable[[Answer], str]:
-    from bot.render import answer_markdown
+    from quotebot.bot.render import answer_markdown
 
     return answer_markdown
 

@@ -7,12 +7,11 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 
-from retrieval.corpus_loader import FileProblem
-from retrieval.live import LiveEngine
+from quotebot.retrieval import FileProblem, LiveEngine
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from bot.cli import add_corpus_option
+    from quotebot.bot.cli import add_corpus_option
 
     corpus = commands.add_parser("corpus", help="inspect the corpus")
     actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="{check}")

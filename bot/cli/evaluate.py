@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from retrieval.corpus_loader import CorpusError, load_folder
-from retrieval.evaluation import EvalCorpus, evaluate, format_report, load_question_file, load_squad
+from quotebot.retrieval import CorpusError, load_folder
+from quotebot.retrieval.evaluation import EvalCorpus, evaluate, format_report, load_question_file, load_squad
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from bot.cli import add_corpus_option, add_rerank_option
+    from quotebot.bot.cli import add_corpus_option, add_rerank_option
 
     parser = commands.add_parser(
         "eval",
@@ -33,14 +33,14 @@ def run(args: argparse.Namespace) -> int:
         corpora = _read(load_squad, args.squad)
         title = f"SQuAD ({args.squad.name})"
     else:
-        from bot.cli.corpus_check import warn_about_problems
+        from quotebot.bot.cli.corpus_check import warn_about_problems
 
         report = load_folder(args.corpus)
         warn_about_problems(report.problems)
         documents = report.documents
         corpora = (EvalCorpus(str(args.corpus), documents, _read(load_question_file, args.questions)),)
         title = f"{args.questions.name} on {args.corpus}"
-    from bot.cli import reranker_from
+    from quotebot.bot.cli import reranker_from
 
     reranker = reranker_from(args)
     label = "quotebot + re-ranker" if reranker else "quotebot"

@@ -22,17 +22,15 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 from discord.ext import commands
-
-from bot import embeds, render
-from bot.client import NO_MENTIONS
-from bot.feedback import FeedbackLog
-from bot.utils import checks
-from bot.utils.views import View
-from retrieval.models import Answer
-from retrieval.questions import MAX_QUESTION_CHARS
+from quotebot.bot import embeds, render
+from quotebot.bot.client import NO_MENTIONS
+from quotebot.bot.feedback import FeedbackLog
+from quotebot.bot.utils import checks
+from quotebot.bot.utils.views import View
+from quotebot.retrieval import MAX_QUESTION_CHARS, Answer
 
 if TYPE_CHECKING:
-    from bot.client import QuoteBot
+    from quotebot.bot.client import QuoteBot
 
 log = logging.getLogger(__name__)
 

@@ -21,17 +21,14 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
-
-from bot.client import NO_MENTIONS, freeze_long_lived_objects
-from bot.render import MESSAGE_LIMIT, clip, escape
-from bot.utils import checks
-from bot.utils.views import View
-from retrieval.corpus_loader import CorpusError
-from retrieval.corpus_store import remove_document, safe_name, save_upload
-from retrieval.live import ReloadReport
+from quotebot.bot.client import NO_MENTIONS, freeze_long_lived_objects
+from quotebot.bot.render import MESSAGE_LIMIT, clip, escape
+from quotebot.bot.utils import checks
+from quotebot.bot.utils.views import View
+from quotebot.retrieval import CorpusError, ReloadReport, remove_document, safe_name, save_upload
 
 if TYPE_CHECKING:
-    from bot.client import QuoteBot
+    from quotebot.bot.client import QuoteBot
 
 log = logging.getLogger(__name__)
 

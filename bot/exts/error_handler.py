@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
-
-from bot.client import NO_MENTIONS
-from bot.utils import checks
-from retrieval.corpus_loader import CorpusError
+from quotebot.bot.client import NO_MENTIONS
+from quotebot.bot.utils import checks
+from quotebot.retrieval import CorpusError
 
 if TYPE_CHECKING:
-    from bot.client import QuoteBot
+    from quotebot.bot.client import QuoteBot
 
 log = logging.getLogger(__name__)
 

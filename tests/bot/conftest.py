@@ -37,7 +37,7 @@ def run_cli(clean_env) -> Callable[..., subprocess.CompletedProcess[str]]:
 
     def run(*argv: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "bot", *argv],
+            [sys.executable, "-m", "quotebot", *argv],
             input=input,
             check=False,
             capture_output=True,

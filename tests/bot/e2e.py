@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.client import QuoteBot
-from bot.settings import Settings
-from retrieval.live import LiveEngine
+from quotebot.bot.client import QuoteBot
+from quotebot.bot.settings import Settings
+from quotebot.retrieval.live import LiveEngine
+
 from tests.discord_standin import CapturedRequest, DiscordStandin, SentInteraction
 
 REPO = Path(__file__).resolve().parents[2]

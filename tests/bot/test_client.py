@@ -7,10 +7,9 @@ from types import SimpleNamespace
 
 import discord
 import pytest
-
-from bot.client import QuoteBot, quotebot_intents
-from bot.settings import Settings
-from retrieval.live import LiveEngine
+from quotebot.bot.client import QuoteBot, quotebot_intents
+from quotebot.bot.settings import Settings
+from quotebot.retrieval.live import LiveEngine
 
 ME = 1317000000000000001
 ALLOWED = 555

@@ -6,8 +6,8 @@ import json
 import logging
 
 import discord
+from quotebot.bot.exts.error_handler import UNEXPECTED
 
-from bot.exts.error_handler import UNEXPECTED
 from tests.bot.e2e import (
     ANSWERABLE,
     CHANNEL_MESSAGE,
@@ -185,7 +185,7 @@ async def test_feedback_is_acknowledged_privately_and_logged(discord_standin, cl
     feedback = tmp_path / "feedback.jsonl"
     world = discord_standin.world
     bot = make_bot(discord_standin, copy_corpus(tmp_path), feedback_log=feedback)
-    caplog.set_level(logging.INFO, logger="bot.feedback")
+    caplog.set_level(logging.INFO, logger="quotebot.bot.feedback")
     async with discord_standin.running(bot):
         answer = await ask(discord_standin)
         message = answer.response_json["resource"]["message"]
@@ -269,7 +269,7 @@ async def test_buttons_retire_when_the_view_times_out_leaving_the_source_link(
     bot = make_bot(discord_standin, corpus)
     async with discord_standin.running(bot):
         # load_extension executes the module afresh: patch the instance the bot loaded.
-        monkeypatch.setattr(bot.extensions["bot.exts.ask"], "VIEW_TIMEOUT", 0.5)
+        monkeypatch.setattr(bot.extensions["quotebot.bot.exts.ask"], "VIEW_TIMEOUT", 0.5)
         sent = await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
         answer = await callback(discord_standin, sent)
         retired = await discord_standin.wait_for_request(EDIT_ORIGINAL, interaction=sent, timeout=5)

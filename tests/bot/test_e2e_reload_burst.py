@@ -21,7 +21,8 @@ import threading
 import time
 from pathlib import Path
 
-from bot.exts.error_handler import UNEXPECTED
+from quotebot.bot.exts.error_handler import UNEXPECTED
+
 from tests.bot.e2e import CALLBACK, CHANNEL_MESSAGE_WITH_SOURCE, EPHEMERAL, FOLLOW_UP, make_bot
 from tests.discord_standin import CapturedRequest, DiscordStandin, SentInteraction
 

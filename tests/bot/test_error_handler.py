@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 from discord import app_commands
-
-from bot.exts.error_handler import UNEXPECTED, user_message
-from bot.utils import checks
-from retrieval.corpus_loader import CorpusError
+from quotebot.bot.exts.error_handler import UNEXPECTED, user_message
+from quotebot.bot.utils import checks
+from quotebot.retrieval.ingest.loader import CorpusError
 
 
 def test_cooldown_says_when_to_try_again_as_a_discord_timestamp():

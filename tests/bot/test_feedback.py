@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.feedback import FeedbackLog
+from quotebot.bot.feedback import FeedbackLog
 
 
 async def test_verdicts_are_appended_as_json_lines(tmp_path, caplog):
     path = tmp_path / "logs" / "feedback.jsonl"
     log = FeedbackLog(path)
-    with caplog.at_level(logging.INFO, logger="bot.feedback"):
+    with caplog.at_level(logging.INFO, logger="quotebot.bot.feedback"):
         await log.record(question="how many?", passage_id="a.md#p1", verdict="helpful", user_id=7)
         await log.record(question="why «so»?", passage_id=None, verdict="unhelpful", user_id=8)
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -23,7 +23,7 @@ async def test_verdicts_are_appended_as_json_lines(tmp_path, caplog):
 
 
 async def test_without_a_file_verdicts_are_only_logged(tmp_path, caplog):
-    with caplog.at_level(logging.INFO, logger="bot.feedback"):
+    with caplog.at_level(logging.INFO, logger="quotebot.bot.feedback"):
         await FeedbackLog(None).record(question="q", passage_id="p", verdict="helpful", user_id=1)
     assert "Feedback helpful" in caplog.text
     assert list(tmp_path.iterdir()) == []

@@ -9,8 +9,7 @@ from pathlib import Path
 import aiohttp
 import discord
 import pytest
-
-from bot import runner, sync
+from quotebot.bot import runner, sync
 
 
 def test_run_without_token_exits_non_zero_naming_the_variable_and_alternatives(clean_env, capsys):

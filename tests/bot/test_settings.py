@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-
-from bot.settings import Settings
+from quotebot.bot.settings import Settings
 
 
 def test_defaults_without_any_configuration(clean_env):

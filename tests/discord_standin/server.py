@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import discord
 from aiohttp import web
@@ -87,7 +87,7 @@ class DiscordStandin:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> DiscordStandin:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 

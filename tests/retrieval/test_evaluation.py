@@ -7,10 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
-
-from retrieval.corpus_loader import CorpusError
-from retrieval.evaluation import EvalCorpus, EvalQuestion, evaluate, format_report, load_question_file, load_squad
-from retrieval.models import Document
+from quotebot.retrieval.evaluation import (
+    EvalCorpus,
+    EvalQuestion,
+    evaluate,
+    format_report,
+    load_question_file,
+    load_squad,
+)
+from quotebot.retrieval.ingest.loader import CorpusError
+from quotebot.retrieval.ingest.models import Document
 
 BODY = (
     "The lighthouse on Gull Point was built in 1874 from granite quarried on the island.\n\n"

@@ -6,12 +6,11 @@ import threading
 from pathlib import Path
 
 import pytest
-
-from retrieval import live as live_module
-from retrieval.corpus_index import build_index
-from retrieval.corpus_loader import CorpusError
-from retrieval.index_cache import cache_path
-from retrieval.live import LiveEngine
+from quotebot.retrieval import live as live_module
+from quotebot.retrieval.index.cache import cache_path
+from quotebot.retrieval.index.corpus_index import build_index
+from quotebot.retrieval.ingest.loader import CorpusError
+from quotebot.retrieval.live import LiveEngine
 
 FLOODS = "# Floods\n\nThe river flooded the valley in 2019, and 1,047 families moved to higher ground."
 BIRDS = "# Birds\n\nSwallows return to the barn every April and leave again in September."

@@ -15,11 +15,11 @@ from typing import Any
 
 import jsonschema
 import pytest
+from quotebot.bot import cli
+from quotebot.bot.cli import ask
+from quotebot.retrieval.answer.engine import Reranker
+from quotebot.retrieval.live import LiveEngine, ReloadReport
 
-from bot import cli
-from bot.cli import ask
-from retrieval.engine import Reranker
-from retrieval.live import LiveEngine, ReloadReport
 from tests.bot.cli.conftest import HARBOUR_THINGS, UNUSABLE_CORPUS_KINDS, json_lines, unusable_corpus
 from tests.conftest import REPO_ROOT, CorpusWriter
 
@@ -388,7 +388,7 @@ def test_human_output_of_a_decline_suggests_rephrasing(
 
 def run_quotebot(*argv: str, stdin: bytes = b"", env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *argv], input=stdin, capture_output=True, env=env, cwd=REPO_ROOT, timeout=60
+        [sys.executable, "-m", "quotebot", *argv], check=False, input=stdin, capture_output=True, env=env, cwd=REPO_ROOT, timeout=60
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from quotebot.bot import cli
+from quotebot.retrieval.ingest.loader import load_folder
+from quotebot.retrieval.ingest.passages import split_document
 
-from bot import cli
-from retrieval.corpus_loader import load_folder
-from retrieval.passages import split_document
 from tests.bot.cli.conftest import UNUSABLE_CORPUS_KINDS, unusable_corpus
 from tests.conftest import SHIPPED_ARTICLE, SHIPPED_CORPUS, CorpusWriter
 

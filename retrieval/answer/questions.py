@@ -1,0 +1,109 @@
+"""What a member typed, reduced to what retrieval needs: search terms and intent.
+
+Questions arrive from Discord unfiltered (10,000 characters, control
+characters, emoji, ``@everyone``), so they are cleaned and capped here once,
+before any scoring, instead of in each front end.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import Enum
+
+from quotebot.retrieval.answer.synonyms import alternatives
+from quotebot.retrieval.index.tokens import terms
+
+MAX_QUESTION_CHARS = 1_000
+
+# Words that frame a question about a text rather than carry its content:
+# "what does the article say about X" is a question about X.
+_FRAMING_WORDS = frozenset(
+    terms(
+        "article text post piece page document passage essay story author writer "
+        "tell say says explain mention mentions describe according please know "
+        "anyone somebody someone happen happened happens many much"
+    )
+)
+_AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|penned)|author|written\s+by|writer)\b", re.IGNORECASE)
+_PUBLICATION = re.compile(
+    r"\b(publish\w*|publication|publisher|which\s+(magazine|journal|site|website|blog|outlet))\b", re.IGNORECASE
+)
+_TITLE = re.compile(
+    r"\b(what\s+is\s+the\s+title|title\s+of\s+(this|the)|what\s+is\s+(this|the)\s+(article|document|page|post)\s+(called|named|titled))\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(r"\bwhen\s+(was|is|did)\s+(\w+\s+){0,3}(written|published|posted|write|publish|post)\b", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+# Questions whose answer is a count, an amount, a share or a date.
+_NUMBER_QUESTION = re.compile(
+    r"\b(how\s+(many|much|long|old|far|often|big|large)|what\s+(percent\w*|proportion|share|number|year|date|age)"
+    r"|which\s+year|in\s+what\s+year|when|number\s+of|percentage\s+of)\b",
+    re.IGNORECASE,
+)
+
+
+class Intent(Enum):
+    """Whether the question is about a document's contents or about the document itself."""
+
+    CONTENT = "content"
+    AUTHOR = "author"
+    PUBLICATION = "publication"
+    TITLE = "title"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Question:
+    """A cleaned question, its search terms and what kind of answer it wants."""
+
+    text: str
+    terms: tuple[str, ...]
+    topic_terms: tuple[str, ...]
+    intent: Intent
+    alternatives: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict, compare=False)
+    wants_number: bool = False
+
+    def expansion_terms(self) -> list[str]:
+        """Terms of the synonyms of the topic terms that the question does not already use."""
+        own = set(self.terms)
+        extra = {term for phrases in self.alternatives.values() for phrase in phrases for term in phrase}
+        return sorted(extra - own)
+
+
+def clean(text: str) -> str:
+    """Drop control and formatting characters, fold white space, cap the length."""
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace() or unicodedata.category(char)[0] != "C"
+    )
+    return _SPACES.sub(" ", kept).strip()[:MAX_QUESTION_CHARS]
+
+
+def analyze(raw: str) -> Question:
+    """Search terms keep the framing words (they may be content); ``topic_terms`` do not."""
+    text = clean(raw)
+    all_terms = tuple(terms(text))
+    topic = tuple(term for term in all_terms if term not in _FRAMING_WORDS)
+    return Question(
+        text=text,
+        terms=all_terms,
+        topic_terms=topic,
+        intent=_intent(text),
+        alternatives=alternatives(topic),
+        wants_number=bool(_NUMBER_QUESTION.search(text)),
+    )
+
+
+def _intent(text: str) -> Intent:
+    if _DATE.search(text):
+        return Intent.DATE
+    if _AUTHOR.search(text):
+        return Intent.AUTHOR
+    if _PUBLICATION.search(text):
+        return Intent.PUBLICATION
+    if _TITLE.search(text):
+        return Intent.TITLE
+    return Intent.CONTENT

@@ -1,0 +1,1 @@
+"""Passages to searchable structures: terms, the BM25 postings, the saved index and the semantic model."""

@@ -1,0 +1,278 @@
+"""The built index saved beside the corpus, so an unchanged corpus starts in a second, not a minute.
+
+A cache file is untrusted input: anyone who can write to the corpus folder
+can write it. It is therefore plain data only: one ``.npz`` of numeric arrays
+read with ``allow_pickle=False`` (so it cannot run code) and a JSON manifest
+stored in it as bytes. It is used only when every check passes: the format
+version, a hash of the analysis code (a change to tokenizing or splitting
+makes old caches stale), the exact documents (ids and content hashes, so a
+cache from another corpus or from before an edit is refused), a SHA-256 of
+the manifest and of every array, and the index's own consistency
+(``SparseBM25.validate``, passage offsets within their documents). Anything
+else means "no cache": the index is rebuilt and the file rewritten.
+
+Passage texts are not stored: they are slices of the documents, which are
+read anyway, at the stored offsets, taken only when a passage is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, overload
+
+import nltk
+import numpy as np
+from quotebot.retrieval.index.bm25 import SparseBM25
+from quotebot.retrieval.index.corpus_index import CorpusIndex
+from quotebot.retrieval.ingest.models import Document, Passage
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CACHE_FOLDER = ".quotebot-cache"
+CACHE_FILE = "index.npz"
+# Every module whose code decides what the index holds; tests check that this
+# covers all the retrieval modules that ``corpus_index`` imports.
+ANALYSIS_MODULES = (
+    "quotebot.retrieval.index.bm25",
+    "quotebot.retrieval.index.corpus_index",
+    "quotebot.retrieval.index.fields",
+    "quotebot.retrieval.ingest.models",
+    "quotebot.retrieval.ingest.passages",
+    "quotebot.retrieval.ingest.sentences",
+    "quotebot.retrieval.index.stopwords",
+    "quotebot.retrieval.index.tokens",
+)
+# Array name to the dtype it must have; anything else in the file is refused.
+ARRAYS = {
+    "offsets": np.dtype(np.int64),
+    "passage_ids": np.dtype(np.int32),
+    "frequencies": np.dtype(np.int32),
+    "lengths": np.dtype(np.int32),
+    "document_offsets": np.dtype(np.int64),
+    "starts": np.dtype(np.int64),
+    "ends": np.dtype(np.int64),
+    "paragraphs": np.dtype(np.int64),
+    "sections": np.dtype(np.int64),
+}
+
+
+def cache_path(folder: Path) -> Path:
+    return folder / CACHE_FOLDER / CACHE_FILE
+
+
+@lru_cache(maxsize=1)
+def analysis_hash() -> str:
+    """SHA-256 over the source of the analysis modules and the nltk version they rely on."""
+    digest = hashlib.sha256(f"nltk {nltk.__version__}\n".encode())
+    for name in ANALYSIS_MODULES:
+        source = importlib.import_module(name).__file__
+        digest.update(f"{name}\n".encode())
+        digest.update(Path(str(source)).read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(documents: Sequence[Document]) -> dict[str, Any]:
+    """What a cache must have been built from to be used for ``documents``."""
+    return {
+        "format": FORMAT_VERSION,
+        "analysis": analysis_hash(),
+        "documents": [[document.id, document.fingerprint] for document in documents],
+    }
+
+
+def load_index(folder: Path, documents: Sequence[Document]) -> CorpusIndex | None:
+    """The cached index of ``documents``, or ``None`` when there is none that can be trusted."""
+    path = cache_path(folder)
+    if not path.is_file():
+        return None
+    try:
+        return _read(path, documents)
+    except Exception as error:  # noqa: BLE001 - a damaged file can fail in any parser; all mean "rebuild"
+        log.warning("ignoring index cache %s: %s", path, error)
+        return None
+
+
+def save_index(folder: Path, index: CorpusIndex) -> bool:
+    """Write ``index`` atomically; ``False`` (logged) when the folder cannot be written, which only costs speed."""
+    path = cache_path(folder)
+    temporary: str | None = None
+    try:
+        path.parent.mkdir(exist_ok=True)
+        sections = list(dict.fromkeys(p.section for p in index.passages if p.section is not None))
+        arrays = _arrays(index, sections)
+        manifest = json.dumps(_manifest(index, arrays, sections), ensure_ascii=False).encode()
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".index-", suffix=".tmp", delete=False) as handle:
+            temporary = handle.name
+            np.savez(
+                handle,
+                manifest=np.frombuffer(manifest, dtype=np.uint8),
+                manifest_sha256=np.frombuffer(hashlib.sha256(manifest).digest(), dtype=np.uint8),
+                **arrays,
+            )
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+        return True
+    except OSError as error:
+        log.warning("cannot write index cache %s (%s); the corpus will be indexed again next start", path, error)
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        return False
+
+
+def _arrays(index: CorpusIndex, sections: list[str]) -> dict[str, np.ndarray]:
+    section_ids = {section: i for i, section in enumerate(sections)}
+    bm25 = index.bm25
+    return {
+        "offsets": bm25.offsets,
+        "passage_ids": bm25.passage_ids,
+        "frequencies": bm25.frequencies,
+        "lengths": bm25.lengths,
+        "document_offsets": np.asarray(index.document_offsets, dtype=np.int64),
+        "starts": np.fromiter((p.start for p in index.passages), np.int64, len(index.passages)),
+        "ends": np.fromiter((p.end for p in index.passages), np.int64, len(index.passages)),
+        "paragraphs": np.fromiter((p.paragraph for p in index.passages), np.int64, len(index.passages)),
+        "sections": np.fromiter(
+            (-1 if p.section is None else section_ids[p.section] for p in index.passages), np.int64, len(index.passages)
+        ),
+    }
+
+
+def _manifest(index: CorpusIndex, arrays: dict[str, np.ndarray], sections: list[str]) -> dict[str, Any]:
+    return {
+        **cache_key(index.documents),
+        "k1": index.bm25.k1,
+        "b": index.bm25.b,
+        "terms": list(index.bm25.terms),
+        "passage_ids": [passage.id for passage in index.passages],
+        "sections": sections,
+        "arrays": {name: {"shape": list(a.shape), "sha256": _digest(a)} for name, a in arrays.items()},
+    }
+
+
+def _digest(array: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(array).data).hexdigest()
+
+
+def _read(path: Path, documents: Sequence[Document]) -> CorpusIndex | None:
+    with np.load(path, allow_pickle=False) as data:
+        if set(data.files) != {"manifest", "manifest_sha256", *ARRAYS}:
+            raise ValueError("unexpected contents")
+        raw = data["manifest"]
+        if raw.dtype != np.uint8 or hashlib.sha256(raw.tobytes()).digest() != data["manifest_sha256"].tobytes():
+            raise ValueError("manifest checksum mismatch")
+        manifest = json.loads(raw.tobytes())
+        if {key: manifest.get(key) for key in ("format", "analysis", "documents")} != cache_key(documents):
+            log.info("index cache %s is stale (corpus or code changed); rebuilding", path)
+            return None
+        arrays = {name: data[name] for name in ARRAYS}
+    for name, array in arrays.items():
+        expected = manifest["arrays"][name]
+        stored = (array.dtype, list(array.shape), _digest(array))
+        if stored != (ARRAYS[name], expected["shape"], expected["sha256"]):
+            raise ValueError(f"array {name!r} does not match its checksum")
+    bm25 = SparseBM25(
+        terms=tuple(manifest["terms"]),
+        offsets=arrays["offsets"],
+        passage_ids=arrays["passage_ids"],
+        frequencies=arrays["frequencies"],
+        lengths=arrays["lengths"],
+        k1=float(manifest["k1"]),
+        b=float(manifest["b"]),
+    )
+    bm25.validate()
+    passages = _passages(documents, arrays, manifest["passage_ids"], manifest["sections"])
+    if len(passages) != bm25.passage_count:
+        raise ValueError("passage count differs from the index")
+    return CorpusIndex(tuple(documents), passages, bm25, tuple(arrays["document_offsets"].tolist()))
+
+
+def _passages(
+    documents: Sequence[Document], arrays: dict[str, np.ndarray], ids: list[str], sections: list[str]
+) -> PassageTable:
+    """The stored passage layout, after checking every offset lies inside its document."""
+    document_offsets = arrays["document_offsets"]
+    count = len(ids)
+    if not (
+        len(document_offsets) == len(documents) + 1
+        and document_offsets[0] == 0
+        and document_offsets[-1] == count
+        and bool(np.all(np.diff(document_offsets) >= 0))
+        and all(len(arrays[name]) == count for name in ("starts", "ends", "paragraphs", "sections"))
+    ):
+        raise ValueError("passage layout does not match the documents")
+    owners = np.repeat(np.arange(len(documents)), np.diff(document_offsets))
+    body_lengths = np.fromiter((len(d.body) for d in documents), np.int64, len(documents))
+    starts, ends, section_ids = arrays["starts"], arrays["ends"], arrays["sections"]
+    if count and not (
+        bool(np.all((0 <= starts) & (starts <= ends) & (ends <= body_lengths[owners])))
+        and -1 <= section_ids.min()
+        and section_ids.max() < len(sections)
+    ):
+        raise ValueError("passage offsets fall outside their documents")
+    return PassageTable(
+        documents=tuple(documents),
+        ids=ids,
+        owners=owners.tolist(),
+        sections=[*sections, None],
+        section_ids=section_ids.tolist(),
+        paragraphs=arrays["paragraphs"].tolist(),
+        starts=starts.tolist(),
+        ends=ends.tolist(),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class PassageTable(Sequence[Passage]):
+    """Passages kept as columns and made into ``Passage`` values when read.
+
+    A 100k-passage corpus would spend a large share of its start-up budget
+    creating passage objects that no question ever reads; here creating one
+    costs a slice of its document's body, when it is asked for.
+    """
+
+    documents: tuple[Document, ...]
+    ids: list[str]
+    owners: list[int]
+    sections: list[str | None]  # section_ids index it; -1 (the last entry) is "no section"
+    section_ids: list[int]
+    paragraphs: list[int]
+    starts: list[int]
+    ends: list[int]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, position: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> tuple[Passage, ...]: ...
+
+    def __getitem__(self, position: int | slice) -> Passage | tuple[Passage, ...]:
+        if isinstance(position, slice):
+            return tuple(self._passage(i) for i in range(len(self))[position])
+        return self._passage(range(len(self))[position])
+
+    def _passage(self, i: int) -> Passage:
+        document = self.documents[self.owners[i]]
+        start, end = self.starts[i], self.ends[i]
+        return Passage(
+            id=self.ids[i],
+            document=document,
+            section=self.sections[self.section_ids[i]],
+            paragraph=self.paragraphs[i],
+            start=start,
+            end=end,
+            text=document.body[start:end],
+        )
