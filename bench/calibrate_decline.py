@@ -19,11 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from bench.text import SQUAD
-from quotebot.retrieval.answer.decline import gather_evidence
 from quotebot.retrieval.answer.engine import QuoteEngine
 from quotebot.retrieval.answer.questions import analyze
 from quotebot.retrieval.evaluation import load_squad
-from quotebot.retrieval.index.fields import passage_terms
 
 
 def collect(squad: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -31,13 +29,11 @@ def collect(squad: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     features, labels, groups = [], [], []
     for number, corpus in enumerate(load_squad(squad)):
         engine = QuoteEngine.build(corpus.documents)
-        bm25 = engine.corpus.bm25
         for item in corpus.questions:
             question = analyze(item.question)
-            hits = engine.rank(question, 1)
-            if not question.topic_terms or not hits:
+            evidence = engine.evidence(question)
+            if not question.topic_terms or evidence is None:
                 continue
-            evidence = gather_evidence(question, set(passage_terms(hits[0].passage)), hits[0].score, bm25.idf, bm25.k1)
             features.append(evidence.features())
             labels.append(1.0 if item.answers else 0.0)
             groups.append(number)

@@ -23,12 +23,13 @@ from typing import Protocol
 
 import numpy as np
 
-from quotebot.retrieval.answer.decline import gather_evidence, should_decline
+from quotebot.retrieval.answer.decline import Evidence, gather_evidence, should_decline
+from quotebot.retrieval.answer.matching import QuestionTerms
 from quotebot.retrieval.answer.metadata import answer_about_document, is_about_document, name_the_author
 from quotebot.retrieval.answer.questions import Question, analyze
-from quotebot.retrieval.answer.quoting import best_sentence_share, choose_quote, highlight_spans
+from quotebot.retrieval.answer.quoting import SentenceMatches, choose_quote, highlight_spans, match_sentences
+from quotebot.retrieval.index.bm25 import SparseBM25
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
-from quotebot.retrieval.index.fields import passage_terms
 from quotebot.retrieval.ingest.models import Answer, Document, Hit, Passage
 
 DEFAULT_TOP_K = 3
@@ -79,19 +80,19 @@ class QuoteEngine:
         about_document = is_about_document(parsed, self.documents)
         if not about_document:
             parsed = name_the_author(parsed, self.documents)
-        hits, similarity = self._ranked(parsed, top_k)
+        ranking = self._ranked(parsed, top_k)
+        hits = ranking.hits
         if about_document:
             return answer_about_document(parsed, self.documents, hits)
         if not parsed.topic_terms:
             return _decline(parsed, hits, "The question has no words to search for.")
-        if not hits:
+        if ranking.matches is None or not hits:
             return _decline(parsed, hits, "Nothing in the corpus matches those words.")
-        best = hits[0].passage
-        bm25 = self.corpus.bm25
-        evidence = gather_evidence(parsed, set(passage_terms(best)), hits[0].score, bm25.idf, bm25.k1)
-        if self._declines(should_decline(evidence), similarity):
+        evidence = self._evidence(parsed, ranking)
+        if self._declines(should_decline(evidence), ranking.similarity):
             return _decline(parsed, hits, "The closest passage does not cover the question.")
-        quote = choose_quote(best.text, parsed, bm25.idf)
+        best, position = hits[0].passage, ranking.positions[0]
+        quote = choose_quote(best.text, self.corpus.sentences.spans(position), ranking.matches, ranking.candidates[0])
         return Answer(
             question=parsed.text,
             answered=True,
@@ -105,38 +106,72 @@ class QuoteEngine:
 
     def rank(self, question: Question, top_k: int = DEFAULT_TOP_K) -> tuple[Hit, ...]:
         """The best passages for ``question``, best first; passages sharing no term never appear."""
-        return self._ranked(question, top_k)[0]
+        return self._ranked(question, top_k).hits
+
+    def evidence(self, question: Question) -> Evidence | None:
+        """What the best passage holds of ``question`` (``None`` when no passage shares a term with it)."""
+        ranking = self._ranked(question, 1)
+        return self._evidence(question, ranking) if ranking.hits else None
+
+    def _evidence(self, question: Question, ranking: _Ranking) -> Evidence:
+        """The decline model's evidence about the first hit, its terms read from the postings."""
+        assert ranking.matches is not None, "only for a ranking with hits"
+        bm25, terms = self.corpus.bm25, ranking.matches.terms
+        found = terms.match(terms.found(bm25.holds(ranking.positions[0], terms.columns)[np.newaxis])[0])
+        return gather_evidence(question, found, ranking.hits[0].score, bm25.idf, bm25.k1)
 
     def _declines(self, lexical_decline: bool, similarity: float | None) -> bool:
         if similarity is None:
             return lexical_decline
         return similarity < SEMANTIC_FLOOR or (lexical_decline and similarity < SEMANTIC_OVERRIDE)
 
-    def _ranked(self, question: Question, top_k: int) -> tuple[tuple[Hit, ...], float | None]:
-        """Ranked hits, and the best candidate's similarity to the question when a re-ranker is set."""
+    def _ranked(self, question: Question, top_k: int) -> _Ranking:
+        """BM25's candidates re-ranked by their best sentence (and by meaning when a re-ranker is set)."""
         top_k = max(0, min(top_k, MAX_TOP_K))
         bm25 = self.corpus.bm25
-        expansion = question.expansion_terms()
-        query = [*question.terms, *expansion]
-        weights = [1.0] * len(question.terms) + [SYNONYM_WEIGHT] * len(expansion)
-        candidates = bm25.top(query, max(top_k, CANDIDATES), weights)
+        candidates = bm25_candidates(bm25, question, max(top_k, CANDIDATES))
         if not candidates or not top_k:
-            return (), None
+            return _Ranking((), (), (), None, None)
+        positions = [i for i, _ in candidates]
+        terms = QuestionTerms.of(question, bm25.vocabulary, bm25.idf)
+        matches = match_sentences(question, terms, self.corpus.sentences.gather(positions), self.corpus.number_terms)
         leader = candidates[0][1]
         fused = [
-            score / leader + SENTENCE_WEIGHT * best_sentence_share(self.passages[i].text, question, bm25.idf)
-            for i, score in candidates
+            score / leader + SENTENCE_WEIGHT * share for (_, score), share in zip(candidates, matches.best_shares())
         ]
         similarity = None
         if self.reranker is not None:
-            cosines = self.reranker.similarities(question.text, [self.passages[i] for i, _ in candidates])
+            cosines = self.reranker.similarities(question.text, [self.passages[i] for i in positions])
             fused = [value + SEMANTIC_WEIGHT * float(cosine) for value, cosine in zip(fused, cosines)]
             similarity = float(np.max(cosines))
         order = sorted(range(len(candidates)), key=lambda n: fused[n], reverse=True)[:top_k]
         hits = tuple(
             Hit(rank, candidates[n][1], self.passages[candidates[n][0]]) for rank, n in enumerate(order, start=1)
         )
-        return hits, similarity
+        return _Ranking(hits, tuple(positions[n] for n in order), tuple(order), matches, similarity)
+
+
+def bm25_candidates(bm25: SparseBM25, question: Question, count: int) -> list[tuple[int, float]]:
+    """The ``count`` best (passage, BM25 score) pairs, the question's synonyms counting ``SYNONYM_WEIGHT``."""
+    expansion = question.expansion_terms()
+    query = [*question.terms, *expansion]
+    weights = [1.0] * len(question.terms) + [SYNONYM_WEIGHT] * len(expansion)
+    return bm25.top(query, count, weights)
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """The hits for one question, and what answering them further needs.
+
+    ``positions[i]`` is the passage of ``hits[i]`` in the corpus and
+    ``candidates[i]`` its place among the candidates ``matches`` scored.
+    """
+
+    hits: tuple[Hit, ...]
+    positions: tuple[int, ...]
+    candidates: tuple[int, ...]
+    matches: SentenceMatches | None
+    similarity: float | None
 
 
 def _decline(question: Question, hits: tuple[Hit, ...], reason: str) -> Answer:

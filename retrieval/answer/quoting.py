@@ -5,24 +5,26 @@ idf-weighted share of the question's terms they contain, so the sentence
 holding the rare, specific words of a question wins over one that merely
 repeats the topic; a neighbouring sentence joins the quote when it holds a
 good part of what the first one lacks.
+
+The sentences and their terms come from the index (``SentenceTable``), where
+they were analysed once, when the passage was indexed: at question time all
+candidates' sentences are scored together by array operations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from quotebot.retrieval.answer.matching import Match, match, weighted_share
+import numpy as np
+
+from quotebot.retrieval.answer.matching import QuestionTerms
 from quotebot.retrieval.answer.questions import Question, analyze
+from quotebot.retrieval.index.sentence_table import SentenceBatch
 from quotebot.retrieval.index.tokens import terms, word_spans
-from quotebot.retrieval.ingest.sentences import sentence_spans
 
 MAX_QUOTE_SENTENCES = 2
 # Added to a sentence's share when the question asks for a number and the sentence gives one.
 NUMBER_BONUS = 0.25
-# Passages whose sentences stay analysed between questions.
-SENTENCE_CACHE_PASSAGES = 20_000
 # Share of the question a neighbour must add to be quoted too.
 MIN_NEIGHBOUR_GAIN = 0.15
 
@@ -36,49 +38,64 @@ class Quote:
     text: str
 
 
-def sentence_matches(text: str, question: Question, idf: Callable[[str], float]) -> list[tuple[int, int, Match]]:
-    """Each sentence's span and what of the question it holds.
+@dataclass(frozen=True, eq=False)
+class SentenceMatches:
+    """What of the question each sentence of some candidate passages holds.
+
+    Rows follow ``batch.sentences``: ``found`` (row x ``terms.wanted``) marks
+    the topic terms a sentence holds, ``shares`` is its share of the
+    question, with ``NUMBER_BONUS`` added where it applies.
+    """
+
+    terms: QuestionTerms
+    batch: SentenceBatch
+    found: np.ndarray
+    shares: np.ndarray
+
+    def best_shares(self) -> list[float]:
+        """Each passage's best sentence share: answers sit in one sentence."""
+        return np.maximum.reduceat(self.shares, self.batch.bounds[:-1]).tolist() if len(self.shares) else []
+
+    def rows(self, passage: int) -> slice:
+        """The rows of the sentences of the ``passage``-th passage of the batch."""
+        return slice(int(self.batch.bounds[passage]), int(self.batch.bounds[passage + 1]))
+
+
+def match_sentences(
+    question: Question, terms: QuestionTerms, batch: SentenceBatch, number_terms: np.ndarray
+) -> SentenceMatches:
+    """Score every sentence of ``batch`` against the question.
 
     A question asking "how many" or "when" is answered by a sentence with a
     number in it that the question does not already give, so such a sentence
-    gets ``NUMBER_BONUS`` added to its share.
+    gets ``NUMBER_BONUS`` added to its share. ``number_terms`` flags the
+    vocabulary's number terms.
     """
-    asked = set(question.terms)
-    scored = []
-    for a, b, found in _sentences_with_terms(text):
-        result = match(question, found, idf)
-        if question.wants_number and any(term[0].isdigit() and term not in asked for term in found):
-            result = Match(result.found, result.share + NUMBER_BONUS)
-        scored.append((a, b, result))
-    return scored
+    rows = len(batch.sentences)
+    found = terms.found(terms.presence(batch.term_ids, batch.term_rows, rows))
+    shares = terms.shares(found)
+    if question.wants_number and len(batch.term_ids):
+        new_numbers = number_terms[batch.term_ids] & ~np.isin(batch.term_ids, terms.asked)
+        gives_number = np.zeros(rows, dtype=bool)
+        gives_number[batch.term_rows[new_numbers]] = True
+        shares[gives_number] += NUMBER_BONUS
+    return SentenceMatches(terms, batch, found, shares)
 
 
-@lru_cache(maxsize=SENTENCE_CACHE_PASSAGES)
-def _sentences_with_terms(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
-    """Sentence spans and terms of a passage; cached because every question re-reads its candidates."""
-    spans = sentence_spans(text) or [(0, len(text))]
-    return tuple((a, b, frozenset(terms(text[a:b]))) for a, b in spans)
-
-
-def best_sentence_share(text: str, question: Question, idf: Callable[[str], float]) -> float:
-    """How much of the question the passage's best single sentence holds: answers sit in one sentence."""
-    return max(found.share for _, _, found in sentence_matches(text, question, idf))
-
-
-def choose_quote(text: str, question: Question, idf: Callable[[str], float]) -> Quote:
-    """The best sentence of ``text``, plus its neighbour when that adds enough of the question."""
-    sentences = sentence_matches(text, question, idf)
-    spans = [(a, b) for a, b, _ in sentences]
-    found = [m for _, _, m in sentences]
-    best = max(range(len(spans)), key=lambda i: (found[i].share, -i))
+def choose_quote(text: str, spans: list[tuple[int, int]], matches: SentenceMatches, passage: int) -> Quote:
+    """The best sentence of the batch's ``passage``-th passage (its ``text`` and sentence ``spans``), plus its
+    neighbour when that adds enough of the question."""
+    rows = matches.rows(passage)
+    found, shares = matches.found[rows], matches.shares[rows]
+    best = int(np.argmax(shares))  # the first of equals
     first = last = best
-    covered = set(found[best].found)
+    covered = found[best].copy()
     for neighbour in (best + 1, best - 1):
         if last - first + 1 >= MAX_QUOTE_SENTENCES or not 0 <= neighbour < len(spans):
             continue
-        gain = weighted_share(question, found[neighbour].found - covered, idf)
+        gain = matches.terms.share(found[neighbour] & ~covered)
         if gain >= MIN_NEIGHBOUR_GAIN:
-            covered |= found[neighbour].found
+            covered |= found[neighbour]
             first, last = min(first, neighbour), max(last, neighbour)
     start, end = spans[first][0], spans[last][1]
     return Quote(start, end, text[start:end])
