@@ -30,12 +30,16 @@ def test_sync_without_token_fails_the_same_way(clean_env, capsys):
     assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
 
 
-def test_invalid_configuration_is_one_line_not_a_traceback(clean_env, monkeypatch, capsys):
+def test_invalid_configuration_is_one_line_per_setting_naming_its_variable(clean_env, monkeypatch, capsys):
     monkeypatch.setenv("DISCORD_TOKEN", "x")
     monkeypatch.setenv("QUOTEBOT_MODERATOR_ROLE_ID", "mods")
+    monkeypatch.setenv("QUOTEBOT_TOP_K", "99")
     assert runner.main(argparse.Namespace(corpus=None)) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("quotebot: invalid configuration (moderator_role_id:") and err.count("\n") == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "quotebot: QUOTEBOT_MODERATOR_ROLE_ID: Input should be a valid integer, unable to parse string as an integer",
+        "quotebot: QUOTEBOT_TOP_K: Input should be less than or equal to 10",
+    ]
 
 
 def test_corpus_option_overrides_the_environment(clean_env, monkeypatch):
@@ -79,7 +83,7 @@ def test_sync_reports_a_discord_failure_in_one_line(clean_env, monkeypatch, caps
 
     monkeypatch.setenv("DISCORD_TOKEN", "x")
     monkeypatch.setattr(sync, "sync_commands", failing)
-    monkeypatch.setattr(sync, "setup_logging", lambda level: None)
+    monkeypatch.setattr(sync, "setup_logging", lambda level, log_format: None)
     assert sync.main(argparse.Namespace(guild=None)) == 1
     assert capsys.readouterr().err == line + "\n"
 

@@ -39,7 +39,8 @@ class CapturedRequest:
     OpenAPI description (``"POST /channels/{channel_id}/messages"``), relative to
     ``/api/v10`` for API routes; unknown routes use the literal path.
     ``json`` is the parsed JSON body, or the ``payload_json`` part of a
-    multipart body, whose file parts are in ``files``.
+    multipart body, whose file parts are in ``files``. ``fault`` describes the
+    fault the test planned for this request (``"503 before processing"``), if any.
     """
 
     index: int
@@ -55,6 +56,7 @@ class CapturedRequest:
     status: int
     response_json: Any
     known: bool
+    fault: str | None = None
 
     @property
     def is_api(self) -> bool:

@@ -4,6 +4,9 @@ A test starts it, points discord.py at it (:meth:`DiscordStandin.patch_discord`)
 runs the real bot against it (:meth:`DiscordStandin.running`), then plays the
 users' side (``send_interaction``, ``send_component``, ``send_message``) and
 asserts on what the bot sent back (``wait_for_request``, ``requests``).
+Discord's failures and deadlines are the test's to set: ``faults`` plans
+rate limits and server errors (:mod:`.faults`), ``timing`` holds the 3-second
+callback window and the 15-minute token lifetime.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from aiohttp import web
 
 from .capture import CapturedRequest, GatewayFrame
 from .commands import InteractionRejected, OptionValue
+from .faults import FaultPlan
 from .flags import Intent
-from .gateway import OP_IDENTIFY, Gateway
+from .gateway import OP_IDENTIFY, Gateway, GatewaySession
 from .lifecycle import ClientT, patch_discord, run_client
 from .payloads import (
     INTERACTION_APPLICATION_COMMAND,
@@ -35,7 +39,7 @@ from .payloads import (
     message_payload,
 )
 from .rest import GATEWAY_ROUTE, RestApi
-from .state import InteractionState, StandinState
+from .state import InteractionState, StandinState, Timing
 from .world import Attachment, Channel, User, World
 
 #: Shaped like a bot token (base64 user id . timestamp . HMAC) but obviously not one.
@@ -59,10 +63,10 @@ class SentInteraction:
 class DiscordStandin:
     """A Discord stand-in on ``127.0.0.1`` with a free port; use as ``async with DiscordStandin() as standin``."""
 
-    def __init__(self, world: World | None = None, *, token: str = DEFAULT_TOKEN) -> None:
+    def __init__(self, world: World | None = None, *, token: str = DEFAULT_TOKEN, fault_seed: int = 0) -> None:
         self.world = world or World.default()
         self.token = token
-        self._state = StandinState(self.world, token)
+        self._state = StandinState(self.world, token, faults=FaultPlan(fault_seed))
         self._rest = RestApi(self._state)
         self._gateway = Gateway(self._state)
         self._runner: web.AppRunner | None = None
@@ -95,6 +99,16 @@ class DiscordStandin:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.stop()
+
+    @property
+    def faults(self) -> FaultPlan:
+        """The faults planned for the bot's requests (``standin.faults.fail(route, 503)``, ``.mix(...)``)."""
+        return self._state.faults
+
+    @property
+    def timing(self) -> Timing:
+        """Discord's interaction deadlines; a test may shorten them (``standin.timing.token_lifetime = 2``)."""
+        return self._state.timing
 
     @property
     def base_url(self) -> str:
@@ -257,9 +271,12 @@ class DiscordStandin:
         when Discord would not deliver it (see :mod:`.commands`). Default user: alice, in #general.
         """
         user = user or self.world.alice
-        data = self._state.commands.interaction_data(command, options or {}, user=user, base_url=self.base_url)
+        channel = channel or self.world.general
+        data = self._state.commands.interaction_data(
+            command, options or {}, user=user, base_url=self.base_url, in_dm=channel.is_dm
+        )
         return await self._send_interaction(
-            INTERACTION_APPLICATION_COMMAND, data, user, channel or self.world.general, locale=locale, timeout=timeout
+            INTERACTION_APPLICATION_COMMAND, data, user, channel, locale=locale, timeout=timeout
         )
 
     async def send_component(
@@ -292,7 +309,7 @@ class DiscordStandin:
             if component["type"] == _STRING_SELECT and not set(values) <= set(offered):
                 raise InteractionRejected(f"select {custom_id!r} offers {offered}, not {list(values)}")
             data["values"] = list(values)
-        channel = self.world.guild.channel(int(stored["channel_id"]))
+        channel = self.world.channel(int(stored["channel_id"]))
         assert channel is not None
         return await self._send_interaction(
             INTERACTION_MESSAGE_COMPONENT,
@@ -347,11 +364,14 @@ class DiscordStandin:
         ``mentions`` are derived from the content (use ``world.bot.mention``).
         Like Discord, the event is withheld without the GUILD_MESSAGES intent, and
         without MESSAGE_CONTENT the bot sees empty content, embeds and attachments
-        unless the message mentions it.
+        unless the message mentions it. In a DM channel (``world.dm(user)``) the
+        event needs DIRECT_MESSAGES instead, and always carries its content.
         """
         session = await self._gateway.session(timeout)
         author = author or self.world.alice
         channel = channel or self.world.general
+        if channel.is_dm:
+            return await self._send_direct_message(session, content, author, channel, attachments)
         mentions, mention_roles = content_mentions(self.world, content)
         message = message_payload(
             message_id=self._state.snowflakes.next(),
@@ -374,6 +394,23 @@ class DiscordStandin:
         if not session.intents & Intent.MESSAGE_CONTENT and not mentions_bot and author != self.world.bot:
             event |= {"content": "", "embeds": [], "attachments": [], "components": []}
         await session.dispatch("MESSAGE_CREATE", event)
+        return message
+
+    async def _send_direct_message(
+        self, session: GatewaySession, content: str, author: User, channel: Channel, attachments: Sequence[Attachment]
+    ) -> Payload:
+        if author not in (channel.recipient, self.world.bot):
+            raise InteractionRejected(f"{author.username} cannot post in the DM channel of {channel.recipient}")
+        message = message_payload(
+            message_id=self._state.snowflakes.next(),
+            channel_id=channel.id,
+            author=author,
+            content=content,
+            attachments=[attachment_payload(a, self.base_url) for a in attachments],
+        )
+        self._state.store.store(message)
+        if session.intents & Intent.DIRECT_MESSAGES:
+            await session.dispatch("MESSAGE_CREATE", message | {"channel_type": channel.type})
         return message
 
 
