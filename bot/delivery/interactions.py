@@ -20,6 +20,7 @@ from __future__ import annotations
 import enum
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -70,11 +71,17 @@ def callback_deadline(interaction: discord.Interaction) -> float:
     return time.monotonic() + CALLBACK_WINDOW - CALLBACK_MARGIN - max(0.0, age)
 
 
-async def acknowledge(interaction: discord.Interaction, *, ephemeral: bool = False, update: bool = False) -> None:
+async def acknowledge(
+    interaction: discord.Interaction,
+    *,
+    ephemeral: bool = False,
+    update: bool = False,
+    earlier_failures: Sequence[str] = (),
+) -> None:
     """Defer ``interaction`` (``update``: a component's silent deferral), retried until its window closes.
 
     Nothing happens when it is acknowledged already. Raises ``DeliveryFailed``
-    when the window closes first.
+    when the window closes first; ``earlier_failures`` are callbacks that failed before.
     """
     if acknowledged(interaction) is not None:
         return
@@ -90,7 +97,13 @@ async def acknowledge(interaction: discord.Interaction, *, ephemeral: bool = Fal
                 raise
             log.debug("Interaction %s was acknowledged by an attempt whose answer was lost", interaction.id)
 
-    await deliver(CALLBACK, defer, interaction_id=interaction.id, deadline=callback_deadline(interaction))
+    await deliver(
+        CALLBACK,
+        defer,
+        interaction_id=interaction.id,
+        deadline=callback_deadline(interaction),
+        earlier_failures=earlier_failures,
+    )
     interaction.extras[_STATE] = (
         Acknowledged.DEFERRED_UPDATE
         if update
@@ -112,10 +125,10 @@ async def respond(
     """
     state = acknowledged(interaction)
     if state is None:
-        sent = await _answer_in_one_callback(interaction, ephemeral=ephemeral, update=update, message=message)
-        if sent is not _FAILED:
-            return sent
-        await acknowledge(interaction, ephemeral=ephemeral, update=update)
+        failure = await _answer_in_one_callback(interaction, ephemeral=ephemeral, update=update, message=message)
+        if not isinstance(failure, str):
+            return failure
+        await acknowledge(interaction, ephemeral=ephemeral, update=update, earlier_failures=[failure])
         state = acknowledged(interaction)
     if state is Acknowledged.ANSWERED or (state is Acknowledged.DEFERRED_UPDATE and not update):
         return await follow_up(interaction, ephemeral=ephemeral, **message)
@@ -126,13 +139,11 @@ async def respond(
     return await edit_original(interaction, **message)
 
 
-_FAILED: Any = object()
-
-
 async def _answer_in_one_callback(
     interaction: discord.Interaction, *, ephemeral: bool, update: bool, message: dict[str, Any]
-) -> discord.InteractionMessage | None:
-    """The answer as the callback, tried once; ``_FAILED`` when that try met a transient fault."""
+) -> discord.InteractionMessage | str | None:
+    """The answer as the callback, tried once: the message it created, or what went wrong when that
+    try met a transient fault (a ``str``)."""
     try:
         with single_attempt():
             if update:
@@ -144,8 +155,8 @@ async def _answer_in_one_callback(
             raise DeliveryFailed(CALLBACK, interaction.id, "the interaction token has expired", expired=True) from None
         if not is_transient(error):
             raise
-        log.info("%s for interaction %s failed (%s); deferring instead", CALLBACK, interaction.id, describe(error))
-        return _FAILED
+        log.debug("%s for interaction %s failed (%s); deferring instead", CALLBACK, interaction.id, describe(error))
+        return describe(error)
     interaction.extras[_STATE] = Acknowledged.ANSWERED
     resource = callback.resource if callback is not None else None
     return resource if isinstance(resource, discord.InteractionMessage) else None

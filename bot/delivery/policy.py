@@ -17,7 +17,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import aiohttp
@@ -110,16 +110,19 @@ async def deliver(
     *,
     interaction_id: int | None = None,
     deadline: float | None = None,
+    earlier_failures: Sequence[str] = (),
 ) -> T:
     """``await send()``, one HTTP attempt at a time, until it succeeds, is refused, or ``deadline`` passes.
 
     ``deadline`` is a ``time.monotonic()`` value: the callback window for an
-    interaction callback; by default ``PATIENT_SECONDS`` from now. Raises
-    ``DeliveryFailed`` for Discord-side failures and re-raises anything else.
+    interaction callback; by default ``PATIENT_SECONDS`` from now.
+    ``earlier_failures`` are failed attempts on the same route made before
+    (reported with these). Raises ``DeliveryFailed`` for Discord-side failures
+    and re-raises anything else.
     """
     in_window = deadline is not None
     budget = (deadline - time.monotonic()) if deadline is not None else PATIENT_SECONDS
-    failures: list[str] = []
+    failures = list(earlier_failures)
 
     def remember(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None

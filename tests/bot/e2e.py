@@ -97,6 +97,25 @@ async def delivered(standin: DiscordStandin, interaction: SentInteraction, *, ti
     return request.json.get("data", request.json) if request.route == CALLBACK else request.json
 
 
+def messages_for(standin: DiscordStandin, interaction: SentInteraction) -> list[dict[str, Any]]:
+    """The messages a member can see that answer ``interaction`` (Discord marks them with its id)."""
+    return [
+        message
+        for message in standin.messages.values()
+        if (message.get("interaction_metadata") or {}).get("id") == str(interaction.id)
+    ]
+
+
+def replies_to(standin: DiscordStandin, message: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The bot's messages replying to ``message``."""
+    return [
+        reply
+        for reply in standin.messages.values()
+        if (reply.get("message_reference") or {}).get("message_id") == str(message["id"])
+        and reply["author"]["id"] == str(standin.world.bot.id)
+    ]
+
+
 def message_bodies(standin: DiscordStandin) -> list[tuple[CapturedRequest, dict[str, Any]]]:
     """Every request body that creates or edits a message with content or embeds (callbacks unwrapped)."""
     bodies = []
