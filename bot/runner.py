@@ -38,6 +38,7 @@ REJECTED_TOKEN = "quotebot: Discord rejected DISCORD_TOKEN; copy the token again
 UNREACHABLE = (discord.HTTPException, aiohttp.ClientError, OSError)
 # Every way a session with Discord can fail that ``failure_status`` explains in one line.
 DISCORD_FAILURES = (discord.LoginFailure, *UNREACHABLE)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class ConfigurationError(Exception):
@@ -147,18 +148,23 @@ async def serve(bot: QuoteBot, token: str) -> None:
     """Run ``bot`` until it stops by itself or a SIGINT/SIGTERM arrives, then stop it gracefully."""
     signals = asyncio.Queue[int]()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOP_SIGNALS:
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still ends asyncio.run
             loop.add_signal_handler(signum, signals.put_nowait, signum)
-    async with bot:
-        session = asyncio.create_task(bot.start(token), name="discord-session")
-        first_signal = asyncio.create_task(signals.get(), name="stop-signal")
-        await asyncio.wait({session, first_signal}, return_when=asyncio.FIRST_COMPLETED)
-        first_signal.cancel()
-        if not session.done():
-            await _drain(bot, signals)
-            await bot.close()
-        await session
+    try:
+        async with bot:
+            session = asyncio.create_task(bot.start(token), name="discord-session")
+            first_signal = asyncio.create_task(signals.get(), name="stop-signal")
+            await asyncio.wait({session, first_signal}, return_when=asyncio.FIRST_COMPLETED)
+            first_signal.cancel()
+            if not session.done():
+                await _drain(bot, signals)
+                await bot.close()
+            await session
+    finally:
+        for signum in STOP_SIGNALS:
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(signum)
 
 
 async def _drain(bot: QuoteBot, signals: asyncio.Queue[int]) -> None:

@@ -308,3 +308,37 @@ async def test_next_passage_on_a_mention_reply_edits_its_text(discord_standin, c
     content = page.json["data"]["content"]
     assert content.startswith("> ") and content.endswith("-# Passage 2 of 3") and len(content) <= 2000
     assert page.json["data"]["allowed_mentions"]["parse"] == []
+
+
+async def test_next_passage_after_a_metadata_answer_walks_every_hit(discord_standin, clean_env, tmp_path):
+    """A question about the document is answered from its front matter; the passages it matched all follow."""
+    question = "Who wrote the article about North Korean defectors?"
+    bot = make_bot(discord_standin, copy_corpus(tmp_path))
+    async with discord_standin.running(bot):
+        answer = await ask(discord_standin, question)
+        message = answer.response_json["resource"]["message"]
+        pages = [embed_of((await click(discord_standin, message, "Next passage")).json["data"]) for _ in range(4)]
+    hits = bot.live.ask(question).hits
+    first = embed_of(answer.json["data"])
+    assert "was written by Robert R. King" in first.description
+    assert first.footer.text == f"Passage 1 of {len(hits) + 1}"
+    assert [page.footer.text for page in pages] == [f"Passage {n} of 4" for n in (2, 3, 4, 1)]
+    for page, hit in zip(pages, hits, strict=False):  # hits[0] is the second page, not skipped
+        assert page.description.replace("**", "").replace("\\", "")[2:40] in hit.passage.text
+
+
+async def test_a_direct_message_is_answered_in_the_dm_and_its_buttons_work(discord_standin, clean_env, tmp_path):
+    world = discord_standin.world
+    dm = world.dm(world.alice)
+    async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
+        question = await discord_standin.send_message(ANSWERABLE, channel=dm)  # no mention needed in a DM
+        reply = await discord_standin.wait_for_reply(question)
+        page = await click(discord_standin, reply.response_json, "Next passage")
+        off_topic = await discord_standin.send_message(OFF_TOPIC, channel=dm)
+        decline = await discord_standin.wait_for_reply(off_topic)
+    assert int(reply.path_params["channel_id"]) == dm.id
+    assert reply.json["content"].startswith("> ") and "35,000" in reply.json["content"]
+    assert "guild_id" not in reply.response_json["message_reference"]
+    assert page.json["type"] == UPDATE_MESSAGE and page.json["data"]["content"].endswith("-# Passage 2 of 3")
+    assert decline.json["content"].startswith("I couldn't find")
+    assert_no_mentions_allowed(discord_standin)
