@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
@@ -40,7 +41,8 @@ class CapturedRequest:
     ``/api/v10`` for API routes; unknown routes use the literal path.
     ``json`` is the parsed JSON body, or the ``payload_json`` part of a
     multipart body, whose file parts are in ``files``. ``fault`` describes the
-    fault the test planned for this request (``"503 before processing"``), if any.
+    fault the test planned for this request (``"503 before processing"``), if any;
+    ``answered_at`` is the ``time.monotonic()`` at which the stand-in answered it.
     """
 
     index: int
@@ -57,6 +59,7 @@ class CapturedRequest:
     response_json: Any
     known: bool
     fault: str | None = None
+    answered_at: float = field(default_factory=time.monotonic)
 
     @property
     def is_api(self) -> bool:

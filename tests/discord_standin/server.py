@@ -53,11 +53,15 @@ _STRING_SELECT = 3
 
 @dataclass(frozen=True)
 class SentInteraction:
-    """An interaction the test sent; pass it to ``wait_for_request``/``requests_for``."""
+    """An interaction the test sent; pass it to ``wait_for_request``/``requests_for``.
+
+    ``sent_at`` is the ``time.monotonic()`` at which it was dispatched to the bot.
+    """
 
     id: int
     token: str
     payload: Payload
+    sent_at: float
 
 
 class DiscordStandin:
@@ -346,9 +350,10 @@ class DiscordStandin:
             locale=locale,
             message=message,
         )
-        self._state.interactions[token] = InteractionState(interaction_id, token, payload)
+        state = InteractionState(interaction_id, token, payload)
+        self._state.interactions[token] = state
         await session.dispatch("INTERACTION_CREATE", payload)
-        return SentInteraction(interaction_id, token, payload)
+        return SentInteraction(interaction_id, token, payload, state.created)
 
     async def send_message(
         self,
