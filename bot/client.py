@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 import discord
 from discord.ext import commands
+
+from quotebot import __version__
 from quotebot.bot.delivery import NO_MENTIONS, trace_config
 from quotebot.bot.settings import Settings
 from quotebot.bot.shutdown import Shutdown
 from quotebot.retrieval import Answer, LiveEngine
-
-from quotebot import __version__
 
 log = logging.getLogger(__name__)
 

@@ -22,6 +22,7 @@ import discord
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from pythonjsonlogger.json import JsonFormatter
+
 from quotebot.bot.cli.corpus_check import warn_about_problems
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.settings import ENV_PREFIX, Settings

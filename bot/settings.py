@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from quotebot.retrieval import default_corpus_folder
+
 ENV_PREFIX = "QUOTEBOT_"
 TOKEN_VARIABLE = "DISCORD_TOKEN"
 
@@ -33,7 +35,10 @@ class Settings(BaseSettings):
 
     # A SecretStr never shows its value in repr(), logs or validation errors.
     discord_token: SecretStr | None = Field(default=None, validation_alias=TOKEN_VARIABLE)
-    corpus: Path = Field(default=Path("corpus"), description="folder of .md/.txt documents")
+    corpus: Path = Field(
+        default_factory=default_corpus_folder,
+        description="folder of .md/.txt documents (default ./corpus when it exists, else the shipped corpus)",
+    )
     moderator_role_id: int | None = Field(default=None, description="role allowed to use /corpus besides Manage Server")
     allowed_channel_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="channels where the bot answers; empty means everywhere"

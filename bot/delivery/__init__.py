@@ -9,6 +9,7 @@ forbids pings by default as well: a question can carry ``@everyone``.
 """
 
 import discord
+
 from quotebot.bot.delivery.attempts import Unavailable, trace_config
 from quotebot.bot.delivery.channels import delete_later, edit, reply, send
 from quotebot.bot.delivery.interactions import (

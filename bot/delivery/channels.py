@@ -14,6 +14,7 @@ import secrets
 from typing import Any
 
 import discord
+
 from quotebot.bot.delivery.policy import DeliveryFailed, deliver
 
 log = logging.getLogger(__name__)

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import discord
+
 from quotebot.bot.delivery.attempts import single_attempt
 from quotebot.bot.delivery.policy import DeliveryFailed, deliver, describe, is_expired, is_transient
 

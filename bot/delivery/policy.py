@@ -22,8 +22,9 @@ from typing import TypeVar
 
 import aiohttp
 import discord
-from quotebot.bot.delivery.attempts import Unavailable, single_attempt
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_before_delay, wait_random_exponential
+
+from quotebot.bot.delivery.attempts import Unavailable, single_attempt
 
 log = logging.getLogger(__name__)
 

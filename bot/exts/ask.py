@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 from discord.ext import commands
+
 from quotebot.bot import delivery, embeds, render
 from quotebot.bot.delivery import NO_MENTIONS
 from quotebot.bot.exts.error_handler import report_message_error

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
+
 from quotebot.bot import delivery
 from quotebot.bot.client import freeze_long_lived_objects
 from quotebot.bot.delivery import NO_MENTIONS

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
+
 from quotebot.bot import delivery
 from quotebot.bot.delivery import NO_MENTIONS, DeliveryFailed
 from quotebot.bot.shutdown import ShuttingDown

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quotebot.bot.client import QuoteBot
-
 from tests.bot.e2e import ANSWERABLE, EDIT_ORIGINAL, OFF_TOPIC, copy_corpus, deliveries, make_bot, messages_for
 from tests.discord_standin import DiscordStandin, SentInteraction
 

@@ -21,9 +21,9 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.exts.error_handler import UNEXPECTED
-
 from tests.bot.e2e import copy_corpus, delivered, make_bot, replies_to
 from tests.discord_standin import DiscordStandin
 

@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 from quotebot.bot.exts.error_handler import UNEXPECTED
-
 from tests.bot.e2e import EDIT_ORIGINAL, EPHEMERAL, delivered, make_bot
 from tests.discord_standin import DiscordStandin, SentInteraction
 

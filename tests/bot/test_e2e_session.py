@@ -9,10 +9,10 @@ import signal
 
 import discord
 import pytest
-from quotebot.bot.runner import serve
-from quotebot.bot.sync import sync_commands
 
 import quotebot
+from quotebot.bot.runner import serve
+from quotebot.bot.sync import sync_commands
 from tests.bot.e2e import GLOBAL_SYNC, GUILD_SYNC, copy_corpus, make_bot
 from tests.discord_standin import Intent, Permission
 

@@ -17,7 +17,6 @@ import time
 
 from quotebot.bot.runner import serve
 from quotebot.bot.shutdown import RESTARTING
-
 from tests.bot.e2e import ANSWERABLE, GUILD_SYNC, copy_corpus, delivered, make_bot, messages_for
 
 LOADING = 1 << 7

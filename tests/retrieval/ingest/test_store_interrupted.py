@@ -19,8 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from quotebot.retrieval import LiveEngine, load_folder, save_upload
 
+from quotebot.retrieval import LiveEngine, load_folder, save_upload
 from tests.conftest import REPO_ROOT, SHIPPED_ARTICLE, SHIPPED_CORPUS
 from tests.retrieval.ingest.interrupted_write import NEW_DOCUMENT, NEW_NAME
 
