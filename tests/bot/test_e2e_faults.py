@@ -63,31 +63,27 @@ async def test_a_fault_on_the_callback_defers_and_delivers_the_answer_once(
     assert no_errors_logged(caplog)
 
 
-@pytest.mark.parametrize("status", STATUSES)
-async def test_a_fault_on_the_edit_of_a_deferred_answer_is_retried(discord_standin, clean_env, tmp_path, status):
-    discord_standin.faults.fail(EDIT_ORIGINAL, status)
-    bot = make_bot(discord_standin, copy_corpus(tmp_path), ask_defer_after_seconds=0)
-    async with discord_standin.running(bot):
-        sent = await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
-        await delivered(discord_standin, sent)
-    (message,) = messages_for(discord_standin, sent)
-    assert is_answer(message) and not message["flags"] & EPHEMERAL
-    edits = [r.status for r in discord_standin.requests_for(sent) if r.route == EDIT_ORIGINAL]
-    assert edits == [status, 200]
+def is_public_answer(message: dict) -> bool:
+    return is_answer(message) and not message["flags"] & EPHEMERAL
 
 
 @pytest.mark.parametrize("status", STATUSES)
-async def test_a_fault_on_a_follow_up_is_retried(discord_standin, clean_env, tmp_path, status):
-    """A slow decline: the public "thinking…" message is deleted and the decline follows privately."""
-    discord_standin.faults.fail(FOLLOW_UP, status)
+@pytest.mark.parametrize(
+    ("route", "question", "expected"),
+    [(EDIT_ORIGINAL, ANSWERABLE, is_public_answer), (FOLLOW_UP, OFF_TOPIC, is_decline)],
+    ids=["the edit filling a deferred answer", "the private follow-up of a slow decline"],
+)
+async def test_a_fault_after_a_deferral_is_retried(discord_standin, clean_env, tmp_path, status, route, question, expected):
+    """Retrieval slower than the deferral delay: the answer fills the "thinking…" message; a decline
+    deletes it and follows privately."""
+    discord_standin.faults.fail(route, status)
     bot = make_bot(discord_standin, copy_corpus(tmp_path), ask_defer_after_seconds=0)
     async with discord_standin.running(bot):
-        sent = await discord_standin.send_interaction("ask", {"question": OFF_TOPIC})
+        sent = await discord_standin.send_interaction("ask", {"question": question})
         await delivered(discord_standin, sent)
     (message,) = messages_for(discord_standin, sent)
-    assert is_decline(message)
-    follow_ups = [r.status for r in discord_standin.requests_for(sent) if r.route == FOLLOW_UP]
-    assert follow_ups == [status, 200]
+    assert expected(message)
+    assert [r.status for r in discord_standin.requests_for(sent) if r.route == route] == [status, 200]
 
 
 @pytest.mark.parametrize("status", STATUSES)

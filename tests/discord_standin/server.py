@@ -25,7 +25,7 @@ from .capture import CapturedRequest, GatewayFrame
 from .commands import InteractionRejected, OptionValue
 from .faults import FaultPlan
 from .flags import Intent
-from .gateway import OP_IDENTIFY, Gateway, GatewaySession
+from .gateway import OP_IDENTIFY, Gateway
 from .lifecycle import ClientT, patch_discord, run_client
 from .payloads import (
     INTERACTION_APPLICATION_COMMAND,
@@ -375,9 +375,9 @@ class DiscordStandin:
         session = await self._gateway.session(timeout)
         author = author or self.world.alice
         channel = channel or self.world.general
-        if channel.is_dm:
-            return await self._send_direct_message(session, content, author, channel, attachments)
-        mentions, mention_roles = content_mentions(self.world, content)
+        if channel.is_dm and author not in (channel.recipient, self.world.bot):
+            raise InteractionRejected(f"{author.username} cannot post in the DM channel of {channel.recipient}")
+        mentions, mention_roles = ([], []) if channel.is_dm else content_mentions(self.world, content)
         message = message_payload(
             message_id=self._state.snowflakes.next(),
             channel_id=channel.id,
@@ -388,35 +388,28 @@ class DiscordStandin:
             mention_roles=mention_roles,
         )
         self._state.store.store(message)
-        if not session.intents & Intent.GUILD_MESSAGES:
-            return message
+        event = self._message_event(session.intents, message, channel)
+        if event is not None:
+            await session.dispatch("MESSAGE_CREATE", event)
+        return message
+
+    def _message_event(self, intents: int, message: Payload, channel: Channel) -> Payload | None:
+        """The MESSAGE_CREATE the bot gets for ``message``, as its intents allow (None: withheld)."""
+        if channel.is_dm:
+            return message | {"channel_type": channel.type} if intents & Intent.DIRECT_MESSAGES else None
+        if not intents & Intent.GUILD_MESSAGES:
+            return None
+        author = self.world.user(int(message["author"]["id"]))
+        assert author is not None
         event = message | {
             "guild_id": str(self.world.guild.id),
             "member": member_payload(self.world.guild.member(author), with_user=False),
             "channel_type": channel.type,
         }
-        mentions_bot = any(user["id"] == str(self.world.bot.id) for user in mentions)
-        if not session.intents & Intent.MESSAGE_CONTENT and not mentions_bot and author != self.world.bot:
+        mentions_bot = any(user["id"] == str(self.world.bot.id) for user in message["mentions"])
+        if not intents & Intent.MESSAGE_CONTENT and not mentions_bot and author != self.world.bot:
             event |= {"content": "", "embeds": [], "attachments": [], "components": []}
-        await session.dispatch("MESSAGE_CREATE", event)
-        return message
-
-    async def _send_direct_message(
-        self, session: GatewaySession, content: str, author: User, channel: Channel, attachments: Sequence[Attachment]
-    ) -> Payload:
-        if author not in (channel.recipient, self.world.bot):
-            raise InteractionRejected(f"{author.username} cannot post in the DM channel of {channel.recipient}")
-        message = message_payload(
-            message_id=self._state.snowflakes.next(),
-            channel_id=channel.id,
-            author=author,
-            content=content,
-            attachments=[attachment_payload(a, self.base_url) for a in attachments],
-        )
-        self._state.store.store(message)
-        if session.intents & Intent.DIRECT_MESSAGES:
-            await session.dispatch("MESSAGE_CREATE", message | {"channel_type": channel.type})
-        return message
+        return event
 
 
 def _belongs_to(request: CapturedRequest, interaction: SentInteraction) -> bool:
