@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 
+from quotebot.bot.delivery.interactions import EDIT_ORIGINAL
 from quotebot.bot.delivery.policy import DeliveryFailed, deliver
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,12 @@ async def send(channel: discord.abc.Messageable, **fields: Any) -> discord.Messa
 
 async def edit(message: SentMessage, **fields: Any) -> None:
     """Edit a message the bot sent, through its channel or the interaction webhook that created it."""
-    route = EDIT_MESSAGE if type(message) is discord.Message else EDIT_WEBHOOK_MESSAGE
+    if isinstance(message, discord.InteractionMessage):
+        route = EDIT_ORIGINAL
+    elif isinstance(message, discord.WebhookMessage):
+        route = EDIT_WEBHOOK_MESSAGE
+    else:
+        route = EDIT_MESSAGE
     await deliver(route, lambda: message.edit(**fields))
 
 
