@@ -104,15 +104,19 @@ class CorpusLibrary:
     def change(self, name: str, operation: Callable[[Path], object] | None = None) -> ReloadReport:
         """Run ``operation`` on the named corpus's folder (created if missing), then reload it.
 
-        The report compares with what was served before, loading that first if
-        it was not in memory. A folder left without documents (its last one
-        removed) is reported as emptied, and questions go to the shared corpus
-        again. Raises ``CorpusError`` when the operation or the reload fails;
-        whatever was served before keeps being served.
+        The report compares with what was served before: for an operation on a
+        corpus not in memory, its files as they were are loaded first; a plain
+        reload of one not in memory reports every document as added. A folder
+        left without documents (its last one removed) is reported as emptied,
+        and questions go to the shared corpus again. Raises ``CorpusError``
+        when the operation or the reload fails; whatever was served before
+        keeps being served.
         """
         with self._stripe(name):
             known = self._known(name)
-            current = self._load(name) if known is _UNKNOWN else known
+            if known is _UNKNOWN:
+                known = self._load(name) if operation is not None else None
+            current: LiveEngine | None = known  # type: ignore[assignment]
             folder = self.folder(name)
             started = time.perf_counter()
             if operation is not None:
@@ -126,7 +130,7 @@ class CorpusLibrary:
                 live = LiveEngine(folder, self._reranker)
                 report = live.load()
             else:
-                live, report = current, current.reload()  # type: ignore[union-attr]
+                live, report = current, current.reload()
             self._admit(name, live)
             return report
 

@@ -226,9 +226,11 @@ class RestApi:
         return json_response({"url": self._state.gateway_url})
 
     async def get_gateway_bot(self, request: web.Request) -> web.Response:
-        """``GET /gateway/bot``: used by sharded clients."""
+        """``GET /gateway/bot``: where to connect and how many shards Discord recommends (``world.recommended_shards``);
+        an ``AutoShardedClient`` without a shard count asks it."""
         limit = {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}
-        return json_response({"url": self._state.gateway_url, "shards": 1, "session_start_limit": limit})
+        shards = self._world.recommended_shards
+        return json_response({"url": self._state.gateway_url, "shards": shards, "session_start_limit": limit})
 
     async def get_application(self, request: web.Request) -> web.Response:
         """``GET /oauth2/applications/@me``: discord.py reads the application id and flags at login."""
@@ -241,9 +243,10 @@ class RestApi:
             raise ApiError(403, 20012, "You are not authorized to perform this action on this application")
         if "guild_id" not in request.match_info:
             return None
-        if self._snowflake(request, "guild_id") != self._world.guild.id:
+        guild = self._world.guild_by_id(self._snowflake(request, "guild_id"))
+        if guild is None:
             raise ApiError(403, 50001, "Missing Access")
-        return self._world.guild.id
+        return guild.id
 
     async def get_commands(self, request: web.Request) -> web.Response:
         """``GET …/commands``: the registered commands of that scope."""
@@ -433,7 +436,8 @@ class RestApi:
         return channel.id
 
     def _channel_payload(self, channel: Channel) -> Payload:
-        return dm_channel_payload(channel) if channel.is_dm else channel_payload(channel, self._world.guild.id)
+        guild = self._world.guild_of(channel)
+        return dm_channel_payload(channel) if guild is None else channel_payload(channel, guild.id)
 
     async def get_channel(self, request: web.Request) -> web.Response:
         """``GET /channels/{id}``: a guild channel or a DM channel."""
@@ -484,9 +488,8 @@ class RestApi:
         message_id = self._snowflake(request, "message_id")
         message = self._state.store.get(message_id, channel_id)
         own = message["author"]["id"] == str(self._world.bot.id)
-        if not own and not has_permissions(
-            self._world.guild.permissions_of(self._world.bot), Permission.MANAGE_MESSAGES
-        ):
+        guild = self._world.guild_of(self._channel(request))
+        if not own and (guild is None or not has_permissions(guild.permissions_of(self._world.bot), Permission.MANAGE_MESSAGES)):
             raise ApiError(403, 50013, "Missing Permissions")
         self._state.store.delete(message_id, channel_id)
         return _no_content()
