@@ -116,6 +116,7 @@ class CommandRegistry:
         user: User,
         base_url: str,
         guild: Guild | None = None,
+        focused: str | None = None,
     ) -> Payload:
         """The ``data`` of an APPLICATION_COMMAND interaction for ``/command`` (e.g. ``"corpus reload"``)
         used in ``guild`` (``None``: in a DM).
@@ -123,7 +124,9 @@ class CommandRegistry:
         Uses the registered definition when the bot synced one; otherwise option
         types are inferred from the Python values (Discord only delivers
         registered commands, so prefer syncing in tests). In a DM only a global
-        command usable in DMs is delivered.
+        command usable in DMs is delivered. With ``focused`` (an option with
+        autocomplete), the data of an autocomplete interaction: the options
+        typed so far, that one marked ``focused`` and sent as the text typed.
         """
         in_dm = guild is None
         names = command.split()
@@ -140,7 +143,7 @@ class CommandRegistry:
             if guild is not None:
                 self._check_permissions(registered, user, guild)
             path_types, definitions = _walk_subcommands(registered, names)
-            leaf = _checked_options(command, definitions, options)
+            leaf = _checked_options(command, definitions, options, focused)
             data = {"id": registered["id"], "name": names[0], "type": CHAT_INPUT}
             if "guild_id" in registered:
                 data["guild_id"] = registered["guild_id"]
@@ -196,7 +199,7 @@ def _walk_subcommands(registered: Mapping[str, Any], names: list[str]) -> tuple[
 
 
 def _checked_options(
-    command: str, definitions: list[Mapping[str, Any]], options: Mapping[str, OptionValue]
+    command: str, definitions: list[Mapping[str, Any]], options: Mapping[str, OptionValue], focused: str | None
 ) -> list[Payload]:
     """Options typed by their registered definitions, refusing what Discord's client would not send."""
     by_name = {d["name"]: d for d in definitions}
@@ -204,12 +207,17 @@ def _checked_options(
     if unknown:
         raise InteractionRejected(f"/{command} has no option(s) {sorted(unknown)}; registered: {sorted(by_name)}")
     missing = [d["name"] for d in definitions if d.get("required") and d["name"] not in options]
-    if missing:
+    if missing and focused is None:  # while typing, required options may still be empty
         raise InteractionRejected(f"/{command} requires option(s) {missing}")
+    if focused is not None and not by_name.get(focused, {}).get("autocomplete"):
+        raise InteractionRejected(f"/{command} option {focused!r} has no autocomplete")
     built = []
     for name, value in options.items():
         definition = by_name[name]
         option_type = definition["type"]
+        if name == focused:  # the text typed so far, whatever the option's type
+            built.append({"name": name, "type": option_type, "value": str(value), "focused": True})
+            continue
         if not _fits(option_type, value):
             raise InteractionRejected(f"/{command} option {name!r} (type {option_type}) cannot take {value!r}")
         choices = [choice["value"] for choice in definition.get("choices", [])]

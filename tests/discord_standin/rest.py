@@ -24,6 +24,7 @@ from .flags import Permission, has_permissions
 from .messages import ApiError, invalid_form, unknown_message
 from .payloads import (
     INTERACTION_APPLICATION_COMMAND,
+    INTERACTION_AUTOCOMPLETE,
     MESSAGE_CHAT_INPUT_COMMAND,
     MESSAGE_DEFAULT,
     MESSAGE_FLAG_EPHEMERAL,
@@ -51,7 +52,10 @@ _CALLBACK_MESSAGE = 4
 _CALLBACK_DEFERRED_MESSAGE = 5
 _CALLBACK_DEFERRED_UPDATE = 6
 _CALLBACK_UPDATE_MESSAGE = 7
+_CALLBACK_AUTOCOMPLETE_RESULT = 8
 _CALLBACK_MODAL = 9
+#: Discord's limit on autocomplete choices.
+MAX_CHOICES = 25
 
 
 def json_response(payload: Any, status: int = 200) -> web.Response:
@@ -269,7 +273,8 @@ class RestApi:
         """``POST /interactions/{id}/{token}/callback``: the one response Discord accepts per interaction.
 
         Creates (4), defers (5: a "thinking" message with the LOADING flag),
-        acknowledges (6) or edits (7) the message, or opens a modal (9).
+        acknowledges (6) or edits (7) the message, offers autocomplete choices
+        (8, kept in ``choices`` of the interaction's record), or opens a modal (9).
         With ``?with_response=1`` (discord.py ≥ 2.5 always asks) the answer
         describes the interaction and the message resource.
         """
@@ -283,8 +288,16 @@ class RestApi:
         callback_type = body.get("type")
         data = body.get("data") or {}
         is_command = itx.payload["type"] == INTERACTION_APPLICATION_COMMAND
+        is_autocomplete = itx.payload["type"] == INTERACTION_AUTOCOMPLETE
         message: Payload | None = None
-        if callback_type == _CALLBACK_MESSAGE:
+        if is_autocomplete != (callback_type == _CALLBACK_AUTOCOMPLETE_RESULT):
+            reason = f"Response type {callback_type} is not valid for interaction type {itx.payload['type']}."
+            raise invalid_form("type", "INTERACTION_RESPONSE_TYPE_INVALID", reason)
+        if is_autocomplete:
+            choices = data.get("choices") or []
+            if len(choices) > MAX_CHOICES:
+                raise invalid_form("data.choices", "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CHOICES} or fewer in length.")
+        elif callback_type == _CALLBACK_MESSAGE:
             message = self._state.store.create(
                 data,
                 files,

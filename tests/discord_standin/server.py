@@ -29,6 +29,7 @@ from .gateway import OP_IDENTIFY, Gateway, GatewaySession
 from .lifecycle import ClientT, patch_discord, run_client
 from .payloads import (
     INTERACTION_APPLICATION_COMMAND,
+    INTERACTION_AUTOCOMPLETE,
     INTERACTION_MESSAGE_COMPONENT,
     Payload,
     attachment_payload,
@@ -208,10 +209,13 @@ class DiscordStandin:
         await session.dispatch("GUILD_DELETE", {"id": str(guild.id)})
 
     async def add_guild(self, guild: Guild, *, timeout: float = 5.0) -> None:
-        """The bot is invited (back) into ``guild``: GUILD_CREATE to its shard's session."""
+        """The bot is invited (back) into ``guild``: GUILD_CREATE to its shard's session, without the
+        ``unavailable`` field (which marks a guild coming back from an outage, not a join)."""
         session = await self._gateway.session(timeout, guild.id)
         self._state.bot_guild_ids.add(guild.id)
-        await session.dispatch("GUILD_CREATE", guild_create_payload(self.world, guild))
+        joined = guild_create_payload(self.world, guild)
+        del joined["unavailable"]
+        await session.dispatch("GUILD_CREATE", joined)
 
     @property
     def routes(self) -> frozenset[str]:
@@ -312,6 +316,30 @@ class DiscordStandin:
         return await self._send_interaction(
             INTERACTION_APPLICATION_COMMAND, data, user, channel, locale=locale, timeout=timeout
         )
+
+    async def send_autocomplete(
+        self,
+        command: str,
+        options: Mapping[str, OptionValue],
+        focused: str,
+        *,
+        user: User | None = None,
+        channel: Channel | None = None,
+        timeout: float = 5.0,
+    ) -> list[Payload]:
+        """A member types into option ``focused`` of ``/command`` (its value in ``options`` is the text so far);
+        returns the choices the bot offers (its type 8 callback)."""
+        user = user or self.world.alice
+        channel = channel or self.world.general
+        guild = self._guild_acting_in(channel, user)
+        data = self._state.commands.interaction_data(
+            command, options, user=user, base_url=self.base_url, guild=guild, focused=focused
+        )
+        sent = await self._send_interaction(INTERACTION_AUTOCOMPLETE, data, user, channel, locale="en-US", timeout=timeout)
+        answer = await self.wait_for_request(
+            "POST /interactions/{interaction_id}/{interaction_token}/callback", interaction=sent, timeout=timeout
+        )
+        return list((answer.json.get("data") or {}).get("choices") or [])
 
     def _guild_acting_in(self, channel: Channel, user: User) -> Guild | None:
         """The guild of ``channel`` (``None`` for a DM), refusing what Discord would: a user outside it,
