@@ -47,7 +47,15 @@ from quotebot.bot.servers.targets import (
 from quotebot.bot.shutdown import ShuttingDown
 from quotebot.bot.utils import checks
 from quotebot.bot.utils.views import View
-from quotebot.retrieval import CorpusError, ReloadReport, is_shipped, remove_document, safe_name, save_upload
+from quotebot.retrieval import (
+    CorpusError,
+    LiveEngine,
+    ReloadReport,
+    is_shipped,
+    remove_document,
+    safe_name,
+    save_upload,
+)
 
 if TYPE_CHECKING:
     from quotebot.bot.client import QuoteBot
@@ -164,6 +172,14 @@ class CorpusAdmin(
             raise checks.Refused(SHIPPED_IS_READ_ONLY)
         return target
 
+    @staticmethod
+    async def _served(interaction: discord.Interaction, target: CorpusTarget) -> LiveEngine | None:
+        """What ``target`` serves, deferring the reply first when it must be loaded (a large corpus may take
+        longer than Discord's 3 seconds)."""
+        if not target.in_memory:
+            await delivery.acknowledge(interaction, ephemeral=True)
+        return await target.served()
+
     async def change(
         self, interaction: discord.Interaction, target: CorpusTarget, action: str, operation: FileOperation | None
     ) -> str:
@@ -264,7 +280,8 @@ class CorpusAdmin(
     )
     async def remove(self, interaction: discord.Interaction, document: str, shared: bool = False) -> None:
         target = await self._target(interaction, shared, writes=True)
-        known = {doc.id for doc in await documents_of(target)}
+        live = await self._served(interaction, target)
+        known = {doc.id for doc in live.engine.documents} if live is not None else set()
         if document not in known:
             raise checks.Refused(f"There is no document `{escape(document)}` in {target.title.lower()}; `/corpus list` shows them.")
         if target.shared and known == {document}:
@@ -300,7 +317,7 @@ class CorpusAdmin(
     @app_commands.describe(shared="List the shared corpus instead")
     async def list_documents(self, interaction: discord.Interaction, shared: bool = False) -> None:
         target: CorpusTarget = SharedCorpusTarget(self.bot) if shared else await self._target(interaction, False)
-        live = await target.served()
+        live = await self._served(interaction, target)
         engine = live.engine if live is not None else None
         lines = [f"{target.title}: {len(engine.documents) if engine else 0} documents."]
         if engine is not None:
@@ -327,7 +344,7 @@ class CorpusAdmin(
     @app_commands.command(name="stats", description="This server's documents, and questions answered since start.")
     async def stats(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None, "guild_only"
-        live = await ServerCorpus(self.bot, interaction.guild_id).served()
+        live = await self._served(interaction, ServerCorpus(self.bot, interaction.guild_id))
         documents, passages = (len(live.engine.documents), len(live.engine.passages)) if live else (0, 0)
         stats = self.bot.stats[interaction.guild_id]
         since = discord.utils.format_dt(datetime.fromtimestamp(stats.started, UTC), "R")

@@ -40,6 +40,10 @@ class CorpusTarget(Protocol):
     @property
     def folder(self) -> Path: ...
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether ``served`` answers at once (otherwise it loads the corpus first, which may take a while)."""
+
     async def served(self) -> LiveEngine | None:
         """What is served now (loaded if it was not in memory); ``None`` for a server without documents."""
 
@@ -65,6 +69,10 @@ class ServerCorpus:
     def folder(self) -> Path:
         return self.bot.corpora.folder(corpus_name(self.guild_id))
 
+    @property
+    def in_memory(self) -> bool:
+        return self.bot.corpora.in_memory(corpus_name(self.guild_id))
+
     async def served(self) -> LiveEngine | None:
         return await asyncio.to_thread(self.bot.corpora.engine, corpus_name(self.guild_id))
 
@@ -84,6 +92,10 @@ class SharedCorpusTarget:
     @property
     def folder(self) -> Path:
         return self.bot.live.folder
+
+    @property
+    def in_memory(self) -> bool:
+        return True
 
     async def served(self) -> LiveEngine | None:
         return self.bot.live

@@ -76,6 +76,11 @@ class CorpusLibrary:
         with self._lock:
             return tuple(self._loaded)
 
+    def in_memory(self, name: str) -> bool:
+        """Whether ``engine(name)`` answers at once: loaded, or known to have no documents."""
+        with self._lock:
+            return name in self._loaded or name in self._without_documents
+
     def engine(self, name: str) -> LiveEngine | None:
         """The named corpus, loaded now if it is not in memory; ``None`` when its folder holds no documents.
 

@@ -10,19 +10,21 @@ import pytest
 
 from tests.bot.e2e import (
     ANSWERABLE,
+    CALLBACK,
     CHANNEL_MESSAGE,
     CHANNEL_MESSAGE_WITH_SOURCE,
     DEFERRED_CHANNEL_MESSAGE,
     EDIT_ORIGINAL,
     EPHEMERAL,
-    FOLLOW_UP,
     UPDATE_MESSAGE,
     ask,
     assert_no_mentions_allowed,
     button_id,
     callback,
     copy_corpus,
+    delivered,
     make_bot,
+    messages_for,
     server_documents,
 )
 from tests.discord_standin import DiscordStandin, InteractionRejected
@@ -75,17 +77,14 @@ async def test_a_member_who_reaches_corpus_anyway_is_refused_by_the_bot(discord_
     delivers the command to anyone, as Discord would after such an override."""
     world = discord_standin.world
     async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path), dev_guild_id=None)):
-        refused = await callback(
-            discord_standin, await discord_standin.send_interaction("corpus reload", user=world.alice)
-        )
-        stats = await callback(
-            discord_standin, await discord_standin.send_interaction("corpus stats", user=world.morgan)
-        )
+        by_alice = await discord_standin.send_interaction("corpus reload", user=world.alice)
+        refused = await callback(discord_standin, by_alice)
+        stats = await delivered(discord_standin, await discord_standin.send_interaction("corpus stats", user=world.morgan))
     assert refused.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE
     assert refused.json["data"]["flags"] & EPHEMERAL
     assert refused.json["data"]["content"].startswith("Only moderators")
-    assert stats.json["data"]["content"].startswith("This server: 0 documents, 0 passages of its own.")
-    assert not any(r.route in (FOLLOW_UP, EDIT_ORIGINAL) for r in discord_standin.requests)  # alice's never ran
+    assert stats["content"].startswith("This server: 0 documents, 0 passages of its own.")
+    assert [r.route for r in discord_standin.requests_for(by_alice)] == [CALLBACK]  # alice's reload never ran
 
 
 async def test_add_downloads_the_attachment_saves_it_and_reloads(discord_standin, clean_env, tmp_path):
@@ -152,17 +151,15 @@ async def test_remove_asks_for_confirmation_then_removes_and_reloads(discord_sta
     bot = make_bot(discord_standin, corpus)
     documents = server_documents(bot, world.guild.id, {"zanzibarite.md": NEW_DOCUMENT})
     async with discord_standin.running(bot):
-        prompt = await callback(
-            discord_standin,
-            await discord_standin.send_interaction("corpus remove", {"document": "zanzibarite.md"}, user=world.morgan),
-        )
-        message = prompt.response_json["resource"]["message"]
+        sent = await discord_standin.send_interaction("corpus remove", {"document": "zanzibarite.md"}, user=world.morgan)
+        prompt = await delivered(discord_standin, sent)  # deferred first: the server's corpus had to be loaded
+        (message,) = messages_for(discord_standin, sent)
         with pytest.raises(InteractionRejected):  # ephemeral: only morgan sees it; still, only morgan may confirm
             await discord_standin.send_interaction("corpus remove", {"document": "zanzibarite.md"}, user=world.alice)
         confirm = await discord_standin.send_component(message, button_id(message, "Remove"), user=world.morgan)
         edited = await discord_standin.wait_for_request(EDIT_ORIGINAL, interaction=confirm, timeout=10)
-    assert prompt.json["data"]["content"] == "Remove `zanzibarite.md` from this server's corpus?"
-    assert prompt.json["data"]["flags"] & EPHEMERAL
+    assert prompt["content"] == "Remove `zanzibarite.md` from this server's corpus?"
+    assert message["flags"] & EPHEMERAL
     first = discord_standin.requests_for(confirm)[0].json
     assert first["type"] == UPDATE_MESSAGE and first["data"]["components"] == []
     lines = edited.json["content"].split("\n")
@@ -180,9 +177,10 @@ async def test_remove_of_an_unknown_document_is_refused(discord_standin, clean_e
         sent = await discord_standin.send_interaction(
             "corpus remove", {"document": "../etc/passwd"}, user=discord_standin.world.morgan
         )
-        response = await callback(discord_standin, sent)
-    assert response.json["data"]["flags"] & EPHEMERAL
-    assert response.json["data"]["content"].startswith("There is no document `../etc/passwd`")
+        response = await delivered(discord_standin, sent)
+        (message,) = messages_for(discord_standin, sent)
+    assert message["flags"] & EPHEMERAL
+    assert response["content"].startswith("There is no document `../etc/passwd` in this server's corpus")
 
 
 async def test_a_failed_reload_says_why_and_the_old_corpus_keeps_serving(discord_standin, clean_env, tmp_path):
