@@ -21,6 +21,7 @@ from discord.ext import commands, tasks
 
 from quotebot.bot.servers import retention
 from quotebot.bot.servers.folders import corpus_name
+from quotebot.retrieval import CorpusError
 
 if TYPE_CHECKING:
     from quotebot.bot.client import QuoteBot
@@ -86,7 +87,10 @@ class ServerLifecycle(commands.Cog):
                 retention.mark_left(folders, guild_id)
         for guild_id in retention.due(folders, ours, days=self.bot.settings.left_server_days):
             if guild_id not in present:
-                retention.purge(folders, guild_id)
+                try:
+                    retention.purge(folders, guild_id)
+                except CorpusError as error:
+                    log.warning("Could not delete the files of server %s, which the bot left: %s", guild_id, error)
 
 
 async def setup(bot: QuoteBot) -> None:

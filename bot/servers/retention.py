@@ -47,6 +47,9 @@ def mark_present(folders: ServerFolders, guild_id: int) -> bool:
         marker.unlink()
     except FileNotFoundError:
         return False
+    except OSError as error:
+        log.warning("Could not mark server %s as present again: %s", guild_id, error)
+        return False
     return True
 
 
@@ -69,9 +72,12 @@ def due(folders: ServerFolders, guild_ids: Iterable[int], *, days: float, now: f
 
 
 def purge(folders: ServerFolders, guild_id: int) -> None:
-    """Delete everything of ``guild_id``: renamed out of the way first, then removed."""
+    """Delete everything of ``guild_id``: renamed out of the way first, then removed; ``CorpusError`` if it cannot."""
     folder = folders.of(guild_id)
     doomed = folder.with_name(f".purging-{guild_id}-{secrets.token_hex(4)}")
-    folder.rename(doomed)
+    try:
+        folder.rename(doomed)
+    except OSError as error:
+        raise CorpusError(f"cannot delete {folder} ({error.strerror or error})") from None
     shutil.rmtree(doomed, ignore_errors=True)
     log.info("Deleted the files of server %s, which the bot left", guild_id)

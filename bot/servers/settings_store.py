@@ -47,7 +47,6 @@ class ServerSettingsStore:
     def save(self, guild_id: int, settings: ServerSettings) -> None:
         """Write ``settings`` (blocking: call it from a worker thread); raises ``CorpusError`` when it cannot."""
         path = self._folders.settings_file(guild_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(settings.model_dump(exclude_none=True), indent=2, sort_keys=True) + "\n"
         write_durably(path, text.encode(), temporary_prefix=".settings-")
         self._keep(guild_id, settings)

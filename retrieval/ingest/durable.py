@@ -23,6 +23,7 @@ def write_durably(target: Path, raw: bytes, *, temporary_prefix: str = ".write-"
     """Replace ``target`` with ``raw`` atomically and durably; ``CorpusError`` (with the reason) when it cannot."""
     temporary: Path | None = None
     try:
+        make_folder(target.parent)
         with tempfile.NamedTemporaryFile(
             dir=target.parent, prefix=temporary_prefix, suffix=TEMPORARY_SUFFIX, delete=False
         ) as handle:
@@ -48,3 +49,11 @@ def sync_folder(folder: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def make_folder(folder: Path) -> None:
+    """Create ``folder`` and its parents if missing; ``CorpusError`` (with the reason) when it cannot."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CorpusError(f"cannot create the folder {folder} ({error.strerror or error})") from None

@@ -30,7 +30,6 @@ class ChangeSignal:
     def announce(self) -> str:
         """Write a token no other announcement has written; raises ``CorpusError`` when the file cannot be written."""
         token = f"{time.time_ns()}-{os.getpid()}-{secrets.token_hex(4)}"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         write_durably(self.path, (token + "\n").encode(), temporary_prefix=f".{self.path.name}-")
         return token
 

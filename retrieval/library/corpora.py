@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, Reranker
+from quotebot.retrieval.ingest.durable import make_folder
 from quotebot.retrieval.ingest.loader import has_documents
 from quotebot.retrieval.ingest.models import Answer
 from quotebot.retrieval.library.combine import better_supported
@@ -125,7 +126,7 @@ class CorpusLibrary:
             folder = self.folder(name)
             started = time.perf_counter()
             if operation is not None:
-                folder.mkdir(parents=True, exist_ok=True)
+                make_folder(folder)
                 operation(folder)
             if not has_documents(folder):
                 self._forget(name, without_documents=True)

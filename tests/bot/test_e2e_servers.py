@@ -52,6 +52,12 @@ async def text_of(standin: DiscordStandin, sent, *, deferred: bool = False) -> s
     return (await callback(standin, sent)).json["data"]["content"]
 
 
+def second_server(standin: DiscordStandin):  # type: ignore[no-untyped-def]
+    """B, its moderator beth (Manage Server there, nothing in A), and its #lobby."""
+    b = standin.world.guilds[1]
+    return b, standin.world.user_named("beth"), b.text_channels[0]
+
+
 def what_members_see(response) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """An answer without what differs between two sends of the same (discord.py's random button ids)."""
     data = response.json["data"]
@@ -69,8 +75,8 @@ def files_outside(root: Path, excluded: Path) -> dict[str, bytes]:
 async def test_a_moderator_of_b_adding_and_removing_changes_nothing_in_a(two_server_standin, clean_env, tmp_path):
     standin = two_server_standin
     world = standin.world
-    a, b = world.guilds
-    beth, lobby = world.user_named("beth"), b.text_channels[0]
+    a = world.guild
+    b, beth, lobby = second_server(standin)
     bot = await synced_bot(standin, copy_corpus(tmp_path))
     server_documents(bot, a.id, {"basalt.md": BASALT})
     b_documents = server_documents(bot, b.id, {"tide-pools.md": TIDE_POOLS})
@@ -117,9 +123,7 @@ async def test_manage_server_in_b_is_refused_everything_that_touches_the_shared_
     two_server_standin, clean_env, tmp_path
 ):
     standin = two_server_standin
-    world = standin.world
-    b = world.guilds[1]
-    beth, lobby = world.user_named("beth"), b.text_channels[0]
+    b, beth, lobby = second_server(standin)
     corpus = copy_corpus(tmp_path)
     shared_before = files_outside(corpus, corpus / ".quotebot-cache")
     bot = await synced_bot(standin, corpus)
@@ -152,8 +156,7 @@ async def test_the_owner_changes_the_shared_corpus_and_every_server_is_answered_
 ):
     standin = two_server_standin
     world = standin.world
-    b = world.guilds[1]
-    beth, lobby = world.user_named("beth"), b.text_channels[0]
+    b, beth, lobby = second_server(standin)
     corpus = copy_corpus(tmp_path)
     bot = await synced_bot(standin, corpus, owner_ids=[beth.id])
     server_documents(bot, b.id, {"tide-pools.md": TIDE_POOLS})
@@ -195,8 +198,8 @@ async def test_the_shipped_corpus_is_never_written_even_by_the_owner(discord_sta
 async def test_settings_are_per_server_and_set_by_manage_server(two_server_standin, clean_env, tmp_path):
     standin = two_server_standin
     world = standin.world
-    b = world.guilds[1]
-    beth, (lobby, help_channel) = world.user_named("beth"), b.text_channels
+    b, beth, lobby = second_server(standin)
+    help_channel = b.text_channels[1]
     bot = await synced_bot(standin, copy_corpus(tmp_path))
     server_documents(bot, b.id, {"tide-pools.md": TIDE_POOLS})
     async with standin.running(bot):
@@ -256,12 +259,10 @@ async def test_settings_are_per_server_and_set_by_manage_server(two_server_stand
 )
 async def test_settings_refuse_channels_of_other_servers(two_server_standin, clean_env, tmp_path, options, refusal):
     standin = two_server_standin
-    b = standin.world.guilds[1]
+    b, beth, lobby = second_server(standin)
     bot = await synced_bot(standin, copy_corpus(tmp_path))
     async with standin.running(bot):
-        sent = await standin.send_interaction(
-            "corpus settings", options, user=standin.world.user_named("beth"), channel=b.text_channels[0]
-        )
+        sent = await standin.send_interaction("corpus settings", options, user=beth, channel=lobby)
         reply = await text_of(standin, sent)
     assert reply.startswith(refusal)
     assert not bot.folders.settings_file(b.id).exists()
@@ -271,8 +272,7 @@ async def test_leaving_a_server_drops_its_index_and_keeps_its_files_until_it_ret
     two_server_standin, clean_env, tmp_path
 ):
     standin = two_server_standin
-    b = standin.world.guilds[1]
-    lobby = b.text_channels[0]
+    b, _, lobby = second_server(standin)
     bot = make_bot(standin, copy_corpus(tmp_path))
     documents = server_documents(bot, b.id, {"tide-pools.md": TIDE_POOLS})
     marker = bot.folders.left_marker(b.id)
