@@ -16,6 +16,7 @@ import pytest
 from quotebot.bot.exts.corpus_admin import SHIPPED_IS_READ_ONLY
 from quotebot.bot.sync import sync_commands
 from quotebot.bot.utils.checks import NotOwner
+from quotebot.retrieval.ingest.shipped import SHIPPED_CORPUS as INSTALLED_SHIPPED_CORPUS
 from tests.bot.e2e import (
     ANSWERABLE,
     EDIT_ORIGINAL,
@@ -27,7 +28,7 @@ from tests.bot.e2e import (
     make_bot,
     server_documents,
 )
-from tests.conftest import SHIPPED_ARTICLE, SHIPPED_CORPUS
+from tests.conftest import SHIPPED_ARTICLE
 from tests.discord_standin import DiscordStandin, InteractionRejected
 
 BASALT = b"# Basalt columns\n\nThe basalt columns of the eastern cliffs cooled from lava some 60 million years ago.\n"
@@ -183,7 +184,8 @@ async def test_the_owner_changes_the_shared_corpus_and_every_server_is_answered_
 
 
 async def test_the_shipped_corpus_is_never_written_even_by_the_owner(discord_standin, clean_env):
-    bot = make_bot(discord_standin, SHIPPED_CORPUS)
+    shipped = files_outside(INSTALLED_SHIPPED_CORPUS, INSTALLED_SHIPPED_CORPUS / ".quotebot-cache")
+    bot = make_bot(discord_standin, INSTALLED_SHIPPED_CORPUS)  # the package's own, wherever it is installed
     async with discord_standin.running(bot):
         upload = discord_standin.add_attachment("Zanzibarite.md", ZANZIBARITE)
         sent = await discord_standin.send_interaction(
@@ -192,7 +194,7 @@ async def test_the_shipped_corpus_is_never_written_even_by_the_owner(discord_sta
         reply = await callback(discord_standin, sent)
     assert reply.json["data"]["content"] == SHIPPED_IS_READ_ONLY
     assert "Set QUOTEBOT_CORPUS to a folder of your own" in SHIPPED_IS_READ_ONLY
-    assert not (SHIPPED_CORPUS / "zanzibarite.md").exists()
+    assert files_outside(INSTALLED_SHIPPED_CORPUS, INSTALLED_SHIPPED_CORPUS / ".quotebot-cache") == shipped
 
 
 async def test_settings_are_per_server_and_set_by_manage_server(two_server_standin, clean_env, tmp_path):
