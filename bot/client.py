@@ -1,8 +1,13 @@
 """The ``QuoteBot`` client: what it asks Discord for, and what it listens to.
 
-It requests no privileged intents. Messages that mention the bot, and direct
-messages, carry their content without the message-content intent, and those
-are the only messages quotebot answers.
+By default it requests no privileged intent: messages that mention the bot,
+direct messages, and the message a member picks **Answer with quotebot** on
+carry their content without the Message Content intent. Only
+``QUOTEBOT_AUTO_ANSWER=on`` (answering new help threads unasked) needs it,
+and only then is it requested. Intents are fixed when the bot connects, so
+the process decides, and each server's ``auto_answer_channels`` then says
+where. An application the Developer Portal does not allow to read message
+content is warned about once at start-up and connects without the intent.
 """
 
 from __future__ import annotations
@@ -20,14 +25,18 @@ import discord
 from discord.ext import commands
 
 from quotebot import __version__
+from quotebot.bot.answering import Answering
 from quotebot.bot.delivery import NO_MENTIONS, trace_config
+from quotebot.bot.feedback import FeedbackLog
 from quotebot.bot.servers.folders import ServerFolders, corpus_name
+from quotebot.bot.servers.question_log import QuestionLog
 from quotebot.bot.servers.settings import ServerSettings, defaults_for
 from quotebot.bot.servers.settings_store import ServerSettingsStore
 from quotebot.bot.servers.sharding import Shards
 from quotebot.bot.servers.shared_corpus import SharedCorpus
 from quotebot.bot.settings import Settings
 from quotebot.bot.shutdown import Shutdown
+from quotebot.bot.votes import VoteButton
 from quotebot.retrieval import Answer, ChangeSignal, CorpusError, CorpusLibrary, LiveEngine
 
 log = logging.getLogger(__name__)
@@ -35,18 +44,29 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (
     "quotebot.bot.exts.error_handler",
     "quotebot.bot.exts.ask",
+    "quotebot.bot.exts.answer_from_message",
+    "quotebot.bot.exts.auto_answer",
     "quotebot.bot.exts.corpus_admin",
     "quotebot.bot.exts.server_lifecycle",
     "quotebot.bot.exts.shared_corpus_sync",
 )
 
 
-def quotebot_intents() -> discord.Intents:
-    """Guilds (channels, roles for the moderator check) and messages; nothing privileged."""
+CONTENT_INTENT_REFUSED = (
+    "QUOTEBOT_AUTO_ANSWER is on, but Discord does not let this application read message content: new help "
+    "threads will not be answered automatically (everything else works). To allow it, turn on Message Content "
+    "Intent under Privileged Gateway Intents on the Developer Portal's Bot page, then restart quotebot."
+)
+
+
+def quotebot_intents(settings: Settings) -> discord.Intents:
+    """Guilds (channels, threads, roles for the moderator check) and messages; message content only for
+    ``QUOTEBOT_AUTO_ANSWER``."""
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_messages = True
     intents.dm_messages = True
+    intents.message_content = settings.auto_answer
     return intents
 
 
@@ -102,7 +122,7 @@ class QuoteBot(commands.AutoShardedBot):
         super().__init__(
             # No prefix commands exist; ``on_message`` below never processes them.
             command_prefix=commands.when_mentioned,
-            intents=quotebot_intents(),
+            intents=quotebot_intents(settings),
             allowed_mentions=NO_MENTIONS,
             help_command=None,
             # Lets ``bot.delivery`` make single HTTP attempts and own the retries of every send.
@@ -124,9 +144,13 @@ class QuoteBot(commands.AutoShardedBot):
         )
         self.shared = SharedCorpus(live, ChangeSignal(self.folders.shared_signal))
         self.stats: dict[int | None, QuestionStats] = defaultdict(QuestionStats)
+        self.questions = QuestionLog(self.folders)
+        self.feedback = FeedbackLog(settings.feedback_log)
+        self.answering = Answering(self)
         self.shutdown = Shutdown()
         self._sync_dev_guild = sync_dev_guild
         self._announced = False
+        self._questions_closed = False
 
     @property
     def live(self) -> LiveEngine:
@@ -137,6 +161,7 @@ class QuoteBot(commands.AutoShardedBot):
         """Learn the owners, load the extensions; sync only the development guild, never on every start globally."""
         freeze_long_lived_objects()
         self.owner_ids = self._owners()
+        self.add_dynamic_items(VoteButton)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         guild_id = self.settings.dev_guild_id
@@ -157,6 +182,28 @@ class QuoteBot(commands.AutoShardedBot):
             owners.add(application.owner.id)
         return owners
 
+    @property
+    def reads_message_content(self) -> bool:
+        """Whether Discord sends this bot the text of every message it sees (what auto-answering needs)."""
+        return self.intents.message_content
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """Connect without the Message Content intent when the application may not have it (a warning, not
+        the gateway's close 4014); the application's flags are known once logged in."""
+        flags = self.application_flags
+        if self.reads_message_content and not (flags.gateway_message_content or flags.gateway_message_content_limited):
+            log.warning("%s", CONTENT_INTENT_REFUSED)
+            # discord.py offers no public way to change intents after construction; IDENTIFY reads this.
+            self._connection._intents.message_content = False
+        await super().connect(reconnect=reconnect)
+
+    async def close(self) -> None:
+        """Disconnect, then finish writing the question logs."""
+        await super().close()
+        if not self._questions_closed:
+            self._questions_closed = True
+            await self.questions.close()
+
     async def on_ready(self) -> None:
         # Deliberately no syncing here: on_ready fires again after every reconnect.
         if self._announced:
@@ -169,11 +216,13 @@ class QuoteBot(commands.AutoShardedBot):
         """The one line that says what is running: version, account, corpora, semantic model, shards, guilds."""
         engine = self.live.engine
         model = "on" if self.live.reranker is not None else "off"
+        auto_answer = "on" if self.reads_message_content else "off"
         return (
             f"quotebot {__version__} ready as {self.user} ({getattr(self.user, 'id', '?')}): "
             f"shared corpus {self.live.folder} with {len(engine.documents)} documents, {len(engine.passages)} passages, "
             f"semantic model {model}; server corpora in {self.folders.root} "
-            f"(at most {self.corpora.capacity} in memory); {self.shards_served.describe()}; in {len(self.guilds)} guilds"
+            f"(at most {self.corpora.capacity} in memory); auto-answer {auto_answer}; {self.shards_served.describe()}; "
+            f"in {len(self.guilds)} guilds"
         )
 
     def _documents_folder(self, name: str) -> Path:

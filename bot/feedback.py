@@ -1,7 +1,8 @@
 """👍/👎 verdicts on answers: logged, and appended to a JSON-lines file when one is configured.
 
 The file is the raw material for judging retrieval quality on real questions,
-so each line carries the question, the passage shown and the verdict.
+so each line carries the question, the passage shown and the verdict. (Each
+server's own record of them, for ``/corpus gaps``, is its question log.)
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class FeedbackLog:
         self.path = path
         self._lock = threading.Lock()
 
-    async def record(self, *, question: str, passage_id: str | None, verdict: str, user_id: int) -> None:
+    async def record(self, *, question: str | None, passage_id: str | None, verdict: str, user_id: int) -> None:
         entry = {
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
             "question": question,

@@ -35,10 +35,15 @@ MISSING_TOKEN = (
     '(DISCORD_TOKEN=...). Without Discord, try `quotebot ask "your question"` or `quotebot chat`.'
 )
 REJECTED_TOKEN = "quotebot: Discord rejected DISCORD_TOKEN; copy the token again from the Developer Portal's Bot page."
+REFUSED_INTENT = (
+    "quotebot: Discord refused the Message Content intent that QUOTEBOT_AUTO_ANSWER=on asks for (gateway close "
+    "code 4014): turn on Message Content Intent under Privileged Gateway Intents on the Developer Portal's Bot "
+    "page, or set QUOTEBOT_AUTO_ANSWER=off."
+)
 # Failures to reach or be served by Discord at all, reported in one line instead of a traceback.
 UNREACHABLE = (discord.HTTPException, aiohttp.ClientError, OSError)
 # Every way a session with Discord can fail that ``failure_status`` explains in one line.
-DISCORD_FAILURES = (discord.LoginFailure, *UNREACHABLE)
+DISCORD_FAILURES = (discord.LoginFailure, discord.PrivilegedIntentsRequired, *UNREACHABLE)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 #: Settings a command-line option of the same name may set.
 COMMAND_LINE_SETTINGS = ("corpus", "shard_count", "shard_ids")
@@ -107,13 +112,15 @@ def failure_status(error: Exception, *, unreachable: str = "could not talk to Di
     """Print the one line that explains why a command stopped, and return its exit status.
 
     ``error`` is a ``ConfigurationError`` (status 2) or one of ``DISCORD_FAILURES`` (status 1):
-    a rejected token, or anything else, said as ``quotebot: <unreachable>: <error>``.
+    a rejected token, a refused privileged intent, or anything else, said as ``quotebot: <unreachable>: <error>``.
     """
     if isinstance(error, ConfigurationError):
         print(error, file=sys.stderr)
         return 2
     if isinstance(error, discord.LoginFailure):
         print(REJECTED_TOKEN, file=sys.stderr)
+    elif isinstance(error, discord.PrivilegedIntentsRequired):
+        print(REFUSED_INTENT, file=sys.stderr)
     else:
         print(f"quotebot: {unreachable}: {error}", file=sys.stderr)
     return 1

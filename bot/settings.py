@@ -20,6 +20,8 @@ from quotebot.retrieval import default_corpus_folder
 
 ENV_PREFIX = "QUOTEBOT_"
 TOKEN_VARIABLE = "DISCORD_TOKEN"
+#: The confidence an automatic answer needs, measured on SQuAD by ``python -m bench.auto_answer`` (README).
+AUTO_ANSWER_CONFIDENCE = 0.9
 
 
 class Settings(BaseSettings):
@@ -66,6 +68,23 @@ class Settings(BaseSettings):
     allowed_channel_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="channels where the bot answers; empty means everywhere"
     )
+    auto_answer: bool = Field(
+        default=False,
+        description="answer new help threads by itself where servers ask for it; requests the privileged "
+        "Message Content intent",
+    )
+    auto_answer_channel_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="forums and channels whose new threads are answered automatically"
+    )
+    auto_answer_confidence: float = Field(
+        default=AUTO_ANSWER_CONFIDENCE,
+        ge=0.0,
+        le=1.0,
+        description="the confidence an answer needs to be posted in a new thread without being asked",
+    )
+    question_retention_days: int = Field(
+        default=90, ge=0, le=3650, description="days a server's questions and 👍/👎 are kept for /corpus gaps (0: none)"
+    )
     ask_cooldown_rate: int = Field(
         default=3, ge=0, description="questions a user may ask per cooldown period (0: no limit)"
     )
@@ -108,7 +127,7 @@ class Settings(BaseSettings):
             )
         return text or None
 
-    @field_validator("allowed_channel_ids", "owner_ids", "shard_ids", mode="before")
+    @field_validator("allowed_channel_ids", "auto_answer_channel_ids", "owner_ids", "shard_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
         """Accept ``1,2 3`` as well as a JSON list: people write ids both ways in ``.env`` files."""

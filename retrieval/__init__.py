@@ -4,7 +4,8 @@ A question's path follows the folders: ``ingest`` (files → documents →
 passages and sentences), ``index`` (passages → terms, BM25 postings, the saved
 index), ``answer`` (question → ranked passages → quote → outcome). ``live``
 holds the snapshot being served; ``library`` serves many corpora (a shared
-one and named ones loaded on demand); ``evaluation`` measures answers.
+one and named ones loaded on demand); ``question_groups`` groups questions
+that ask the same thing; ``evaluation`` measures answers.
 
 The names below are the API the front ends (``quotebot.bot``) use; everything
 else is free to change.
@@ -22,6 +23,7 @@ from quotebot.retrieval.ingest.store import remove_document, safe_name, save_upl
 from quotebot.retrieval.library.change_signal import ChangeSignal
 from quotebot.retrieval.library.corpora import CorpusLibrary
 from quotebot.retrieval.live import LiveEngine, ReloadReport
+from quotebot.retrieval.question_groups import QuestionGroup, group_questions
 
 __all__ = [
     "DEFAULT_TOP_K",
@@ -36,10 +38,12 @@ __all__ = [
     "Hit",
     "LiveEngine",
     "Passage",
+    "QuestionGroup",
     "ReloadReport",
     "Reranker",
     "default_corpus_folder",
     "describe_corpus",
+    "group_questions",
     "highlight_question",
     "is_shipped",
     "is_web_url",

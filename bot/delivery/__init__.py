@@ -3,7 +3,7 @@
 ``attempts`` makes one HTTP attempt per call, ``policy`` decides when to try
 again (tenacity) and when a failure is Discord's rather than quotebot's,
 ``interactions`` answers interactions within their deadlines without ever
-answering twice, ``channels`` posts and edits channel messages. Callers
+answering twice, ``channels`` posts, edits and deletes channel messages. Callers
 pass ``allowed_mentions=NO_MENTIONS`` with every message, and the client
 forbids pings by default as well: a question can carry ``@everyone``.
 """
@@ -11,7 +11,7 @@ forbids pings by default as well: a question can carry ``@everyone``.
 import discord
 
 from quotebot.bot.delivery.attempts import Unavailable, trace_config
-from quotebot.bot.delivery.channels import delete_later, edit, reply, send
+from quotebot.bot.delivery.channels import delete, delete_later, edit, reply, send
 from quotebot.bot.delivery.interactions import (
     Acknowledged,
     acknowledge,
@@ -33,6 +33,7 @@ __all__ = [
     "Unavailable",
     "acknowledge",
     "acknowledged",
+    "delete",
     "delete_later",
     "delete_original",
     "deliver",

@@ -55,23 +55,28 @@ async def edit(message: SentMessage, **fields: Any) -> None:
     await deliver(route, lambda: message.edit(**fields))
 
 
+async def delete(message: discord.Message) -> None:
+    """Delete a message; one already gone (deleted by a moderator, or by an earlier attempt) counts as deleted."""
+
+    async def attempt() -> None:
+        try:
+            await message.delete()
+        except discord.NotFound:
+            pass
+
+    await deliver(DELETE_MESSAGE, attempt)
+
+
 def delete_later(message: discord.Message, delay: float) -> None:
     """Delete ``message`` after ``delay`` seconds (a notice that stops being true), in the background."""
 
-    async def delete() -> None:
+    async def delete_when_due() -> None:
         await asyncio.sleep(delay)
-
-        async def attempt() -> None:
-            try:
-                await message.delete()
-            except discord.NotFound:
-                pass  # deleted already, by a moderator or an earlier attempt
-
         try:
-            await deliver(DELETE_MESSAGE, attempt)
+            await delete(message)
         except (DeliveryFailed, discord.HTTPException) as error:
             log.warning("Could not delete notice %s: %s", message.id, error)
 
-    task = asyncio.create_task(delete(), name=f"delete message {message.id}")
+    task = asyncio.create_task(delete_when_due(), name=f"delete message {message.id}")
     _pending_deletions.add(task)
     task.add_done_callback(_pending_deletions.discard)

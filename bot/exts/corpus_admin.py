@@ -10,7 +10,8 @@ shared corpus instead, which only the bot's owner may change
 The group is hidden by default from members without Manage Server
 (``default_permissions``), but that is only a hint server admins can change,
 so ``interaction_check`` enforces ``checks.ensure_moderator`` on every
-subcommand. File changes and index builds run in worker threads, one at a
+subcommand. ``/corpus gaps`` shows what went unanswered here (``bot.gaps``).
+File changes and index builds run in worker threads, one at a
 time per corpus; the index is swapped in only once it is complete, so
 members keep getting answers from the old one meanwhile. Replies go through
 ``bot.delivery``; a change in flight holds a stop back (``bot.shutdown``)
@@ -22,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -34,6 +36,7 @@ from discord.ext import commands
 from quotebot.bot import delivery
 from quotebot.bot.client import freeze_long_lived_objects
 from quotebot.bot.delivery import NO_MENTIONS
+from quotebot.bot.gaps import gaps_embed
 from quotebot.bot.render import MESSAGE_LIMIT, clip, escape
 from quotebot.bot.servers.settings import ServerSettings, defaults_for, describe, field_of, option_name
 from quotebot.bot.servers.targets import (
@@ -65,12 +68,23 @@ log = logging.getLogger(__name__)
 AUTOCOMPLETE_LIMIT = 25
 CONFIRM_TIMEOUT = 60.0
 NAMES_SHOWN = 10
+AUTO_ANSWER_OFF = (
+    "Note: automatic answers are off in this quotebot (its operator turns them on with QUOTEBOT_AUTO_ANSWER=on "
+    "and the Message Content intent); these channels take effect once they are on."
+)
 SHIPPED_IS_READ_ONLY = (
     "The shared corpus is the one shipped inside quotebot's package, which is never written to. Set "
     "QUOTEBOT_CORPUS to a folder of your own (copy quotebot's `corpus` documents into it to keep them) "
     "and restart quotebot; then it can be changed."
 )
 EVERY_CHANNEL = ("all", "every", "everywhere")
+NO_CHANNEL = ("none", "off", "nowhere")
+#: What ``auto_answer_channels`` may name: channels whose threads are questions.
+THREAD_CHANNELS = (discord.ForumChannel, discord.TextChannel)
+DAY = 24 * 60 * 60.0
+GAPS_DAYS = 30
+#: Documents the "most 👎" list of /corpus gaps shows.
+DISLIKED_DOCUMENTS = 5
 _CHANNEL_MENTION = re.compile(r"<#(\d+)>|(\d{15,20})|#([^\s#]+)")
 
 
@@ -348,12 +362,29 @@ class CorpusAdmin(
         documents, passages = (len(live.engine.documents), len(live.engine.passages)) if live else (0, 0)
         stats = self.bot.stats[interaction.guild_id]
         since = discord.utils.format_dt(datetime.fromtimestamp(stats.started, UTC), "R")
+        kept = self._kept_days(interaction.guild_id)
+        totals = await self.bot.questions.totals(interaction.guild_id, time.time() - kept * DAY)
         text = (
             f"This server: {documents} documents, {passages} passages of its own.\n"
             f"{self._shared_line(interaction.guild_id, own=live is not None)}\n"
-            f"Since I started {since}: {stats.answered} questions answered here, {stats.declined} declined."
+            f"Since I started {since}: {stats.answered} questions answered here, {stats.declined} declined.\n"
+            f"Kept for `/corpus gaps` (last {kept} days): {totals.questions} questions ({totals.answered} answered, "
+            f"{totals.unsure} unsure, {totals.declined} declined); {totals.likes} 👍, {totals.dislikes} 👎."
         )
         await delivery.respond(interaction, ephemeral=True, content=text, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="gaps", description="Questions asked here that I declined, was unsure of, or got 👎.")
+    @app_commands.describe(days=f"How many days back to look (default {GAPS_DAYS})")
+    async def gaps(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = GAPS_DAYS) -> None:
+        assert interaction.guild_id is not None, "guild_only"
+        kept = self._kept_days(interaction.guild_id)
+        since = time.time() - min(days, kept) * DAY
+        gaps, documents = await self.bot.questions.gaps(interaction.guild_id, since, documents=DISLIKED_DOCUMENTS)
+        embed = gaps_embed(gaps, documents, days=days, kept_days=kept)
+        await delivery.respond(interaction, ephemeral=True, embed=embed, allowed_mentions=NO_MENTIONS)
+
+    def _kept_days(self, guild_id: int) -> int:
+        return self.bot.server_settings_of(guild_id).question_retention_days or 0
 
     @app_commands.command(name="settings", description="Show or change this server's settings (Manage Server).")
     @app_commands.describe(
@@ -361,6 +392,8 @@ class CorpusAdmin(
         moderator_role="A role that may use /corpus besides Manage Server",
         mod_log_channel="The channel that hears about corpus changes",
         allowed_channels="Channels where I answer, e.g. #help #questions, or 'all'",
+        auto_answer_channels="Forums or channels whose new threads I answer by myself when sure, or 'none'",
+        question_retention_days="Days questions and 👍/👎 are kept for /corpus gaps (0: none kept)",
         reset="Put one setting back to its default",
     )
     @app_commands.choices(
@@ -373,6 +406,8 @@ class CorpusAdmin(
         moderator_role: discord.Role | None = None,
         mod_log_channel: discord.TextChannel | None = None,
         allowed_channels: app_commands.Range[str, 1, 1000] | None = None,
+        auto_answer_channels: app_commands.Range[str, 1, 1000] | None = None,
+        question_retention_days: app_commands.Range[int, 0, 3650] | None = None,
         reset: str | None = None,
     ) -> None:
         checks.ensure_manager(interaction)
@@ -385,6 +420,10 @@ class CorpusAdmin(
             "moderator_role_id": moderator_role.id if moderator_role else None,
             "mod_log_channel_id": mod_log_channel.id if mod_log_channel else None,
             "allowed_channel_ids": None if allowed_channels is None else channels_in(guild, allowed_channels),
+            "auto_answer_channel_ids": None
+            if auto_answer_channels is None
+            else channels_in(guild, auto_answer_channels, empty=NO_CHANNEL, kinds=THREAD_CHANNELS),
+            "question_retention_days": question_retention_days,
         }
         update = {field: value for field, value in changes.items() if value is not None}
         if reset is not None:
@@ -398,17 +437,26 @@ class CorpusAdmin(
             log.info("Settings of server %s changed by %s (%s): %s", guild.id, interaction.user, interaction.user.id, update)
         heading = "Saved. This server's settings:" if update else "This server's settings (change them with the options of `/corpus settings`):"
         lines = [heading, *describe(own, defaults_for(self.bot.settings, guild))]
+        if own.auto_answer_channel_ids and not self.bot.reads_message_content:
+            lines.append(AUTO_ANSWER_OFF)
         await delivery.respond(
             interaction, ephemeral=True, content=clip("\n".join(lines), MESSAGE_LIMIT), allowed_mentions=NO_MENTIONS
         )
 
 
-def channels_in(guild: discord.Guild, text: str) -> tuple[int, ...]:
-    """The channels of ``guild`` that ``text`` names (mentions, ids or ``#name``); ``()`` for "all".
+def channels_in(
+    guild: discord.Guild,
+    text: str,
+    *,
+    empty: Sequence[str] = EVERY_CHANNEL,
+    kinds: tuple[type[discord.abc.GuildChannel], ...] = (discord.abc.GuildChannel,),
+) -> tuple[int, ...]:
+    """The channels of ``guild`` that ``text`` names (mentions, ids or ``#name``); ``()`` for one of the
+    ``empty`` words ("all" where no channel means every channel).
 
-    Raises ``Refused`` naming what is not a channel of this server.
+    Raises ``Refused`` naming what is not a channel of this server, or not one of ``kinds``.
     """
-    if text.strip().lower() in EVERY_CHANNEL:
+    if text.strip().lower() in empty:
         return ()
     found: list[int] = []
     for mention, bare_id, name in _CHANNEL_MENTION.findall(text):
@@ -417,12 +465,16 @@ def channels_in(guild: discord.Guild, text: str) -> tuple[int, ...]:
             if mention or bare_id
             else discord.utils.get(guild.channels, name=name)
         )
+        named = f"#{name}" if name else f"<#{mention or bare_id}>"
         if channel is None or isinstance(channel, discord.CategoryChannel):
-            named = f"#{name}" if name else f"<#{mention or bare_id}>"
             raise checks.Refused(f"{named} is not a channel of this server; nothing changed.")
+        if not isinstance(channel, kinds):
+            raise checks.Refused(f"{named} cannot hold threads; name forums or text channels. Nothing changed.")
         found.append(channel.id)
     if not found:
-        raise checks.Refused("Name the channels with #, e.g. `#help #questions`, or write `all`; nothing changed.")
+        raise checks.Refused(
+            f"Name the channels with #, e.g. `#help #questions`, or write `{empty[0]}`; nothing changed."
+        )
     return tuple(dict.fromkeys(found))
 
 

@@ -1,7 +1,7 @@
 """Joining and leaving servers: a server the bot leaves stops costing memory at once, and disk after a while.
 
-On ``on_guild_remove`` the server's index is dropped from memory and its
-files are marked as left (``servers.retention``); on ``on_guild_join`` (a
+On ``on_guild_remove`` the server's index is dropped from memory (and its
+question log closed) and its files are marked as left (``servers.retention``); on ``on_guild_join`` (a
 re-invitation) the mark goes. Once connected, and hourly after that, the
 files of servers on this process's shards that were left more than
 ``QUOTEBOT_LEFT_SERVER_DAYS`` ago are deleted; servers whose folder exists
@@ -49,6 +49,7 @@ class ServerLifecycle(commands.Cog):
             return
         in_memory = self.bot.corpora.unload(corpus_name(guild.id))
         self.bot.server_settings.forget(guild.id)
+        await self.bot.questions.forget(guild.id)
         kept = await asyncio.to_thread(retention.mark_left, self.bot.folders, guild.id)
         log.info(
             "Left server %s (%s): index %s; files %s",

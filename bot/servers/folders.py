@@ -7,6 +7,7 @@ and a change in one server provably touches no file outside its folder:
 - ``documents/``: its own corpus (``.md``/``.txt``, with the index cache in
   ``documents/.quotebot-cache/``);
 - ``settings.json``: what its managers set with ``/corpus settings``;
+- ``questions.sqlite3``: its questions and 👍/👎 for ``/corpus gaps`` (``question_db``);
 - ``.left``: present once the bot has left the server (``retention``).
 
 Per-server data added later belongs in this folder too. ``<root>/.shared-corpus-version``
@@ -19,6 +20,7 @@ from pathlib import Path
 
 DOCUMENTS = "documents"
 SETTINGS = "settings.json"
+QUESTIONS = "questions.sqlite3"
 LEFT_MARKER = ".left"
 SHARED_SIGNAL = ".shared-corpus-version"
 
@@ -37,6 +39,9 @@ class ServerFolders:
 
     def settings_file(self, guild_id: int) -> Path:
         return self.of(guild_id) / SETTINGS
+
+    def questions_file(self, guild_id: int) -> Path:
+        return self.of(guild_id) / QUESTIONS
 
     def left_marker(self, guild_id: int) -> Path:
         return self.of(guild_id) / LEFT_MARKER

@@ -8,9 +8,10 @@ only in the server that has that channel: another server's members are never
 refused, nor its changes posted, because of a channel they cannot see.
 
 To add a setting: a field here (``*_id`` for a role or channel, ``*_ids``
-for channels, ``bool`` for a switch; it is shown and reset by its option
-name, the field name without ``_id``/``_ids`` suffix, ``s`` for lists), its
-default in ``defaults_for``, and an option of ``/corpus settings``.
+for channels, ``bool`` for a switch, ``*_days`` for a duration; it is shown
+and reset by its option name, the field name without ``_id``/``_ids``
+suffix, ``s`` for lists), its default in ``defaults_for``, and an option of
+``/corpus settings``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ class ServerSettings(BaseModel):
     allowed_channel_ids: tuple[int, ...] | None = Field(
         default=None, description="the channels where I answer (and their threads)"
     )
+    auto_answer_channel_ids: tuple[int, ...] | None = Field(
+        default=None, description="forums and channels whose new threads I answer by myself, when sure"
+    )
+    question_retention_days: int | None = Field(
+        default=None, ge=0, le=3650, description="days questions and 👍/👎 are kept for /corpus gaps (0: none)"
+    )
 
     def over(self, defaults: ServerSettings) -> ServerSettings:
         """These settings with every unset one taken from ``defaults``."""
@@ -60,12 +67,13 @@ def defaults_for(settings: Settings, guild: discord.Guild | None) -> ServerSetti
     def here(channel_id: int | None) -> bool:
         return guild is not None and channel_id is not None and guild.get_channel_or_thread(channel_id) is not None
 
-    channels = tuple(channel for channel in settings.allowed_channel_ids if here(channel))
     return ServerSettings(
         include_shared=settings.include_shared,
         moderator_role_id=settings.moderator_role_id,
         mod_log_channel_id=settings.mod_log_channel_id if here(settings.mod_log_channel_id) else None,
-        allowed_channel_ids=channels,
+        allowed_channel_ids=tuple(channel for channel in settings.allowed_channel_ids if here(channel)),
+        auto_answer_channel_ids=tuple(channel for channel in settings.auto_answer_channel_ids if here(channel)),
+        question_retention_days=settings.question_retention_days,
     )
 
 
@@ -83,8 +91,12 @@ def describe(own: ServerSettings, defaults: ServerSettings) -> list[str]:
 def _shown(field: str, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if field.endswith("_days"):
+        return f"{value} days"
     if field.endswith("_channel_ids"):
-        return " ".join(f"<#{channel}>" for channel in value) if value else "every channel"
+        # No channel means everywhere for where I answer, nowhere for where I answer unasked.
+        empty = "every channel" if field == "allowed_channel_ids" else "none"
+        return " ".join(f"<#{channel}>" for channel in value) if value else empty
     if value is None:
         return "none"
     return f"<@&{value}>" if field.endswith("_role_id") else f"<#{value}>"

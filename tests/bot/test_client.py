@@ -54,10 +54,13 @@ def message(
     )
 
 
-def test_no_privileged_intents():
-    intents = quotebot_intents()
+def test_no_privileged_intents_unless_auto_answering_is_on(clean_env):
+    intents = quotebot_intents(Settings())
     assert intents.value == discord.Intents(guilds=True, guild_messages=True, dm_messages=True).value
     assert not intents.message_content and not intents.members and not intents.presences
+    auto_answering = quotebot_intents(Settings(auto_answer="on"))
+    assert auto_answering.value == (intents | discord.Intents(message_content=True)).value
+    assert not auto_answering.members and not auto_answering.presences
 
 
 def test_a_mention_is_a_question_without_the_mention(bot):

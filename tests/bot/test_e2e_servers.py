@@ -78,7 +78,9 @@ async def test_a_moderator_of_b_adding_and_removing_changes_nothing_in_a(two_ser
     world = standin.world
     a = world.guild
     b, beth, lobby = second_server(standin)
-    bot = await synced_bot(standin, copy_corpus(tmp_path))
+    # A's members asking would record their questions in A's own question log; with none kept, the files
+    # outside B's folder can only change by what B's moderator does.
+    bot = await synced_bot(standin, copy_corpus(tmp_path), question_retention_days=0)
     server_documents(bot, a.id, {"basalt.md": BASALT})
     b_documents = server_documents(bot, b.id, {"tide-pools.md": TIDE_POOLS})
 
@@ -236,6 +238,8 @@ async def test_settings_are_per_server_and_set_by_manage_server(two_server_stand
         "**moderator_role**: none (default) — a role that may use /corpus besides Manage Server",
         f"**mod_log_channel**: <#{lobby.id}> (set here) — the channel that hears about corpus changes",
         f"**allowed_channels**: <#{help_channel.id}> (set here) — the channels where I answer (and their threads)",
+        "**auto_answer_channels**: none (default) — forums and channels whose new threads I answer by myself, when sure",
+        "**question_retention_days**: 90 days (default) — days questions and 👍/👎 are kept for /corpus gaps (0: none)",
     ]
     assert stored == {
         "allowed_channel_ids": [help_channel.id],

@@ -43,11 +43,11 @@ async def test_start_up_syncs_only_the_development_guild_with_corpus_hidden_from
     syncs = [r for r in discord_standin.requests if r.route in (GUILD_SYNC, GLOBAL_SYNC)]
     assert [r.route for r in syncs] == [GUILD_SYNC]
     commands = {command["name"]: command for command in syncs[0].json}
-    assert set(commands) == {"ask", "corpus"}
+    assert set(commands) == {"ask", "corpus", "Answer with quotebot"}
     corpus = commands["corpus"]
     assert int(corpus["default_member_permissions"]) == Permission.MANAGE_GUILD
     assert corpus["contexts"] == [0]
-    assert {option["name"] for option in corpus["options"]} == {"reload", "add", "remove", "list", "stats", "settings"}
+    assert {option["name"] for option in corpus["options"]} == {"reload", "add", "remove", "list", "stats", "gaps", "settings"}
     assert all(option["type"] == 1 for option in corpus["options"])
     assert commands["ask"]["default_member_permissions"] is None
     (question,) = commands["ask"]["options"]
@@ -62,10 +62,10 @@ async def test_start_up_syncs_only_the_development_guild_with_corpus_hidden_from
 async def test_quotebot_sync_registers_globally_or_to_one_guild(discord_standin, clean_env, tmp_path):
     bot = make_bot(discord_standin, copy_corpus(tmp_path), load=False)
     names = await sync_commands(bot.settings, discord_standin.token, None)
-    assert sorted(names) == ["ask", "corpus"]
-    assert {c["name"] for c in discord_standin.registered_commands()} == {"ask", "corpus"}
+    assert sorted(names) == ["Answer with quotebot", "ask", "corpus"]
+    assert {c["name"] for c in discord_standin.registered_commands()} == {"ask", "corpus", "Answer with quotebot"}
     await sync_commands(bot.settings, discord_standin.token, discord_standin.world.guild.id)
-    assert {c["name"] for c in discord_standin.registered_commands(guild=True)} == {"ask", "corpus"}
+    assert {c["name"] for c in discord_standin.registered_commands(guild=True)} == {"ask", "corpus", "Answer with quotebot"}
     assert [r.route for r in discord_standin.requests if "commands" in r.route] == [GLOBAL_SYNC, GUILD_SYNC]
     assert discord_standin.identify is None  # HTTP only: sync never opens a gateway session
 
@@ -103,6 +103,6 @@ async def test_a_quiet_start_with_one_line_saying_what_runs(discord_standin, cle
     expected = (
         f"quotebot {quotebot.__version__} ready as quotebot ({discord_standin.world.bot.id}): shared corpus {corpus} "
         f"with 1 documents, {passages} passages, semantic model off; server corpora in servers (at most 500 in "
-        "memory); all shards (as many as Discord recommends); in 1 guilds"
+        "memory); auto-answer off; all shards (as many as Discord recommends); in 1 guilds"
     )
     assert ready == [expected]

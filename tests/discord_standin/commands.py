@@ -20,6 +20,8 @@ OptionValue: TypeAlias = str | int | float | bool | User | Role | Channel | Atta
 SUB_COMMAND = 1
 SUB_COMMAND_GROUP = 2
 CHAT_INPUT = 1
+#: A message context-menu command (Apps → name, on a message).
+MESSAGE = 3
 #: The interaction context of a DM with the bot.
 BOT_DM = 1
 
@@ -85,8 +87,9 @@ class CommandRegistry:
             stored["options"] = [_without_nulls(option) for option in command["options"]]
         return stored
 
-    def find(self, name: str, guild_id: int | None) -> Payload | None:
-        """The slash command a member of ``guild_id`` sees under ``name``: guild commands shadow global ones.
+    def find(self, name: str, guild_id: int | None, command_type: int = CHAT_INPUT) -> Payload | None:
+        """The command of ``command_type`` a member of ``guild_id`` sees under ``name``: guild commands
+        shadow global ones.
 
         In a DM with the bot (``guild_id`` None) only global commands exist, and only those whose
         ``contexts`` include BOT_DM (1); ``None`` contexts means every context, as Discord defaults.
@@ -97,16 +100,38 @@ class CommandRegistry:
                     command
                     for command in self._scopes.get(None, [])
                     if command["name"] == name
-                    and command["type"] == CHAT_INPUT
+                    and command["type"] == command_type
                     and (command.get("contexts") is None or BOT_DM in command["contexts"])
                 ),
                 None,
             )
         for scope in (guild_id, None):
             for command in self._scopes.get(scope, []):
-                if command["name"] == name and command["type"] == CHAT_INPUT:
+                if command["name"] == name and command["type"] == command_type:
                     return command
         return None
+
+    def message_command_data(self, name: str, message: Payload, *, user: User, guild: Guild | None) -> Payload:
+        """The ``data`` of a MESSAGE command interaction: Apps → ``name`` picked on ``message``, which Discord
+        sends whole in ``resolved.messages`` (its content included, whatever the bot's intents).
+
+        Only a registered message command is offered, and only to members with its default permissions.
+        """
+        registered = self.find(name, None if guild is None else guild.id, MESSAGE)
+        if registered is None:
+            raise InteractionRejected(f"the bot registered no message command {name!r} here")
+        if guild is not None:
+            self._check_permissions(registered, user, guild)
+        data: Payload = {
+            "id": registered["id"],
+            "name": name,
+            "type": MESSAGE,
+            "target_id": message["id"],
+            "resolved": {"messages": {message["id"]: message}},
+        }
+        if "guild_id" in registered:
+            data["guild_id"] = registered["guild_id"]
+        return data
 
     def interaction_data(
         self,

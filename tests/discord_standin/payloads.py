@@ -12,7 +12,18 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .world import GUILD_TEXT, Attachment, Channel, Guild, Member, Role, User, World, snowflake_timestamp
+from .world import (
+    GUILD_FORUM,
+    GUILD_TEXT,
+    Attachment,
+    Channel,
+    Guild,
+    Member,
+    Role,
+    User,
+    World,
+    snowflake_timestamp,
+)
 
 Payload = dict[str, Any]
 
@@ -29,6 +40,10 @@ INTERACTION_AUTOCOMPLETE = 4
 MESSAGE_DEFAULT = 0
 MESSAGE_REPLY = 19
 MESSAGE_CHAT_INPUT_COMMAND = 20
+MESSAGE_CONTEXT_MENU_COMMAND = 23
+
+#: How long a new thread stays open without activity (minutes), Discord's default for forum posts.
+THREAD_AUTO_ARCHIVE_MINUTES = 4320
 
 MESSAGE_FLAG_EPHEMERAL = 1 << 6
 MESSAGE_FLAG_LOADING = 1 << 7
@@ -91,23 +106,62 @@ def role_payload(role: Role) -> Payload:
 
 
 def channel_payload(channel: Channel, guild_id: int, *, permissions: int | None = None) -> Payload:
-    """A guild channel object; interactions add the invoking member's ``permissions``."""
-    payload: Payload = {
-        "id": str(channel.id),
-        "type": channel.type,
-        "guild_id": str(guild_id),
-        "name": channel.name,
-        "position": channel.position,
-        "flags": 0,
-        "parent_id": None if channel.parent_id is None else str(channel.parent_id),
-        "permission_overwrites": [],
-        "nsfw": False,
-    }
-    if channel.type == GUILD_TEXT:
+    """A guild channel or thread object; interactions add the invoking member's ``permissions``."""
+    if channel.is_thread:
+        payload = thread_payload(channel, guild_id)
+    else:
+        payload = {
+            "id": str(channel.id),
+            "type": channel.type,
+            "guild_id": str(guild_id),
+            "name": channel.name,
+            "position": channel.position,
+            "flags": 0,
+            "parent_id": None if channel.parent_id is None else str(channel.parent_id),
+            "permission_overwrites": [],
+            "nsfw": False,
+        }
+    if channel.type in (GUILD_TEXT, GUILD_FORUM):
         payload |= {"topic": channel.topic, "last_message_id": None, "rate_limit_per_user": 0}
+    if channel.type == GUILD_FORUM:
+        payload |= {
+            "available_tags": [],
+            "default_reaction_emoji": None,
+            "default_sort_order": None,
+            "default_forum_layout": 0,
+            "default_thread_rate_limit_per_user": 0,
+            "default_auto_archive_duration": THREAD_AUTO_ARCHIVE_MINUTES,
+        }
     if permissions is not None:
         payload["permissions"] = str(permissions)
     return payload
+
+
+def thread_payload(thread: Channel, guild_id: int) -> Payload:
+    """A thread object (a forum post, or a thread of a text channel) as Discord sends it to a bot."""
+    created = snowflake_timestamp(thread.id)
+    return {
+        "id": str(thread.id),
+        "type": thread.type,
+        "guild_id": str(guild_id),
+        "parent_id": str(thread.parent_id),
+        "owner_id": str(thread.owner_id),
+        "name": thread.name,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "flags": 0,
+        "message_count": 0,
+        "member_count": 1,
+        "total_message_sent": 0,
+        "applied_tags": [],
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": THREAD_AUTO_ARCHIVE_MINUTES,
+            "archive_timestamp": created,
+            "locked": False,
+            "create_timestamp": created,
+        },
+    }
 
 
 def dm_channel_payload(channel: Channel) -> Payload:

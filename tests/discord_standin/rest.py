@@ -20,12 +20,14 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from .capture import API_PREFIX, CapturedFile, CapturedRequest, parse_body
+from .commands import CHAT_INPUT
 from .flags import Permission, has_permissions
 from .messages import ApiError, invalid_form, unknown_message
 from .payloads import (
     INTERACTION_APPLICATION_COMMAND,
     INTERACTION_AUTOCOMPLETE,
     MESSAGE_CHAT_INPUT_COMMAND,
+    MESSAGE_CONTEXT_MENU_COMMAND,
     MESSAGE_DEFAULT,
     MESSAGE_FLAG_EPHEMERAL,
     MESSAGE_FLAG_LOADING,
@@ -346,7 +348,11 @@ class RestApi:
         return int(itx.payload["channel_id"])
 
     def _message_type(self, itx: InteractionState) -> int:
-        return MESSAGE_CHAT_INPUT_COMMAND if itx.payload["type"] == INTERACTION_APPLICATION_COMMAND else MESSAGE_DEFAULT
+        """The type Discord gives a message answering ``itx``: a slash command's, a context menu's, or plain."""
+        if itx.payload["type"] != INTERACTION_APPLICATION_COMMAND:
+            return MESSAGE_DEFAULT
+        command_type = itx.payload["data"].get("type", CHAT_INPUT)
+        return MESSAGE_CHAT_INPUT_COMMAND if command_type == CHAT_INPUT else MESSAGE_CONTEXT_MENU_COMMAND
 
     def _interaction_fields(self, itx: InteractionState) -> Payload:
         """What Discord adds to messages an interaction response creates."""
@@ -443,8 +449,9 @@ class RestApi:
         return channel
 
     def _text_channel(self, request: web.Request) -> int:
+        """A channel that holds messages: a text channel, a thread or a DM (not a forum or a category)."""
         channel = self._channel(request)
-        if channel.type != GUILD_TEXT and not channel.is_dm:
+        if channel.type != GUILD_TEXT and not channel.is_dm and not channel.is_thread:
             raise ApiError(400, 50008, "Cannot send messages in a non-text channel")
         return channel.id
 

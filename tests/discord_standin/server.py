@@ -39,10 +39,11 @@ from .payloads import (
     iter_components,
     member_payload,
     message_payload,
+    thread_payload,
 )
 from .rest import GATEWAY_ROUTE, RestApi
 from .state import InteractionState, StandinState, Timing
-from .world import Attachment, Channel, Guild, User, World
+from .world import GUILD_FORUM, PUBLIC_THREAD, THREAD_PARENTS, Attachment, Channel, Guild, User, World
 
 #: Shaped like a bot token (base64 user id . timestamp . HMAC) but obviously not one.
 DEFAULT_TOKEN = (
@@ -395,6 +396,28 @@ class DiscordStandin:
             message=stored,
         )
 
+    async def send_message_command(
+        self,
+        name: str,
+        message: Mapping[str, Any] | int,
+        *,
+        user: User | None = None,
+        locale: str = "en-US",
+        timeout: float = 5.0,
+    ) -> SentInteraction:
+        """A member picks Apps → ``name`` on ``message`` (a message payload or id, in its current stored
+        version), in that message's channel. Raises :class:`InteractionRejected` when Discord would not
+        offer it: no such registered message command, or the member lacks its default permissions."""
+        stored = self._state.store.get(message if isinstance(message, int) else int(message["id"]))
+        channel = self.world.channel(int(stored["channel_id"]))
+        assert channel is not None
+        user = user or self.world.alice
+        guild = self._guild_acting_in(channel, user)
+        data = self._state.commands.message_command_data(name, stored, user=user, guild=guild)
+        return await self._send_interaction(
+            INTERACTION_APPLICATION_COMMAND, data, user, channel, locale=locale, timeout=timeout
+        )
+
     async def _send_interaction(
         self,
         interaction_type: int,
@@ -443,8 +466,41 @@ class DiscordStandin:
         unless the message mentions it. In a DM channel (``world.dm(user)``) the
         event needs DIRECT_MESSAGES instead, and always carries its content.
         """
+        return await self._post(content, author or self.world.alice, channel or self.world.general, attachments, timeout)
+
+    async def open_thread(
+        self, parent: Channel, title: str, content: str, *, author: User | None = None, timeout: float = 5.0
+    ) -> tuple[Channel, Payload]:
+        """A member opens a thread named ``title`` in ``parent`` (a forum post, or a thread of a text channel)
+        and writes its first message; returns the thread and that message.
+
+        As on Discord: THREAD_CREATE (``newly_created``, with the GUILDS intent) comes first, then the
+        message's MESSAGE_CREATE as ``send_message`` sends it; a forum post's first message has the
+        thread's id. Later messages in the thread: ``send_message(channel=thread)``.
+        """
         author = author or self.world.alice
-        channel = channel or self.world.general
+        guild = self._guild_acting_in(parent, author)
+        if guild is None or parent.type not in THREAD_PARENTS:
+            raise InteractionRejected(f"#{parent.name} cannot hold threads")
+        thread = Channel(self._state.snowflakes.next(), title, PUBLIC_THREAD, parent_id=parent.id, owner_id=author.id)
+        self.world.threads[thread.id] = thread
+        session = await self._gateway.session(timeout, guild.id)
+        if session.intents & Intent.GUILDS:
+            await session.dispatch("THREAD_CREATE", thread_payload(thread, guild.id) | {"newly_created": True})
+        starter = thread.id if parent.type == GUILD_FORUM else None
+        return thread, await self._post(content, author, thread, (), timeout, message_id=starter)
+
+    async def _post(
+        self,
+        content: str,
+        author: User,
+        channel: Channel,
+        attachments: Sequence[Attachment],
+        timeout: float,
+        *,
+        message_id: int | None = None,
+    ) -> Payload:
+        """Store a member's message and send the bot its MESSAGE_CREATE (see ``send_message``)."""
         if channel.is_dm and author not in (channel.recipient, self.world.bot):
             raise InteractionRejected(f"{author.username} cannot post in the DM channel of {channel.recipient}")
         guild = None if author == self.world.bot else self._guild_acting_in(channel, author)
@@ -452,7 +508,7 @@ class DiscordStandin:
         session = await self._gateway.session(timeout, guild.id if guild else None)
         mentions, mention_roles = ([], []) if guild is None else content_mentions(self.world, guild, content)
         message = message_payload(
-            message_id=self._state.snowflakes.next(),
+            message_id=message_id or self._state.snowflakes.next(),
             channel_id=channel.id,
             author=author,
             content=content,

@@ -1,7 +1,7 @@
 """The Discord "world" the stand-in serves: one application with its bot user,
 its guilds (one by default, more with :meth:`World.with_guilds`) with roles,
-channels and members, and a direct-message channel between the bot and each
-member.
+channels (text, a forum) and members, a direct-message channel between the
+bot and each member, and the threads members open while a test runs.
 
 Tests name these objects (``standin.world.alice``, ``standin.world.general``)
 instead of hard-coding snowflakes, so the payloads the stand-in sends and the
@@ -12,7 +12,7 @@ failures are reproducible; build a custom :class:`World` for other setups.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .flags import ALL_PERMISSIONS, EVERYONE_PERMISSIONS, ApplicationFlag, Permission
 
@@ -22,6 +22,11 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 GUILD_TEXT = 0
 DM = 1
 GUILD_CATEGORY = 4
+PUBLIC_THREAD = 11
+GUILD_FORUM = 15
+#: Channel types whose channels hold threads, and those that are threads.
+THREAD_PARENTS = (GUILD_TEXT, GUILD_FORUM)
+THREADS = (PUBLIC_THREAD,)
 #: Where the ids of direct-message channels start: the DM channel with a user is this plus the user's index.
 DM_CHANNEL_BASE = 1_317_000_000_000_000_400
 
@@ -59,8 +64,9 @@ class Role:
 
 @dataclass(frozen=True)
 class Channel:
-    """A guild channel (text or category; no permission overwrites, so guild permissions apply),
-    or a direct-message channel (``type=DM``) between the bot and ``recipient``."""
+    """A guild channel (text, forum or category; no permission overwrites, so guild permissions apply),
+    a thread (``type=PUBLIC_THREAD``: ``parent_id`` is its channel, ``owner_id`` who opened it), or a
+    direct-message channel (``type=DM``) between the bot and ``recipient``."""
 
     id: int
     name: str
@@ -69,10 +75,15 @@ class Channel:
     parent_id: int | None = None
     topic: str | None = None
     recipient: User | None = None
+    owner_id: int | None = None
 
     @property
     def is_dm(self) -> bool:
         return self.type == DM
+
+    @property
+    def is_thread(self) -> bool:
+        return self.type in THREADS
 
     @property
     def mention(self) -> str:
@@ -165,6 +176,8 @@ class World:
     other_guilds: tuple[Guild, ...] = ()
     #: The shard count ``GET /gateway/bot`` recommends.
     recommended_shards: int = 1
+    #: Threads opened while the stand-in runs (``DiscordStandin.open_thread``), by id: the one part that changes.
+    threads: dict[int, Channel] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def guilds(self) -> tuple[Guild, ...]:
@@ -179,8 +192,14 @@ class World:
         )
 
     def guild_of(self, channel: Channel) -> Guild | None:
-        """The guild a channel belongs to (``None`` for a DM channel)."""
-        return next((guild for guild in self.guilds if guild.channel(channel.id) is not None), None)
+        """The guild a channel (or thread) belongs to (``None`` for a DM channel)."""
+        own_channel = self.threads[channel.id].parent_id if channel.id in self.threads else channel.id
+        return next((guild for guild in self.guilds if guild.channel(own_channel) is not None), None)
+
+    @property
+    def help_forum(self) -> Channel:
+        """The default guild's forum channel, #help-forum."""
+        return next(channel for channel in self.guild.channels if channel.type == GUILD_FORUM)
 
     def guild_by_id(self, guild_id: int) -> Guild | None:
         return next((guild for guild in self.guilds if guild.id == guild_id), None)
@@ -192,7 +211,7 @@ class World:
     @classmethod
     def default(cls) -> World:
         """A guild owned by olivia, with alice (no role), morgan (Moderator: Manage Server)
-        and the bot (its managed role), and two text channels #general and #quotes.
+        and the bot (its managed role), two text channels #general and #quotes, and a forum #help-forum.
 
         The application id equals the bot user id, as for every application created since 2019.
         """
@@ -214,19 +233,23 @@ class World:
             | Permission.EMBED_LINKS
             | Permission.ATTACH_FILES
             | Permission.READ_MESSAGE_HISTORY
-            | Permission.USE_APPLICATION_COMMANDS,
+            | Permission.USE_APPLICATION_COMMANDS
+            | Permission.SEND_MESSAGES_IN_THREADS,
             1,
             bot_id=app_id,
         )
         category = Channel(1_317_000_000_000_000_200, "Text Channels", GUILD_CATEGORY)
         general = Channel(1_317_000_000_000_000_201, "general", position=0, parent_id=category.id)
         quotes = Channel(1_317_000_000_000_000_202, "quotes", position=1, parent_id=category.id, topic="Ask quotebot")
+        forum = Channel(
+            1_317_000_000_000_000_203, "help-forum", GUILD_FORUM, position=2, parent_id=category.id, topic="Ask here"
+        )
         guild = Guild(
             id=guild_id,
             name="Quote Lab",
             owner_id=owner.id,
             roles=(everyone, moderator, bot_role),
-            channels=(category, general, quotes),
+            channels=(category, general, quotes, forum),
             members=(
                 Member(owner),
                 Member(alice),
@@ -267,10 +290,12 @@ class World:
         return next(channel for channel in self.dm_channels if channel.recipient == user)
 
     def channel(self, channel_id: int) -> Channel | None:
-        """A channel of any guild, or a direct-message channel, by id; or None."""
+        """A channel of any guild, a thread, or a direct-message channel, by id; or None."""
         found = (guild.channel(channel_id) for guild in self.guilds)
-        return next((c for c in found if c is not None), None) or next(
-            (c for c in self.dm_channels if c.id == channel_id), None
+        return (
+            next((c for c in found if c is not None), None)
+            or self.threads.get(channel_id)
+            or next((c for c in self.dm_channels if c.id == channel_id), None)
         )
 
 

@@ -42,11 +42,23 @@ def test_only_so_many_servers_stay_in_memory(tmp_path: Path) -> None:
 
 
 def test_a_servers_own_values_win_and_environment_channels_apply_only_where_they_exist(clean_env) -> None:  # type: ignore[no-untyped-def]
-    settings = Settings(allowed_channel_ids=[5, 6], mod_log_channel_id=6, moderator_role_id=9, include_shared=False)
+    settings = Settings(
+        allowed_channel_ids=[5, 6],
+        auto_answer_channel_ids=[6, 5],
+        mod_log_channel_id=6,
+        moderator_role_id=9,
+        include_shared=False,
+        question_retention_days=14,
+    )
     here = SimpleNamespace(get_channel_or_thread=lambda channel: object() if channel == 5 else None)
     defaults = defaults_for(settings, here)  # type: ignore[arg-type]
     assert defaults == ServerSettings(
-        include_shared=False, moderator_role_id=9, mod_log_channel_id=None, allowed_channel_ids=(5,)
+        include_shared=False,
+        moderator_role_id=9,
+        mod_log_channel_id=None,
+        allowed_channel_ids=(5,),
+        auto_answer_channel_ids=(5,),
+        question_retention_days=14,
     )
     own = ServerSettings(include_shared=True)
     assert own.over(defaults) == defaults.model_copy(update={"include_shared": True})
@@ -55,10 +67,19 @@ def test_a_servers_own_values_win_and_environment_channels_apply_only_where_they
         "**moderator_role**: <@&9> (default) — a role that may use /corpus besides Manage Server",
         "**mod_log_channel**: none (default) — the channel that hears about corpus changes",
         "**allowed_channels**: <#5> (default) — the channels where I answer (and their threads)",
+        "**auto_answer_channels**: <#5> (default) — forums and channels whose new threads I answer by myself, when sure",
+        "**question_retention_days**: 14 days (default) — days questions and 👍/👎 are kept for /corpus gaps (0: none)",
     ]
 
 
 def test_every_setting_has_an_option_name_that_leads_back_to_it() -> None:
     names = [option_name(field) for field in ServerSettings.model_fields]
-    assert names == ["include_shared", "moderator_role", "mod_log_channel", "allowed_channels"]
+    assert names == [
+        "include_shared",
+        "moderator_role",
+        "mod_log_channel",
+        "allowed_channels",
+        "auto_answer_channels",
+        "question_retention_days",
+    ]
     assert [field_of(name) for name in names] == list(ServerSettings.model_fields)

@@ -1,0 +1,130 @@
+"""Every question, however it reaches quotebot, is answered here: ``/ask``, a mention or DM, **Answer with
+quotebot** on a message, or a new help thread.
+
+Retrieval is CPU work, so it runs in a worker thread, one question at a time:
+it is mostly pure Python, so more threads only queue for the GIL, answer no
+faster, and starve the event loop of it (measured on two cores: six
+concurrent questions stalled the loop for 100 ms; one at a time, beside a
+reload and a CPU-bound neighbour process, no callback reached 50 ms). Each
+answer is counted for ``/corpus stats`` and recorded in its server's question
+log (what ``/corpus gaps`` reads) under the Discord id of what asked it, so
+the 👍/👎 under the answer can name it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import re
+import time
+from typing import TYPE_CHECKING
+
+import discord
+
+from quotebot.bot import delivery, render
+from quotebot.bot.servers.question_db import AskedQuestion
+from quotebot.bot.shutdown import ShuttingDown
+from quotebot.bot.utils import checks
+from quotebot.retrieval import Answer
+
+if TYPE_CHECKING:
+    from quotebot.bot.client import QuoteBot
+
+RETRIEVAL_THREADS = 1
+# Mentions, channel links and custom emoji in a message's text: markup, not words of the question.
+_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>")
+
+
+class Via(enum.StrEnum):
+    """How a question reached quotebot, as the question log records it."""
+
+    ASK = "ask"
+    MENTION = "mention"
+    MESSAGE = "message"  # the "Answer with quotebot" context menu
+    THREAD = "thread"  # the opening message of a new help thread
+
+
+def outcome_of(answer: Answer) -> str:
+    """``answered`` or ``declined``, as the question log records it."""
+    return "answered" if answer.answered else "declined"
+
+
+def confident_enough(answer: Answer, threshold: float) -> bool:
+    """Whether ``answer`` may be posted where nobody asked quotebot: answered with a confidence estimate
+    of at least ``threshold`` (``bench.auto_answer`` measures the threshold)."""
+    return answer.answered and answer.confidence is not None and answer.confidence >= threshold
+
+
+def question_in_text(text: str) -> str:
+    """A message's text as a question: mentions, channel links and custom emoji dropped, spaces folded."""
+    return " ".join(_MARKUP.sub(" ", text).split())
+
+
+class Answering:
+    """Answers, counts and records questions; one per bot."""
+
+    def __init__(self, bot: QuoteBot) -> None:
+        self.bot = bot
+        settings = bot.settings
+        #: One per-user limit for every way of asking, so switching from /ask to a mention does not dodge it.
+        self.cooldown = checks.UserCooldown(settings.ask_cooldown_rate, settings.ask_cooldown_seconds)
+        self._retrieval_slots = asyncio.Semaphore(RETRIEVAL_THREADS)
+
+    def admit(self, interaction: discord.Interaction) -> None:
+        """A question by command may be answered here and now: allowed channel, not stopping, within the cooldown.
+
+        A refusal is raised for the error handler to explain.
+        """
+        if interaction.guild_id is not None and not self.bot.channel_allowed(interaction.channel, interaction.guild_id):
+            raise checks.ChannelNotAllowed()
+        if self.bot.shutdown.stopping:
+            raise ShuttingDown()
+        self.cooldown.hit(interaction.user)
+
+    async def answer(
+        self, guild_id: int | None, question: str, *, question_id: int, asker_id: int, via: Via
+    ) -> Answer:
+        """The answer from the server's corpus (the shared one in DMs), counted and recorded;
+        ``ShuttingDown`` if the bot stops before its turn comes."""
+        answer = await self.bot.shutdown.unless_stopped(self._retrieve(guild_id, question))
+        self.bot.stats[guild_id].count(answer)
+        if guild_id is not None:
+            self._record(guild_id, answer, question_id=question_id, asker_id=asker_id, via=via)
+        return answer
+
+    async def answer_interaction(
+        self, interaction: discord.Interaction, question: str, *, question_id: int, asker_id: int, via: Via,
+        private: bool,
+    ) -> Answer:
+        """``answer`` for a command, deferring (``private``: ephemerally) when it takes longer than
+        ``ask_defer_after_seconds``, well inside Discord's 3 s; otherwise the answer goes out as the callback."""
+        pending = asyncio.ensure_future(
+            self.answer(interaction.guild_id, question, question_id=question_id, asker_id=asker_id, via=via)
+        )
+        try:
+            return await asyncio.wait_for(asyncio.shield(pending), self.bot.settings.ask_defer_after_seconds)
+        except TimeoutError:
+            await delivery.acknowledge(interaction, ephemeral=private)
+            return await pending
+        finally:
+            pending.cancel()  # only matters when deferring failed: nobody waits for that answer
+
+    async def _retrieve(self, guild_id: int | None, question: str) -> Answer:
+        async with self._retrieval_slots:
+            return await self.bot.ask(guild_id, question)
+
+    def _record(self, guild_id: int, answer: Answer, *, question_id: int, asker_id: int, via: Via) -> None:
+        shown = render.page(answer) if answer.answered else None
+        document, passage = (shown.document, shown.passage) if shown else (None, None)
+        asked = AskedQuestion(
+            id=question_id,
+            asked_at=time.time(),
+            text=answer.question,
+            outcome=outcome_of(answer),
+            asker_id=asker_id,
+            via=via.value,
+            document_id=document.id if document else None,
+            passage_id=passage.id if passage else None,
+        )
+        keep_days = self.bot.server_settings_of(guild_id).question_retention_days or 0
+        self.bot.questions.record(guild_id, asked, keep_days=keep_days)
