@@ -62,7 +62,7 @@ class QuestionLog:
                 db.record(question)
             self._prune(guild_id, db, keep_days)
 
-        future = asyncio.ensure_future(self._run(guild_id, "record a question", work))
+        future = self._submit(guild_id, "record a question", work, create=True)
         self._pending.add(future)
         future.add_done_callback(self._pending.discard)
 
@@ -74,6 +74,7 @@ class QuestionLog:
             guild_id,
             "record a vote",
             lambda db: db.vote(question_id, voter_id, helpful=helpful, at=time.time(), passage_id=passage_id),
+            create=False,
         )
 
     async def claim_thread(self, guild_id: int, thread_id: int) -> bool:
@@ -81,18 +82,23 @@ class QuestionLog:
 
         A database that cannot be written refuses the claim: no record, no automatic answer.
         """
-        claimed = await self._run(guild_id, "claim a thread", lambda db: db.claim_thread(thread_id, time.time()))
+        claimed = await self._run(
+            guild_id, "claim a thread", lambda db: db.claim_thread(thread_id, time.time()), create=True
+        )
         return bool(claimed)
 
     async def gaps(self, guild_id: int, since: float, *, documents: int) -> tuple[list[Gap], list[DocumentVotes]]:
         """The questions the corpus failed since ``since``, and the documents with the most 👎."""
         found = await self._run(
-            guild_id, "read the gaps", lambda db: (db.gaps(since), db.disliked_documents(since, documents))
+            guild_id,
+            "read the gaps",
+            lambda db: (db.gaps(since), db.disliked_documents(since, documents)),
+            create=False,
         )
         return found or ([], [])
 
     async def totals(self, guild_id: int, since: float) -> Totals:
-        return await self._run(guild_id, "count questions", lambda db: db.totals(since)) or Totals()
+        return await self._run(guild_id, "count questions", lambda db: db.totals(since), create=False) or Totals()
 
     async def forget(self, guild_id: int) -> None:
         """Close a server's database (the bot left it; its folder may be deleted)."""
@@ -106,20 +112,34 @@ class QuestionLog:
         await asyncio.get_running_loop().run_in_executor(self._worker, self._close_all)
         self._worker.shutdown(wait=True)
 
-    async def _run(self, guild_id: int, what: str, work: Callable[[QuestionDatabase], T]) -> T | None:
+    async def _run(
+        self, guild_id: int, what: str, work: Callable[[QuestionDatabase], T], *, create: bool
+    ) -> T | None:
+        """``work`` on the server's database in the worker thread; ``None`` when it failed (logged), or when
+        the server has no database and ``create`` is false (reading creates nothing)."""
+        return await self._submit(guild_id, what, work, create=create)
+
+    def _submit(
+        self, guild_id: int, what: str, work: Callable[[QuestionDatabase], T], *, create: bool
+    ) -> asyncio.Future[T | None]:
+        """Queue ``work`` now, so that requests run in the order they were made (see ``_run``)."""
+        loop = asyncio.get_running_loop()
         if self._closed:
             log.debug("Not asked to %s for server %s: the question log is closed", what, guild_id)
-            return None
+            done: asyncio.Future[T | None] = loop.create_future()
+            done.set_result(None)
+            return done
 
         def in_worker() -> T | None:
             try:
-                return work(self._database(guild_id))
+                db = self._database(guild_id, create=create)
+                return None if db is None else work(db)
             except (sqlite3.Error, OSError) as error:
                 log.warning("Could not %s in the question log of server %s: %s", what, guild_id, error)
                 self._close(guild_id)  # reopened next time, in case the file was replaced
                 return None
 
-        return await asyncio.get_running_loop().run_in_executor(self._worker, in_worker)
+        return loop.run_in_executor(self._worker, in_worker)
 
     def _prune(self, guild_id: int, db: QuestionDatabase, keep_days: float) -> None:
         now = time.time()
@@ -127,12 +147,15 @@ class QuestionLog:
             db.prune(questions_before=now - keep_days * DAY, threads_before=now - THREAD_CLAIM_DAYS * DAY)
             self._pruned[guild_id] = now
 
-    def _database(self, guild_id: int) -> QuestionDatabase:
+    def _database(self, guild_id: int, *, create: bool) -> QuestionDatabase | None:
         db = self._open.get(guild_id)
         if db is not None:
             self._open.move_to_end(guild_id)
             return db
-        db = QuestionDatabase(self._folders.questions_file(guild_id))
+        path = self._folders.questions_file(guild_id)
+        if not create and not path.exists():
+            return None
+        db = QuestionDatabase(path)
         self._open[guild_id] = db
         while len(self._open) > self._capacity:
             self._open.popitem(last=False)[1].close()
