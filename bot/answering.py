@@ -93,11 +93,21 @@ class Answering:
         return answer
 
     async def answer_interaction(
-        self, interaction: discord.Interaction, question: str, *, question_id: int, asker_id: int, via: Via,
+        self,
+        interaction: discord.Interaction,
+        question: str,
+        *,
+        via: Via,
         private: bool,
+        about: discord.Message | None = None,
     ) -> Answer:
         """``answer`` for a command, deferring (``private``: ephemerally) when it takes longer than
-        ``ask_defer_after_seconds``, well inside Discord's 3 s; otherwise the answer goes out as the callback."""
+        ``ask_defer_after_seconds``, well inside Discord's 3 s; otherwise the answer goes out as the callback.
+
+        The question is the member's own, recorded under the interaction's id, unless it is ``about`` a
+        message: then it is that message's author's, under the message's id.
+        """
+        question_id, asker_id = (about.id, about.author.id) if about else (interaction.id, interaction.user.id)
         pending = asyncio.ensure_future(
             self.answer(interaction.guild_id, question, question_id=question_id, asker_id=asker_id, via=via)
         )

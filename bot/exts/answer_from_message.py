@@ -111,12 +111,7 @@ class AnswerFromMessage(commands.Cog):
             raise checks.Refused(NOTHING_TO_ANSWER)
         with self.bot.shutdown.track():
             answer = await self.bot.answering.answer_interaction(
-                interaction,
-                question,
-                question_id=message.id,
-                asker_id=message.author.id,
-                via=Via.MESSAGE,
-                private=True,
+                interaction, question, via=Via.MESSAGE, private=True, about=message
             )
             if not answer.answered:
                 await delivery.respond(

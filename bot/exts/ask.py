@@ -120,14 +120,7 @@ class Ask(commands.Cog):
         self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION_CHARS]
     ) -> None:
         with self.bot.shutdown.track():
-            answer = await self.bot.answering.answer_interaction(
-                interaction,
-                question,
-                question_id=interaction.id,
-                asker_id=interaction.user.id,
-                via=Via.ASK,
-                private=False,
-            )
+            answer = await self.bot.answering.answer_interaction(interaction, question, via=Via.ASK, private=False)
             if answer.answered:
                 view = AnswerView(answer, question_id=interaction.id, asker_id=interaction.user.id, as_embed=True)
                 view.message = await delivery.respond(

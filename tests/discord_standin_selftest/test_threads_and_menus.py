@@ -47,39 +47,34 @@ async def _round_trip(standin: DiscordStandin, message: dict) -> None:
 
 
 @pytest.mark.asyncio
-async def test_a_forum_post_is_thread_create_then_its_first_message_with_the_threads_id(
-    discord_standin: DiscordStandin,
+@pytest.mark.parametrize(("in_forum", "message_content"), [(True, True), (False, False)], ids=["forum post", "thread"])
+async def test_opening_a_thread_is_thread_create_then_its_first_message(
+    discord_standin: DiscordStandin, in_forum: bool, message_content: bool
 ) -> None:
+    """A forum post's first message has the thread's id; a text channel's thread starts with a message of its own.
+    Without the Message Content intent, the messages arrive empty."""
     world = discord_standin.world
-    client, events = _make_bot(message_content=True)
+    client, events = _make_bot(message_content=message_content)
     async with discord_standin.running(client):
-        thread, first = await discord_standin.open_thread(world.help_forum, "Why?", "Why did it decline?")
+        thread, first = await discord_standin.open_thread(
+            world.help_forum if in_forum else world.general, "Why?", "Why did it decline?"
+        )
         later = await discord_standin.send_message("Anyone?", channel=thread, author=world.morgan)
         await _round_trip(discord_standin, later)
-    assert first["id"] == str(thread.id) and later["id"] != str(thread.id)
+    assert (first["id"] == str(thread.id)) is in_forum
     assert events == [
-        ("thread", (thread.id, "ForumChannel", world.alice.id, "Why?")),
-        ("message", (thread.id, "Thread", thread.id, "Why did it decline?")),
-        ("message", (int(later["id"]), "Thread", thread.id, "Anyone?")),
+        ("thread", (thread.id, "ForumChannel" if in_forum else "TextChannel", world.alice.id, "Why?")),
+        ("message", (int(first["id"]), "Thread", thread.id, "Why did it decline?" if message_content else "")),
+        ("message", (int(later["id"]), "Thread", thread.id, "Anyone?" if message_content else "")),
     ]
-    with pytest.raises(InteractionRejected, match="cannot hold threads"):
-        await discord_standin.open_thread(world.dm(world.alice), "DM", "no threads here")
 
 
 @pytest.mark.asyncio
-async def test_a_thread_in_a_text_channel_has_its_own_first_message_and_content_needs_the_intent(
-    discord_standin: DiscordStandin,
-) -> None:
-    world = discord_standin.world
-    client, events = _make_bot(message_content=False)
+async def test_a_dm_holds_no_threads(discord_standin: DiscordStandin) -> None:
+    client, _ = _make_bot(message_content=False)
     async with discord_standin.running(client):
-        thread, first = await discord_standin.open_thread(world.general, "Side topic", "A question")
-        await _round_trip(discord_standin, first)
-    assert first["id"] != str(thread.id)
-    assert events == [
-        ("thread", (thread.id, "TextChannel", world.alice.id, "Side topic")),
-        ("message", (int(first["id"]), "Thread", thread.id, "")),
-    ]
+        with pytest.raises(InteractionRejected, match="cannot hold threads"):
+            await discord_standin.open_thread(discord_standin.world.dm(discord_standin.world.alice), "DM", "?")
 
 
 @pytest.mark.asyncio
