@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,23 +141,27 @@ class QuestionDatabase:
         """The keyed hash standing for a member in this server's file."""
         return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:16]
 
-    def record(self, question: AskedQuestion) -> None:
-        """Keep ``question``; asked again under the same id (the same message), the latest answer replaces it."""
+    def record(self, questions: Iterable[AskedQuestion]) -> None:
+        """Keep ``questions``, in one transaction; asked again under the same id (the same message), the
+        latest answer replaces the earlier one."""
         with self._transaction():
-            self._db.execute(
+            self._db.executemany(
                 "INSERT INTO questions (id, asked_at, question, outcome, asker, via, document_id, passage_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET asked_at = excluded.asked_at, "
                 "outcome = excluded.outcome, document_id = excluded.document_id, passage_id = excluded.passage_id",
-                (
-                    question.id,
-                    question.asked_at,
-                    question.text,
-                    question.outcome,
-                    self.person(question.asker_id),
-                    question.via,
-                    question.document_id,
-                    question.passage_id,
-                ),
+                [
+                    (
+                        question.id,
+                        question.asked_at,
+                        question.text,
+                        question.outcome,
+                        self.person(question.asker_id),
+                        question.via,
+                        question.document_id,
+                        question.passage_id,
+                    )
+                    for question in questions
+                ],
             )
 
     def vote(

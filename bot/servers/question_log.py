@@ -3,8 +3,12 @@
 All reads and writes run in one thread, in the order they were asked for,
 so a vote always lands after the question it names, nothing ever waits for
 SQLite's locks, and the event loop never touches the disk. Questions are
-recorded without waiting (an answer is never slowed by its record); votes,
-thread claims and reports are awaited. The files stay open in a small LRU,
+recorded without waiting (an answer is never slowed by its record), in
+batches: those of the last ``BATCH_SECONDS`` are written in one transaction
+per server, or sooner when another request needs them on disk first. One
+write per question measurably slowed the event loop under load (another
+thread waking for the GIL 50 times a second, see the README). Votes, thread
+claims and reports are awaited. The files stay open in a small LRU,
 and a server's questions older than its retention period are dropped at most
 once an hour, when it next records one. A database that cannot be opened or
 written is logged and skipped: the record of a question is never worth an
@@ -20,6 +24,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TypeVar
 
 from quotebot.bot.servers.folders import ServerFolders
@@ -36,6 +41,8 @@ OPEN_DATABASES = 64
 PRUNE_EVERY_SECONDS = 60 * 60.0
 #: How long a thread stays claimed: far longer than an opening message can follow its thread's creation.
 THREAD_CLAIM_DAYS = 7.0
+#: How long questions wait to be written together.
+BATCH_SECONDS = 0.5
 
 
 class QuestionLog:
@@ -49,22 +56,18 @@ class QuestionLog:
         self._open: OrderedDict[int, QuestionDatabase] = OrderedDict()
         self._pruned: dict[int, float] = {}
         self._pending: set[asyncio.Future[None]] = set()
+        self._batch: list[tuple[int, AskedQuestion, float]] = []
+        self._write_soon: asyncio.TimerHandle | None = None
         self._closed = False
 
     def record(self, guild_id: int, question: AskedQuestion, *, keep_days: float) -> None:
         """Keep ``question`` for ``keep_days``, in the background; with 0 days it is not kept, and what the
         server kept before is dropped."""
-        if keep_days <= 0 and not self._folders.questions_file(guild_id).exists():
+        if self._closed:
             return
-
-        def work(db: QuestionDatabase) -> None:
-            if keep_days > 0:
-                db.record(question)
-            self._prune(guild_id, db, keep_days)
-
-        future = self._submit(guild_id, "record a question", work, create=True)
-        self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
+        self._batch.append((guild_id, question, keep_days))
+        if self._write_soon is None:
+            self._write_soon = asyncio.get_running_loop().call_later(BATCH_SECONDS, self._write_batch)
 
     async def vote(
         self, guild_id: int, question_id: int, voter_id: int, *, helpful: bool, passage_id: str | None = None
@@ -106,6 +109,7 @@ class QuestionLog:
 
     async def close(self) -> None:
         """Finish the writes under way, then close every database; later requests do nothing."""
+        self._write_batch()
         if self._pending:
             await asyncio.wait(set(self._pending))
         self._closed = True
@@ -115,31 +119,49 @@ class QuestionLog:
     async def _run(
         self, guild_id: int, what: str, work: Callable[[QuestionDatabase], T], *, create: bool
     ) -> T | None:
-        """``work`` on the server's database in the worker thread; ``None`` when it failed (logged), or when
-        the server has no database and ``create`` is false (reading creates nothing)."""
-        return await self._submit(guild_id, what, work, create=create)
-
-    def _submit(
-        self, guild_id: int, what: str, work: Callable[[QuestionDatabase], T], *, create: bool
-    ) -> asyncio.Future[T | None]:
-        """Queue ``work`` now, so that requests run in the order they were made (see ``_run``)."""
-        loop = asyncio.get_running_loop()
+        """``work`` on the server's database in the worker thread, after the questions recorded before;
+        ``None`` when it failed (logged), or when the server has no database and ``create`` is false
+        (reading creates nothing)."""
         if self._closed:
             log.debug("Not asked to %s for server %s: the question log is closed", what, guild_id)
-            done: asyncio.Future[T | None] = loop.create_future()
-            done.set_result(None)
-            return done
+            return None
+        self._write_batch()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, self._in_worker, guild_id, what, work, create)
 
-        def in_worker() -> T | None:
-            try:
-                db = self._database(guild_id, create=create)
-                return None if db is None else work(db)
-            except (sqlite3.Error, OSError) as error:
-                log.warning("Could not %s in the question log of server %s: %s", what, guild_id, error)
-                self._close(guild_id)  # reopened next time, in case the file was replaced
-                return None
+    def _write_batch(self) -> None:
+        """Queue the questions recorded so far, ahead of any later request."""
+        if self._write_soon is not None:
+            self._write_soon.cancel()
+            self._write_soon = None
+        if not self._batch:
+            return
+        batch, self._batch = self._batch, []
+        future = asyncio.get_running_loop().run_in_executor(self._worker, self._write, batch)
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
 
-        return loop.run_in_executor(self._worker, in_worker)
+    def _write(self, batch: list[tuple[int, AskedQuestion, float]]) -> None:
+        by_server: dict[int, list[tuple[AskedQuestion, float]]] = {}
+        for guild_id, question, keep_days in batch:
+            by_server.setdefault(guild_id, []).append((question, keep_days))
+        for guild_id, asked in by_server.items():
+            kept = [question for question, keep_days in asked if keep_days > 0]
+            keep_days = asked[-1][1]  # the server's latest setting
+            self._in_worker(guild_id, "record questions", partial(self._keep, guild_id, kept, keep_days), bool(kept))
+
+    def _keep(self, guild_id: int, questions: list[AskedQuestion], keep_days: float, db: QuestionDatabase) -> None:
+        db.record(questions)
+        self._prune(guild_id, db, keep_days)
+
+    def _in_worker(self, guild_id: int, what: str, work: Callable[[QuestionDatabase], T], create: bool) -> T | None:
+        try:
+            db = self._database(guild_id, create=create)
+            return None if db is None else work(db)
+        except (sqlite3.Error, OSError) as error:
+            log.warning("Could not %s in the question log of server %s: %s", what, guild_id, error)
+            self._close(guild_id)  # reopened next time, in case the file was replaced
+            return None
 
     def _prune(self, guild_id: int, db: QuestionDatabase, keep_days: float) -> None:
         now = time.time()
