@@ -1,8 +1,8 @@
 """Per-server settings on disk: one small JSON file per server, written atomically, read once and kept.
 
-JSON rather than a database: a handful of values per server, written only
-when a manager changes them, readable and fixable by hand, and safe on the
-network file systems several hosts share (SQLite's locking is not). Only the
+JSON rather than a database (as the question log, ``question_db``, is): a
+handful of values per server, written only when a manager changes them,
+readable and fixable by hand. Only the
 process serving a server writes its file (``sharding``), so the copy kept in
 memory is never stale. A file that cannot be read or parsed is logged and
 treated as "nothing set", so a damaged file never stops the bot from answering.
