@@ -88,15 +88,17 @@ def print_table(title: str, asked: Sequence[Asked], rows: Sequence[Row]) -> None
         print(f"{r.label:24}{r.answerable:>27.3f}{r.right:>20.3f}{r.off_topic:>26.3f}")
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--squad", type=Path, default=SQUAD)
+    parser.add_argument("--articles", type=int, default=None, help="only the first N SQuAD articles (a smoke run)")
     parser.add_argument("--target", type=float, default=0.01, help="largest share of off-topic questions auto-answered")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not args.squad.is_file():
-        sys.exit(f"SQuAD not found at {args.squad}")
+        print(f"SQuAD not found at {args.squad}", file=sys.stderr)
+        return 2
     thresholds = sorted({*THRESHOLDS, AUTO_ANSWER_CONFIDENCE})
-    squad = ask_all(load_squad(args.squad))
+    squad = ask_all(load_squad(args.squad)[: args.articles])
     squad_rows = table(squad, thresholds)
     print_table(f"SQuAD v1.1 ({args.squad.name})", squad, squad_rows)
     article = ask_all([EvalCorpus("article", load_folder(ARTICLE_CORPUS).documents, load_question_file(ARTICLE_QUESTIONS))])
@@ -107,7 +109,8 @@ def main() -> None:
           f"{shipped.answerable:.1%} of answerable questions auto-answered, {shipped.off_topic:.1%} of off-topic ones")
     print(f"Lowest threshold with at most {args.target:.1%} off-topic auto-answered on SQuAD: "
           f"{passing[0]:g}" if passing else f"No threshold keeps off-topic auto-answers within {args.target:.1%}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
