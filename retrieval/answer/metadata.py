@@ -9,18 +9,17 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from quotebot.retrieval.answer.questions import Intent, Question
 from quotebot.retrieval.index.tokens import terms
 from quotebot.retrieval.ingest.models import Answer, Document, Hit
 
 # Words that only say which piece of metadata is wanted.
-_METADATA_WORDS = frozenset(
-    terms(
-        "wrote write writes written author authored writer penned publish published publication "
-        "publisher title called named magazine journal site website blog outlet date posted when "
-        "article text post piece page document essay story"
-    )
+_METADATA_TEXT = (
+    "wrote write writes written author authored writer penned publish published publication "
+    "publisher title called named magazine journal site website blog outlet date posted when "
+    "article text post piece page document essay story"
 )
 
 
@@ -59,7 +58,7 @@ def is_about_document(question: Question, documents: Sequence[Document]) -> bool
         return False
     # "Who wrote this?" is answered (or declined) from metadata alone; a question
     # that also names words falls back to the text when the metadata is missing.
-    names_words = bool(set(question.terms) - _METADATA_WORDS)
+    names_words = bool(set(question.terms) - _metadata_terms())
     return not names_words or _statement(question.intent, document) is not None
 
 
@@ -81,11 +80,17 @@ def answer_about_document(question: Question, documents: Sequence[Document], hit
 
 def _target(question: Question, documents: Sequence[Document]) -> Document | None:
     """The one document the question is about: the only one, or the one whose title it names."""
-    rest = set(question.terms) - _METADATA_WORDS
+    rest = set(question.terms) - _metadata_terms()
     if not rest:
         return documents[0] if len(documents) == 1 else None
     named = [document for document in documents if rest <= set(terms(document.title))]
     return named[0] if len(named) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _metadata_terms() -> frozenset[str]:
+    """Analysed when first needed, so that importing this module never loads the stemmer."""
+    return frozenset(terms(_METADATA_TEXT))
 
 
 def _statement(intent: Intent, document: Document) -> str | None:

@@ -28,11 +28,12 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any, overload
 
-import nltk
 import numpy as np
+import regex
 
 from quotebot.retrieval.index.bm25 import SparseBM25
 from quotebot.retrieval.index.cache_location import cache_folders
@@ -84,8 +85,8 @@ def cache_paths(folder: Path) -> list[Path]:
 
 @lru_cache(maxsize=1)
 def analysis_hash() -> str:
-    """SHA-256 over the source of the analysis modules and the nltk version they rely on."""
-    digest = hashlib.sha256(f"nltk {nltk.__version__}\n".encode())
+    """SHA-256 over the source of the analysis modules and the versions of the libraries they rely on."""
+    digest = hashlib.sha256(f"nltk {metadata.version('nltk')}\nregex {regex.__version__}\n".encode())
     for name in ANALYSIS_MODULES:
         source = importlib.import_module(name).__file__
         digest.update(f"{name}\n".encode())

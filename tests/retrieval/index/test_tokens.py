@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quotebot.retrieval.index.tokens import terms
+from quotebot.retrieval.index.tokens import piece_words, terms
 
 
 def shared(a: str, b: str) -> set[str]:
@@ -169,3 +169,19 @@ def test_terms_of_joiner_heavy_text_are_well_formed(text: str) -> None:
     """Hyphens, apostrophes, dots and commas glued together are where a tokenizer breaks."""
     for term in terms(text):
         assert term and not any(char.isspace() for char in term)
+
+
+_PIECES = [
+    "Mr.", "U.S.", "74.2", "R.", "word", "Word", ".", "!", "?", "”", "“", '"', "'", ")", "(", " ", " ", "\n", "\n\n",
+    "é", "😀", "e\u0301", "\u0301", "ﬁ", "½", "Ⅻ", "x.", "2.", "...", "-", "--", ",", "’s", "\u00a0", "\u2028",
+    "\u3000", "ｆｕｌｌ", "A.B.", "1,047", "`", "st.", "n't", "\uff0e", "¨", "\u00b4", "\u1680", "\x1c", "\x85",
+    "\u200b", "\ufe4d", "\u1100", "\u1161", "_", "a_b", "Jong-un", "US", "it's", "IT",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join) | st.text(max_size=80))
+def test_text_is_analysed_piece_by_piece_exactly_as_whole(text: str) -> None:
+    """No word holds white space, so analysing each white-space-separated piece gives the whole text's terms."""
+    whole = [term for _, word_terms in piece_words(text) for term in word_terms]
+    assert terms(text) == whole
