@@ -52,15 +52,15 @@ class SentenceTable:
     term_ids: np.ndarray
 
     @classmethod
-    def from_spans(
-        cls, spans: Sequence[Sequence[tuple[int, int]]], term_counts: Sequence[int], term_ids: np.ndarray
+    def from_counts(
+        cls, sentence_counts: np.ndarray, spans: np.ndarray, term_counts: np.ndarray, term_ids: np.ndarray
     ) -> SentenceTable:
-        """A table from each passage's sentence spans, each sentence's number of terms, and all the term ids."""
-        flat_spans = np.array([span for passage in spans for span in passage], dtype=np.int32).reshape(-1, 2)
+        """A table from each passage's number of sentences, every sentence's span (n x 2) and number of terms,
+        and all the term ids."""
         return cls(
-            passage_offsets=_offsets(np.fromiter(map(len, spans), dtype=np.int64, count=len(spans))),
-            starts=flat_spans[:, 0].copy(),
-            ends=flat_spans[:, 1].copy(),
+            passage_offsets=_offsets(np.asarray(sentence_counts, dtype=np.int64)),
+            starts=np.ascontiguousarray(spans[:, 0], dtype=np.int32),
+            ends=np.ascontiguousarray(spans[:, 1], dtype=np.int32),
             term_offsets=_offsets(np.asarray(term_counts, dtype=np.int64)),
             term_ids=np.asarray(term_ids, dtype=np.int32),
         )

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -39,6 +41,8 @@ _piece_cache: dict[str, tuple[str, ...]] = {}
 _CACHE_LIMIT = 2_000_000
 # Where words analysed before (a saved index's word table) are looked up before analysing them again.
 _known_words: list[Callable[[str], tuple[str, ...] | None]] = []
+# While a build collects them, the words this process analyses (with at least one term), as analysed.
+_collected: list[list[tuple[str, tuple[str, ...]]]] = []
 
 
 def terms(text: str) -> list[str]:
@@ -78,12 +82,68 @@ def consult(lookup: Callable[[str], tuple[str, ...] | None]) -> None:
     del _known_words[2:]
 
 
+@contextmanager
+def collecting_words() -> Iterator[list[tuple[str, tuple[str, ...]]]]:
+    """Collect the words analysed (not found in a cache or word table) inside the ``with`` block, with their terms."""
+    collected: list[tuple[str, tuple[str, ...]]] = []
+    _collected.append(collected)
+    try:
+        yield collected
+    finally:
+        _collected.remove(collected)
+
+
+def remember(words: Iterable[tuple[str, tuple[str, ...]]]) -> None:
+    """Take words analysed elsewhere (in a build's worker process) as analysed here."""
+    for word, word_terms in words:
+        if len(_word_cache) >= _CACHE_LIMIT:
+            return
+        _word_cache.setdefault(word, word_terms)
+
+
+def analysed_words() -> list[tuple[str, tuple[str, ...]]]:
+    """Every word this process knows the terms of (words without terms left out), for a saved word table."""
+    return [(word, word_terms) for word, word_terms in list(_word_cache.items()) if word_terms]
+
+
+class WordTable:
+    """Words and their terms as text, one ``word<TAB>term term`` line each, sorted; looked up by bisection.
+
+    The saved index carries one, so that a restarted process analyses the
+    words it has seen before without the stemmer. Made from ``analysed_words``.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines: list[str] | None = None
+
+    @classmethod
+    def of(cls, words: Iterable[tuple[str, tuple[str, ...]]]) -> WordTable:
+        return cls("\n".join(sorted(f"{word}\t{' '.join(word_terms)}" for word, word_terms in words)))
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def __call__(self, word: str) -> tuple[str, ...] | None:
+        """``word``'s terms, or ``None`` when the table does not have it."""
+        if self._lines is None:
+            self._lines = self._text.split("\n") if self._text else []
+        key = f"{word}\t"
+        at = bisect_left(self._lines, key)
+        if at < len(self._lines) and self._lines[at].startswith(key):
+            return tuple(self._lines[at][len(key):].split(" "))
+        return None
+
+
 def _word_terms(word: str) -> tuple[str, ...]:
     cached = _word_cache.get(word)
     if cached is None:
         cached = next((found for lookup in _known_words if (found := lookup(word)) is not None), None)
         if cached is None:
             cached = _analyze_word(word)
+            if cached and _collected:
+                _collected[-1].append((word, cached))
         if len(_word_cache) < _CACHE_LIMIT:
             _word_cache[word] = cached
     return cached

@@ -20,7 +20,7 @@ from quotebot.retrieval.answer.matching import Match
 from quotebot.retrieval.answer.metadata import answer_about_document, is_about_document, name_the_author
 from quotebot.retrieval.answer.questions import Question, analyze
 from quotebot.retrieval.answer.quoting import MAX_QUOTE_SENTENCES, MIN_NEIGHBOUR_GAIN, NUMBER_BONUS, highlight_spans
-from quotebot.retrieval.index.fields import FIELD_REPEAT
+from quotebot.retrieval.index.analysis import FIELD_REPEAT
 from quotebot.retrieval.index.tokens import terms
 from quotebot.retrieval.ingest.models import Answer, Hit, Passage
 from quotebot.retrieval.ingest.sentences import sentence_spans
