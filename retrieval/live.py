@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine, Reranker
+from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine, Reranker, analyse_built_in_words
 from quotebot.retrieval.index.cache import load_index, save_index, stamp_key, trusted_stamps
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_files, scan_folder
@@ -116,11 +116,15 @@ class LiveEngine:
         """
         if previous is not None and _same_documents(previous.documents, documents):
             if _trusted_for(trusted, documents) != _trusted_for(recorded, documents):
-                save_index(self.folder, previous, _trusted_for(trusted, documents))
+                self._save(previous, _trusted_for(trusted, documents))
             return previous
         index = build_index(documents, previous)
-        save_index(self.folder, index, _trusted_for(trusted, documents))
+        self._save(index, _trusted_for(trusted, documents))
         return index
+
+    def _save(self, index: CorpusIndex, stamps: dict[str, tuple[int, int, int]]) -> None:
+        analyse_built_in_words()  # so that the saved word table spares a restart the stemmer
+        save_index(self.folder, index, stamps)
 
 
 def _trusted_for(stamps: dict[str, tuple[int, int, int]], documents: tuple[Document, ...]) -> dict[str, tuple[int, int, int]]:

@@ -25,9 +25,10 @@ import numpy as np
 
 from quotebot.retrieval.answer.decline import Evidence, gather_evidence, should_decline
 from quotebot.retrieval.answer.matching import QuestionTerms
-from quotebot.retrieval.answer.metadata import answer_about_document, is_about_document, name_the_author
-from quotebot.retrieval.answer.questions import Question, analyze
+from quotebot.retrieval.answer.metadata import answer_about_document, is_about_document, metadata_terms, name_the_author
+from quotebot.retrieval.answer.questions import Question, analyze, framing_terms
 from quotebot.retrieval.answer.quoting import SentenceMatches, choose_quote, highlight_spans, match_sentences
+from quotebot.retrieval.answer.synonyms import synonym_table
 from quotebot.retrieval.index.bm25 import SparseBM25
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.ingest.models import Answer, Document, Hit, Passage
@@ -149,6 +150,17 @@ class QuoteEngine:
             Hit(rank, candidates[n][1], self.passages[candidates[n][0]]) for rank, n in enumerate(order, start=1)
         )
         return _Ranking(hits, tuple(positions[n] for n in order), tuple(order), matches, similarity)
+
+
+def analyse_built_in_words() -> None:
+    """Analyse the word lists answering reads (framing and metadata words, synonyms) now, if not yet done.
+
+    A saved index carries every word its process has analysed (``tokens.WordTable``):
+    with these among them, a restarted process answers without loading the stemmer.
+    """
+    framing_terms()
+    metadata_terms()
+    synonym_table()
 
 
 def bm25_candidates(bm25: SparseBM25, question: Question, count: int) -> list[tuple[int, float]]:

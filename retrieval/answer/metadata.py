@@ -58,7 +58,7 @@ def is_about_document(question: Question, documents: Sequence[Document]) -> bool
         return False
     # "Who wrote this?" is answered (or declined) from metadata alone; a question
     # that also names words falls back to the text when the metadata is missing.
-    names_words = bool(set(question.terms) - _metadata_terms())
+    names_words = bool(set(question.terms) - metadata_terms())
     return not names_words or _statement(question.intent, document) is not None
 
 
@@ -80,7 +80,7 @@ def answer_about_document(question: Question, documents: Sequence[Document], hit
 
 def _target(question: Question, documents: Sequence[Document]) -> Document | None:
     """The one document the question is about: the only one, or the one whose title it names."""
-    rest = set(question.terms) - _metadata_terms()
+    rest = set(question.terms) - metadata_terms()
     if not rest:
         return documents[0] if len(documents) == 1 else None
     named = [document for document in documents if rest <= set(terms(document.title))]
@@ -88,7 +88,7 @@ def _target(question: Question, documents: Sequence[Document]) -> Document | Non
 
 
 @lru_cache(maxsize=1)
-def _metadata_terms() -> frozenset[str]:
+def metadata_terms() -> frozenset[str]:
     """Analysed when first needed, so that importing this module never loads the stemmer."""
     return frozenset(terms(_METADATA_TEXT))
 

@@ -85,7 +85,7 @@ def analyze(raw: str) -> Question:
     """Search terms keep the framing words (they may be content); ``topic_terms`` do not."""
     text = clean(raw)
     all_terms = tuple(terms(text))
-    framing = _framing_terms()
+    framing = framing_terms()
     topic = tuple(term for term in all_terms if term not in framing)
     return Question(
         text=text,
@@ -98,7 +98,7 @@ def analyze(raw: str) -> Question:
 
 
 @lru_cache(maxsize=1)
-def _framing_terms() -> frozenset[str]:
+def framing_terms() -> frozenset[str]:
     """Analysed when first needed, so that importing this module never loads the stemmer."""
     return frozenset(terms(_FRAMING_TEXT))
 

@@ -16,6 +16,7 @@ tests hold the two equal), then its heading's and title's.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -29,13 +30,18 @@ from quotebot.retrieval.ingest.sentences import sentence_spans
 
 # How many times the heading and title terms are added to a passage's own.
 FIELD_REPEAT = 1
+# Distinct pieces of text (words with their punctuation) whose term numbers a process remembers in a build.
+_PIECES_REMEMBERED = 2_000_000
 
 
 @dataclass(frozen=True)
 class AnalysedDocuments:
     """A batch of documents, analysed.
 
-    Per document: ``passage_counts``. Per passage (in order): ``starts``,
+    ``vocabulary`` names the numbering ``term_ids`` use: one per build and
+    process, so that a worker numbers each term once for all its batches;
+    ``terms`` are the terms it numbered first in this batch, from number
+    ``first_term`` on. Per document: ``passage_counts``. Per passage (in order): ``starts``,
     ``ends`` (in the body), ``paragraphs``, ``sections`` (``None`` for none),
     ``sentence_counts`` and ``field_term_counts``. Per sentence:
     ``sentence_starts``/``sentence_ends`` (in the passage's text) and
@@ -45,6 +51,8 @@ class AnalysedDocuments:
     (so that the process that merges batches knows them too).
     """
 
+    vocabulary: str
+    first_term: int
     terms: list[str]
     passage_counts: np.ndarray
     starts: np.ndarray
@@ -77,9 +85,16 @@ class AnalysedDocuments:
         return np.add.reduceat(self.sentence_term_counts.astype(np.int64), heads)
 
 
-def analyse_documents(documents: Sequence[Document]) -> AnalysedDocuments:
-    """Split ``documents`` into passages and sentences and turn every word into term ids."""
-    batch = _Batch()
+def analyse_documents(documents: Sequence[Document], build: str) -> AnalysedDocuments:
+    """Split ``documents`` into passages and sentences and turn every word into term ids.
+
+    ``build`` names the build the batch belongs to: batches of one build
+    analysed in one process share its numbering of terms.
+    """
+    global _numbering
+    if _numbering is None or _numbering.build != build:
+        _numbering = _ProcessNumbering(build)
+    batch = _Batch(_numbering)
     with collecting_words() as words:
         for document in documents:
             passages = split_document(document)
@@ -89,12 +104,29 @@ def analyse_documents(documents: Sequence[Document]) -> AnalysedDocuments:
     return batch.result(words)
 
 
+class _ProcessNumbering:
+    """This process's numbering of terms for one build, and each distinct piece of text's term numbers."""
+
+    def __init__(self, build: str) -> None:
+        self.build = build
+        self.name = f"{build}/{os.getpid()}"
+        self.terms: list[str] = []
+        self.vocabulary: dict[str, int] = Numbering(self.terms)
+        self.pieces: dict[str, tuple[int, ...]] = _PieceIds(self._analyse_piece)
+
+    def _analyse_piece(self, piece: str) -> tuple[int, ...]:
+        return tuple(map(self.vocabulary.__getitem__, piece_terms(piece)))
+
+
+_numbering: _ProcessNumbering | None = None
+
+
 class _Batch:
     """The growing columns of one ``AnalysedDocuments``."""
 
-    def __init__(self) -> None:
-        self.vocabulary: dict[str, int] = Numbering()
-        self.pieces: dict[str, tuple[int, ...]] = _PieceIds(self._analyse_piece)
+    def __init__(self, numbering: _ProcessNumbering) -> None:
+        self.numbering = numbering
+        self.first_term = len(numbering.terms)
         self.fields: dict[tuple[str | None, str], tuple[int, ...]] = {}
         self.passage_counts: list[int] = []
         self.starts: list[int] = []
@@ -116,7 +148,7 @@ class _Batch:
         self.paragraphs.append(passage.paragraph)
         self.sections.append(passage.section)
         self.sentence_counts.append(len(spans))
-        pieces = self.pieces.__getitem__
+        pieces = self.numbering.pieces.__getitem__
         for start, end in spans:
             ids = list(chain.from_iterable(map(pieces, text[start:end].split())))
             self.sentence_starts.append(start)
@@ -131,15 +163,14 @@ class _Batch:
         self.field_term_counts.append(len(fields))
         self.term_ids.extend(fields)
 
-    def _analyse_piece(self, piece: str) -> tuple[int, ...]:
-        return tuple(map(self.vocabulary.__getitem__, piece_terms(piece)))
-
     def result(self, words: list[tuple[str, tuple[str, ...]]]) -> AnalysedDocuments:
         def array(values: list[int], dtype: type = np.int32) -> np.ndarray:
             return np.array(values, dtype=dtype)
 
         return AnalysedDocuments(
-            terms=list(self.vocabulary),
+            vocabulary=self.numbering.name,
+            first_term=self.first_term,
+            terms=self.numbering.terms[self.first_term:],
             passage_counts=array(self.passage_counts),
             starts=array(self.starts, np.int64),
             ends=array(self.ends, np.int64),
@@ -156,10 +187,18 @@ class _Batch:
 
 
 class Numbering(dict[str, int]):
-    """A vocabulary that numbers each new term as it is first asked for (a C-speed lookup otherwise)."""
+    """A vocabulary that numbers each new term as it is first asked for (a C-speed lookup otherwise).
+
+    New terms are also appended to ``terms``, so that ``terms[n]`` is the term numbered ``n``.
+    """
+
+    def __init__(self, terms: list[str]) -> None:
+        super().__init__()
+        self._terms = terms
 
     def __missing__(self, term: str) -> int:
         number = self[term] = len(self)
+        self._terms.append(term)
         return number
 
 
@@ -171,5 +210,7 @@ class _PieceIds(dict[str, tuple[int, ...]]):
         self._analyse = analyse
 
     def __missing__(self, piece: str) -> tuple[int, ...]:
-        ids = self[piece] = self._analyse(piece)
+        ids = self._analyse(piece)
+        if len(self) < _PIECES_REMEMBERED:
+            self[piece] = ids
         return ids

@@ -97,7 +97,10 @@ class _Merge:
     """
 
     def __init__(self) -> None:
-        self.vocabulary: dict[str, int] = Numbering()
+        self.terms: list[str] = []
+        self.vocabulary: dict[str, int] = Numbering(self.terms)
+        # For each batch vocabulary (a worker's numbering), the merge-wide number of each of its terms.
+        self.numberings: dict[str, np.ndarray] = {}
         self.passage_counts: list[np.ndarray] = []
         self.columns: dict[str, list[np.ndarray]] = {name: [] for name in _PASSAGE_COLUMNS}
         self.sections: list[str | None] = []
@@ -107,7 +110,10 @@ class _Merge:
 
     def add(self, batch: AnalysedDocuments) -> None:
         remember(batch.words)
-        local = self._term_numbers(batch.terms)
+        known = self.numberings.get(batch.vocabulary, _none())
+        if len(known) != batch.first_term:
+            raise RuntimeError("a worker's batches arrived out of order")
+        local = self.numberings[batch.vocabulary] = np.concatenate([known, self._term_numbers(batch.terms)])
         term_ids = local[batch.term_ids]
         passages = len(batch.starts)
         self.passage_counts.append(batch.passage_counts.astype(np.int64))
@@ -160,7 +166,7 @@ class _Merge:
         # Terms no passage has (a removed document's) leave; the rest are numbered in sorted order.
         term_ids = np.concatenate([ids for ids, _ in self.occurrences])
         owners = position[np.concatenate([passages for _, passages in self.occurrences])]
-        terms = list(self.vocabulary)
+        terms = self.terms
         used = np.bincount(term_ids, minlength=len(terms)) > 0
         kept = sorted(np.flatnonzero(used).tolist(), key=terms.__getitem__)
         renumber = np.full(len(terms), -1, dtype=np.int64)

@@ -8,13 +8,20 @@ analysed in this process: starting workers costs more than it saves.
 
 from __future__ import annotations
 
-import multiprocessing
+import logging
 import os
+import uuid
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING
 
 from quotebot.retrieval.index.analysis import AnalysedDocuments, analyse_documents
 from quotebot.retrieval.ingest.models import Document
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
+log = logging.getLogger(__name__)
 
 # Characters of text per batch: large enough that sending a batch costs little
 # next to analysing it, small enough that both cores stay busy to the end.
@@ -26,12 +33,26 @@ PARALLEL_CHARACTERS = 4_000_000
 def analyse_in_batches(documents: Sequence[Document], workers: int | None = None) -> Iterator[AnalysedDocuments]:
     """The analyses of ``documents`` in batches, in order; on ``workers`` processes (default: one per core)."""
     batches = _batches(documents)
+    analyse = partial(analyse_documents, build=uuid.uuid4().hex)
     workers = min(workers or _cores(), len(batches))
     if workers < 2 or sum(len(document.body) for document in documents) < PARALLEL_CHARACTERS:
-        yield from map(analyse_documents, batches)
+        yield from map(analyse, batches)
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        yield from pool.map(analyse_documents, batches)
+    # Imported here: a start that only reads a saved index should not pay for multiprocessing.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+            for analysed in pool.map(analyse, batches):
+                yield analysed
+                done += 1
+    except BrokenProcessPool:
+        # Workers could not start (a script that builds an index without an ``if __name__ ==
+        # "__main__":`` guard) or died: what is left is analysed here, slower but complete.
+        log.warning("index worker processes failed; analysing the rest of the corpus in this process")
+        yield from map(analyse, batches[done:])
 
 
 def _batches(documents: Sequence[Document]) -> list[Sequence[Document]]:
@@ -54,7 +75,9 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> BaseContext:
     """Workers started from a clean server process: forking the bot (threads, sockets) could deadlock."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")

@@ -109,6 +109,9 @@ def _line_blocks(text: str) -> list[tuple[int, int]]:
 
     A line holding only spaces or tabs is blank too, as it is in Markdown.
     """
+    if "\n" not in text:
+        start = len(text) - len(text.lstrip())
+        return [(start, len(text.rstrip()))] if start < len(text) else []
     blocks: list[tuple[int, int]] = []
     position = 0
     for separator in [*_BLANK_LINE.finditer(text), None]:

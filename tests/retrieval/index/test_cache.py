@@ -9,6 +9,7 @@ import json
 import os
 import pickle
 import struct
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,6 @@ import pytest
 from quotebot.retrieval.index import cache as index_cache
 from quotebot.retrieval.index.cache import (
     ANALYSIS_MODULES,
-    ARRAYS,
     MAGIC,
     cache_paths,
     load_index,
@@ -59,7 +59,7 @@ class RawCache:
         self.head = len(MAGIC) + 8 + length + 32
         self.manifest: dict[str, Any] = json.loads(raw[len(MAGIC) + 8:len(MAGIC) + 8 + length])
         self.arrays = {
-            name: np.frombuffer(raw, dtype=ARRAYS[name], count=entry["shape"][0], offset=self.head + entry["offset"]).copy()
+            name: np.frombuffer(raw, dtype=entry["dtype"], count=entry["shape"][0], offset=self.head + entry["offset"]).copy()
             for name, entry in self.manifest["arrays"].items()
         }
         self.bodies = raw[self.head + self._body_start():]
@@ -74,7 +74,8 @@ class RawCache:
             entry["body"][0] += end - old_start
         for name, array in self.arrays.items():
             self.manifest["arrays"][name] = {
-                "shape": list(array.shape), "offset": layout[name], "sha256": hashlib.sha256(array.data).hexdigest()
+                "dtype": array.dtype.str, "shape": list(array.shape), "offset": layout[name],
+                "crc32": zlib.crc32(array.data),
             }
         manifest = json.dumps(self.manifest).encode()
         head = MAGIC + struct.pack("<Q", len(manifest)) + manifest + hashlib.sha256(manifest).digest()
@@ -94,7 +95,7 @@ def test_round_trip_gives_the_same_index(corpus: Path) -> None:
     rivers = loaded.documents[1]
     assert rivers.extra == {"tags": ["floods"]} and rivers.date == "2019-05-01" and rivers.author == "A. Writer"
     assert loaded.bm25.terms == index.bm25.terms
-    for name in ("offsets", "passage_ids", "frequencies", "lengths", "weights"):
+    for name in ("offsets", "passage_ids", "frequencies", "lengths", "approximate"):
         np.testing.assert_array_equal(getattr(loaded.bm25, name), getattr(index.bm25, name))
     for name, array in index.sentences.arrays().items():
         np.testing.assert_array_equal(loaded.sentences.arrays()[name], array)
@@ -253,7 +254,7 @@ def test_a_cache_file_cannot_run_code(corpus: Path, tmp_path: Path) -> None:
     marker = tmp_path / "code-ran"
     raw = RawCache(cache_paths(corpus)[0])
     payload = pickle.dumps(_Payload(marker))
-    raw.arrays["bm25_frequencies"] = np.frombuffer(payload + bytes(-len(payload) % 4), dtype="<i4").copy()
+    raw.arrays["bm25_frequencies"] = np.frombuffer(payload, dtype="u1").copy()
     raw.manifest["extra_code"] = payload.decode("latin-1")
     raw.write()
     assert load_index(corpus) is None

@@ -11,7 +11,7 @@ from quotebot.retrieval.index import analysis
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.ingest.models import Document
 
-BM25_ARRAYS = ("offsets", "passage_ids", "frequencies", "lengths", "weights")
+BM25_ARRAYS = ("offsets", "passage_ids", "frequencies", "lengths", "approximate")
 
 
 def document(name: str, body: str, title: str | None = None) -> Document:
