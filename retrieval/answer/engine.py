@@ -19,13 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
 
 from quotebot.retrieval.answer.decline import Evidence, gather_evidence, should_decline
 from quotebot.retrieval.answer.matching import QuestionTerms
-from quotebot.retrieval.answer.metadata import answer_about_document, is_about_document, metadata_terms, name_the_author
+from quotebot.retrieval.answer.metadata import (
+    Catalogue,
+    answer_about_document,
+    is_about_document,
+    metadata_terms,
+    name_the_author,
+)
 from quotebot.retrieval.answer.questions import Question, analyze, framing_terms
 from quotebot.retrieval.answer.quoting import SentenceMatches, choose_quote, highlight_spans, match_sentences
 from quotebot.retrieval.answer.synonyms import synonym_table
@@ -75,16 +82,20 @@ class QuoteEngine:
     def passages(self) -> Sequence[Passage]:
         return self.corpus.passages
 
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return Catalogue(self.documents)
+
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         """Quote the passage that answers ``question``, or decline and say why."""
         parsed = analyze(question)
-        about_document = is_about_document(parsed, self.documents)
+        about_document = is_about_document(parsed, self.catalogue)
         if not about_document:
-            parsed = name_the_author(parsed, self.documents)
+            parsed = name_the_author(parsed, self.catalogue)
         ranking = self._ranked(parsed, top_k)
         hits = ranking.hits
         if about_document:
-            return answer_about_document(parsed, self.documents, hits)
+            return answer_about_document(parsed, self.catalogue, hits)
         if not parsed.topic_terms:
             return _decline(parsed, hits, "The question has no words to search for.")
         if ranking.matches is None or not hits:

@@ -20,7 +20,7 @@ import numpy as np
 from quotebot.retrieval.answer.matching import QuestionTerms
 from quotebot.retrieval.answer.questions import Question, analyze
 from quotebot.retrieval.index.sentence_table import SentenceBatch
-from quotebot.retrieval.index.tokens import terms, word_spans
+from quotebot.retrieval.index.tokens import piece_terms, word_spans
 
 MAX_QUOTE_SENTENCES = 2
 # Added to a sentence's share when the question asks for a number and the sentence gives one.
@@ -106,7 +106,8 @@ def highlight_spans(text: str, question: Question) -> tuple[tuple[int, int], ...
     wanted = set(question.topic_terms) | set(question.expansion_terms())
     merged: list[tuple[int, int]] = []
     for a, b in word_spans(text):
-        if not wanted.intersection(terms(text[a:b])):
+        # A word holds no white space: its terms are those of one piece of text.
+        if wanted.isdisjoint(piece_terms(text[a:b])):
             continue
         if merged and not text[merged[-1][1]:a].strip():
             # Neighbouring words ("South Korea") make one emphasis, not two.

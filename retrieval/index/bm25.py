@@ -41,6 +41,8 @@ B = 0.75
 SPARSE_QUERY_RATIO = 1 / 32
 # Up to this many candidates are ranked by a plain sort, above it after a partition.
 FEW_CANDIDATES = 64
+# The types term frequencies are kept in, narrowest first.
+COUNT_TYPES = ("u1", "<u2", "<i4")
 # Postings whose weights are computed together (bounds a build's temporary memory).
 WEIGHT_BLOCK = 1 << 22
 
@@ -89,6 +91,7 @@ class SparseBM25:
     vocabulary: dict[str, int] = field(init=False, repr=False)
     term_idf: np.ndarray = field(init=False, repr=False)
     norms: np.ndarray = field(init=False, repr=False)
+    remembered_idf: dict[str, float] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(self.lengths) == 0:
@@ -135,7 +138,7 @@ class SparseBM25:
         keys += passages
         keys.sort()
         starts = np.flatnonzero(_first_of_runs(keys))
-        frequencies = np.diff(starts, append=keys.size).astype(np.int32)
+        frequencies = narrowest(np.diff(starts, append=keys.size), COUNT_TYPES)
         keys = keys[starts]
         del starts
         offsets = np.searchsorted(keys, np.arange(len(kept) + 1, dtype=np.int64) * passage_count)
@@ -228,10 +231,13 @@ class SparseBM25:
         return np.repeat(term_ids, self.frequencies), np.repeat(self.passage_ids.astype(np.int64), self.frequencies)
 
     def idf(self, term: str) -> float:
-        """The term's idf; unknown terms get the maximum, so they weigh heavily in coverage."""
-        term_id = self.vocabulary.get(term)
-        frequency = 0 if term_id is None else int(self.offsets[term_id + 1] - self.offsets[term_id])
-        return float(lucene_idf(self.passage_count, frequency))
+        """The term's idf; unknown terms get the maximum, so they weigh heavily in coverage (remembered)."""
+        known = self.remembered_idf.get(term)
+        if known is None:
+            term_id = self.vocabulary.get(term)
+            frequency = 0 if term_id is None else int(self.offsets[term_id + 1] - self.offsets[term_id])
+            known = self.remembered_idf[term] = float(lucene_idf(self.passage_count, frequency))
+        return known
 
     def holds(self, passage: int, term_ids: np.ndarray) -> np.ndarray:
         """Whether ``passage`` has each of the terms ``term_ids``, read from their (passage-sorted) postings."""
@@ -350,6 +356,16 @@ class SparseBM25:
             )
             totals[held] += contributions if factor == 1.0 else contributions * factor
         return totals
+
+
+def narrowest(array: np.ndarray, dtypes: Sequence[str]) -> np.ndarray:
+    """``array`` as the first of ``dtypes`` that holds all its values: most term frequencies fit a byte."""
+    for dtype in map(np.dtype, dtypes):
+        if dtype.kind == "f" or not len(array) or (
+            np.iinfo(dtype).min <= array.min() and array.max() <= np.iinfo(dtype).max
+        ):
+            return np.asarray(array, dtype=dtype)
+    raise ValueError("values too large for their array")
 
 
 def term_occurrences(corpus: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:

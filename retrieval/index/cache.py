@@ -46,7 +46,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import regex
 
-from quotebot.retrieval.index.bm25 import SparseBM25
+from quotebot.retrieval.index.bm25 import COUNT_TYPES, SparseBM25, narrowest
 from quotebot.retrieval.index.cache_location import cache_folders
 from quotebot.retrieval.index.corpus_index import CorpusIndex
 from quotebot.retrieval.index.passage_table import PassageTable
@@ -77,11 +77,10 @@ ANALYSIS_MODULES = (
     "quotebot.retrieval.ingest.sentences",
 )
 # Array name to the dtypes it may have (the narrowest that holds its values is saved); anything else is refused.
-_COUNTS = ("u1", "<u2", "<i4")
 ARRAYS: dict[str, tuple[str, ...]] = {
     "bm25_offsets": ("<i8",),
     "bm25_passage_ids": ("<i4",),
-    "bm25_frequencies": _COUNTS,
+    "bm25_frequencies": COUNT_TYPES,
     "bm25_lengths": ("<i4",),
     "bm25_approximate": ("<f4",),
     "document_offsets": ("<i8",),
@@ -229,17 +228,7 @@ def _arrays(index: CorpusIndex) -> dict[str, np.ndarray]:
         "terms": _text_array("\n".join(bm25.terms)),
         "words": _text_array(WordTable.of(analysed_words()).text),
     }
-    return {name: _narrowest(array, ARRAYS[name]) for name, array in arrays.items()}
-
-
-def _narrowest(array: np.ndarray, dtypes: tuple[str, ...]) -> np.ndarray:
-    """``array`` as the first of ``dtypes`` that holds all its values (a quarter of the bytes for most counts)."""
-    for dtype in map(np.dtype, dtypes):
-        if dtype.kind == "f" or not len(array) or (
-            np.iinfo(dtype).min <= array.min() and array.max() <= np.iinfo(dtype).max
-        ):
-            return np.asarray(array, dtype=dtype)
-    raise ValueError("values too large to save")
+    return {name: narrowest(array, ARRAYS[name]) for name, array in arrays.items()}
 
 
 def _text_array(text: str) -> np.ndarray:

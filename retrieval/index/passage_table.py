@@ -7,8 +7,10 @@ row of a few arrays, and reading it costs a slice of its document's body.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import overload
 
 import numpy as np
@@ -72,7 +74,11 @@ class PassageTable(Sequence[Passage]):
 
     def owner(self, position: int) -> int:
         """The position in ``documents`` of the document that holds passage ``position``."""
-        return int(np.searchsorted(self.document_offsets, position, side="right")) - 1
+        return bisect_right(self._offsets, position) - 1
+
+    @cached_property
+    def _offsets(self) -> list[int]:
+        return self.document_offsets.tolist()
 
     def lengths(self) -> np.ndarray:
         """Each passage's length in characters."""
@@ -84,7 +90,7 @@ class PassageTable(Sequence[Passage]):
         start, end = int(self.starts[i]), int(self.ends[i])
         section = int(self.section_ids[i])
         return Passage(
-            id=f"{document.id}#{i - int(self.document_offsets[owner]) + 1}",
+            id=f"{document.id}#{i - self._offsets[owner] + 1}",
             document=document,
             section=None if section < 0 else self.sections[section],
             paragraph=int(self.paragraphs[i]),

@@ -99,12 +99,18 @@ class SentenceTable:
 
     def gather(self, passages: Sequence[int]) -> SentenceBatch:
         """The sentences of ``passages`` (in that order) and all their term ids, for scoring them together."""
-        sentences, counts, term_positions, term_counts = self._layout(np.asarray(passages, dtype=np.int64))
+        positions = np.asarray(passages, dtype=np.int64)
+        firsts, lasts = self.passage_offsets[positions], self.passage_offsets[positions + 1]
+        counts = lasts - firsts
+        sentences = _ranges(firsts, counts)
+        term_counts = self.term_offsets[sentences + 1] - self.term_offsets[sentences]
+        # A passage's sentences, and so their terms, are contiguous: one range of terms per passage.
+        term_starts = self.term_offsets[firsts]
         return SentenceBatch(
             sentences=sentences,
             owners=np.repeat(np.arange(len(counts)), counts),
             bounds=_offsets(counts),
-            term_ids=self.term_ids[term_positions],
+            term_ids=self.term_ids[_ranges(term_starts, self.term_offsets[lasts] - term_starts)],
             term_rows=np.repeat(np.arange(len(sentences)), term_counts),
         )
 

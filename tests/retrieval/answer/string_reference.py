@@ -27,14 +27,14 @@ from quotebot.retrieval.ingest.sentences import sentence_spans
 
 
 def ask(engine: QuoteEngine, question: str, top_k: int) -> Answer:
-    documents, bm25 = engine.documents, engine.corpus.bm25
+    catalogue, bm25 = engine.catalogue, engine.corpus.bm25
     parsed = analyze(question)
-    about_document = is_about_document(parsed, documents)
+    about_document = is_about_document(parsed, catalogue)
     if not about_document:
-        parsed = name_the_author(parsed, documents)
+        parsed = name_the_author(parsed, catalogue)
     hits = _ranked(engine, parsed, top_k)
     if about_document:
-        return answer_about_document(parsed, documents, hits)
+        return answer_about_document(parsed, catalogue, hits)
     if not parsed.topic_terms:
         return _decline(parsed, hits, "The question has no words to search for.")
     if not hits:
