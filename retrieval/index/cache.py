@@ -20,8 +20,10 @@ bounds: ``SparseBM25.validate``, ``SentenceTable.validate`` and the passage
 layout). Anything else means "no cache": the corpus is indexed again and the
 file rewritten.
 
-Layout: ``MAGIC``, the manifest's length (8 bytes, little-endian), the
-manifest, its SHA-256, then the arrays, each starting at a multiple of 64.
+Layout: ``MAGIC`` and the manifest's offset and length (8 bytes each,
+little-endian); the arrays, each starting at a multiple of 64; the bodies;
+the manifest (JSON) and its SHA-256. The manifest comes last so that a
+corpus's text is written one body at a time, never copied whole.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 3
 CACHE_FILE = "index.qbi"
 MAGIC = b"QBINDEX\x00"
+# MAGIC, then where the manifest starts and its length.
+HEAD_SIZE = len(MAGIC) + 16
 ALIGNMENT = 64
 # Every module whose code decides what the index holds; tests check that this
 # covers all the retrieval modules that ``corpus_index`` imports.
@@ -182,24 +186,29 @@ def save_index(folder: Path, index: CorpusIndex, stamps: dict[str, tuple[int, in
 
 
 def _write(path: Path, index: CorpusIndex, stamps: dict[str, tuple[int, int, int]]) -> bool:
+    """Arrays, then bodies (one at a time: a large corpus's text is not copied whole), then the manifest."""
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        bodies = [document.body.encode("utf-8") for document in index.documents]
         arrays = _arrays(index)
-        layout, end = _layout(arrays)
-        body_offsets = np.cumsum([end, *map(len, bodies)]).tolist()
-        manifest = _manifest(index, arrays, layout, stamps, bodies, body_offsets)
-        head = MAGIC + struct.pack("<Q", len(manifest)) + manifest + hashlib.sha256(manifest).digest()
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".index-", suffix=".tmp", delete=False) as handle:
             temporary = handle.name
-            handle.write(head)
+            handle.write(bytes(HEAD_SIZE))
+            layout = {}
             for name, array in arrays.items():
-                handle.seek(len(head) + layout[name])
+                layout[name] = _aligned(handle.tell())
+                handle.seek(layout[name])
                 handle.write(np.ascontiguousarray(array).data)
-            handle.seek(len(head) + end)
-            for body in bodies:
+            bodies = []
+            for document in index.documents:
+                body = document.body.encode("utf-8")
+                bodies.append([handle.tell(), len(body), len(document.body), hashlib.sha256(body).hexdigest()])
                 handle.write(body)
+            manifest = _manifest(index, arrays, layout, stamps, bodies)
+            manifest_offset = handle.tell()
+            handle.write(manifest + hashlib.sha256(manifest).digest())
+            handle.seek(0)
+            handle.write(MAGIC + struct.pack("<QQ", manifest_offset, len(manifest)))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -209,6 +218,10 @@ def _write(path: Path, index: CorpusIndex, stamps: dict[str, tuple[int, int, int
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
         return False
+
+
+def _aligned(offset: int) -> int:
+    return -(-offset // ALIGNMENT) * ALIGNMENT
 
 
 def _arrays(index: CorpusIndex) -> dict[str, np.ndarray]:
@@ -235,22 +248,12 @@ def _text_array(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
 
-def _layout(arrays: dict[str, np.ndarray]) -> tuple[dict[str, int], int]:
-    """Each array's offset from the end of the head, aligned, and where the bodies start (also from there)."""
-    layout, offset = {}, 0
-    for name, array in arrays.items():
-        layout[name] = offset
-        offset += -(-array.nbytes // ALIGNMENT) * ALIGNMENT
-    return layout, offset
-
-
 def _manifest(
     index: CorpusIndex,
     arrays: dict[str, np.ndarray],
     layout: dict[str, int],
     stamps: dict[str, tuple[int, int, int]],
-    bodies: list[bytes],
-    body_offsets: list[int],
+    bodies: list[list[int | str]],
 ) -> bytes:
     documents = [
         {
@@ -264,9 +267,9 @@ def _manifest(
             "extra": document.extra,
             "fingerprint": document.fingerprint,
             "stamp": stamps.get(document.id),
-            "body": [body_offsets[i], len(body), len(document.body), hashlib.sha256(body).hexdigest()],
+            "body": body,
         }
-        for i, (document, body) in enumerate(zip(index.documents, bodies))
+        for document, body in zip(index.documents, bodies)
     ]
     manifest = {
         "format": FORMAT_VERSION,
@@ -302,11 +305,13 @@ def _read(path: Path, folder: Path) -> SavedIndex | None:
 
 def _read_from(handle: BinaryIO, path: Path, folder: Path) -> SavedIndex | None:
     size = os.fstat(handle.fileno()).st_size
-    if handle.read(len(MAGIC)) != MAGIC:
+    head = handle.read(HEAD_SIZE)
+    if len(head) != HEAD_SIZE or head[: len(MAGIC)] != MAGIC:
         raise ValueError("not an index cache")
-    (manifest_length,) = struct.unpack("<Q", handle.read(8))
-    if manifest_length > size:
+    manifest_offset, manifest_length = struct.unpack("<QQ", head[len(MAGIC):])
+    if not HEAD_SIZE <= manifest_offset <= size - manifest_length - 32:
         raise ValueError("truncated")
+    handle.seek(manifest_offset)
     raw = handle.read(manifest_length)
     if hashlib.sha256(raw).digest() != handle.read(32):
         raise ValueError("manifest checksum mismatch")
@@ -314,11 +319,10 @@ def _read_from(handle: BinaryIO, path: Path, folder: Path) -> SavedIndex | None:
     if (manifest.get("format"), manifest.get("analysis")) != (FORMAT_VERSION, analysis_hash()):
         log.info("index cache %s is stale (format or analysis code changed); rebuilding", path)
         return None
-    head = len(MAGIC) + 8 + manifest_length + 32
-    arrays = _read_arrays(handle, manifest["arrays"], head, size)
+    arrays = _read_arrays(handle, manifest["arrays"], manifest_offset)
     terms = _text(arrays.pop("terms")).split("\n") if len(arrays["terms"]) else []
     words = WordTable(_text(arrays.pop("words")))
-    documents, body_lengths = _documents(manifest["documents"], _BodyReader(handle, folder), head, size)
+    documents, body_lengths = _documents(manifest["documents"], _BodyReader(handle, folder), manifest_offset)
     bm25 = SparseBM25(
         terms=tuple(terms),
         offsets=arrays["bm25_offsets"],
@@ -342,7 +346,7 @@ def _read_from(handle: BinaryIO, path: Path, folder: Path) -> SavedIndex | None:
     return SavedIndex(CorpusIndex(passages, bm25, sentences), stamps)
 
 
-def _read_arrays(handle: BinaryIO, entries: dict[str, Any], head: int, size: int) -> dict[str, np.ndarray]:
+def _read_arrays(handle: BinaryIO, entries: dict[str, Any], end: int) -> dict[str, np.ndarray]:
     """Every expected array, read and checked against its CRC (on two threads: zlib frees the GIL)."""
     if set(entries) != set(ARRAYS):
         raise ValueError("unexpected contents")
@@ -355,8 +359,8 @@ def _read_arrays(handle: BinaryIO, entries: dict[str, Any], head: int, size: int
         shape = tuple(int(n) for n in entry["shape"])
         if len(shape) != 1 or shape[0] < 0:
             raise ValueError(f"array {name!r} has a bad shape")
-        offset = head + int(entry["offset"])
-        if not head <= offset <= size - shape[0] * dtype.itemsize:
+        offset = int(entry["offset"])
+        if not HEAD_SIZE <= offset <= end - shape[0] * dtype.itemsize:
             raise ValueError(f"array {name!r} lies outside the file")
         handle.seek(offset)
         arrays[name] = np.fromfile(handle, dtype=dtype, count=shape[0])
@@ -374,15 +378,12 @@ def _text(array: np.ndarray) -> str:
     return array.tobytes().decode("utf-8")
 
 
-def _documents(
-    entries: list[dict[str, Any]], reader: _BodyReader, head: int, size: int
-) -> tuple[list[Document], list[int]]:
+def _documents(entries: list[dict[str, Any]], reader: _BodyReader, end: int) -> tuple[list[Document], list[int]]:
     """The documents, their bodies read on first use; and each body's length in characters."""
     documents, lengths = [], []
     for entry in entries:
         offset, length, characters, digest = entry["body"]
-        offset += head
-        if not (isinstance(offset, int) and isinstance(length, int) and head <= offset <= size - length):
+        if not (isinstance(offset, int) and isinstance(length, int) and HEAD_SIZE <= offset <= end - length):
             raise ValueError("a document's body lies outside the file")
         documents.append(
             Document(

@@ -110,11 +110,11 @@ class _Merge:
 
     def add(self, batch: AnalysedDocuments) -> None:
         remember(batch.words)
-        known = self.numberings.get(batch.vocabulary, _none())
+        known = self.numberings.get(batch.vocabulary, np.empty(0, dtype=np.int32))
         if len(known) != batch.first_term:
             raise RuntimeError("a worker's batches arrived out of order")
         local = self.numberings[batch.vocabulary] = np.concatenate([known, self._term_numbers(batch.terms)])
-        term_ids = local[batch.term_ids]
+        term_ids = local[batch.term_ids]  # int32, as all per-occurrence arrays here: a million passages hold ~65M
         passages = len(batch.starts)
         self.passage_counts.append(batch.passage_counts.astype(np.int64))
         for name in _PASSAGE_COLUMNS:
@@ -124,7 +124,9 @@ class _Merge:
         self.tables.append(
             SentenceTable.from_counts(batch.sentence_counts, spans, batch.sentence_term_counts, term_ids[batch.own_terms()])
         )
-        owners = np.repeat(np.arange(self.passage_total, self.passage_total + passages), batch.passage_term_counts())
+        owners = np.repeat(
+            np.arange(self.passage_total, self.passage_total + passages, dtype=np.int32), batch.passage_term_counts()
+        )
         self.occurrences.append((term_ids, owners))
         self.passage_total += passages
 
@@ -140,8 +142,8 @@ class _Merge:
         section_ids = table.section_ids[rows]
         self.sections.extend(None if s < 0 else table.sections[s] for s in section_ids.tolist())
         self.tables.append(previous.sentences.select(rows, local))
-        renumber = np.full(len(table), -1, dtype=np.int64)
-        renumber[rows] = np.arange(self.passage_total, self.passage_total + len(rows))
+        renumber = np.full(len(table), -1, dtype=np.int32)
+        renumber[rows] = np.arange(self.passage_total, self.passage_total + len(rows), dtype=np.int32)
         term_ids, passages = previous.bm25.occurrences()
         keep = renumber[passages] >= 0
         self.occurrences.append((local[term_ids[keep]], renumber[passages[keep]]))
@@ -160,8 +162,8 @@ class _Merge:
         document_starts = np.empty(len(documents), dtype=np.int64)
         document_starts[document_merge_order] = merge_starts
         order = np.concatenate([np.arange(s, s + c) for s, c in zip(document_starts, document_counts)])
-        position = np.empty_like(order)
-        position[order] = np.arange(len(order))
+        position = np.empty(len(order), dtype=np.int32)
+        position[order] = np.arange(len(order), dtype=np.int32)
 
         # Terms no passage has (a removed document's) leave; the rest are numbered in sorted order.
         term_ids = np.concatenate([ids for ids, _ in self.occurrences])
@@ -169,8 +171,8 @@ class _Merge:
         terms = self.terms
         used = np.bincount(term_ids, minlength=len(terms)) > 0
         kept = sorted(np.flatnonzero(used).tolist(), key=terms.__getitem__)
-        renumber = np.full(len(terms), -1, dtype=np.int64)
-        renumber[kept] = np.arange(len(kept))
+        renumber = np.full(len(terms), -1, dtype=np.int32)
+        renumber[kept] = np.arange(len(kept), dtype=np.int32)
         bm25 = SparseBM25.from_occurrences([terms[i] for i in kept], renumber[term_ids], owners, len(order))
         del term_ids, owners
 
@@ -194,7 +196,7 @@ class _Merge:
 
     def _term_numbers(self, terms: list[str]) -> np.ndarray:
         """Merge-wide numbers of ``terms`` (a batch's or a previous index's vocabulary), adding new ones."""
-        return np.fromiter(map(self.vocabulary.__getitem__, terms), dtype=np.int64, count=len(terms))
+        return np.fromiter(map(self.vocabulary.__getitem__, terms), dtype=np.int32, count=len(terms))
 
 
 _PASSAGE_COLUMNS = ("starts", "ends", "paragraphs")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
+from collections import deque
 from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
@@ -45,8 +46,14 @@ def analyse_in_batches(documents: Sequence[Document], workers: int | None = None
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-            for analysed in pool.map(analyse, batches):
-                yield analysed
+            # A few batches in flight per worker, not all: each waits pickled in memory until taken.
+            pending = deque(pool.submit(analyse, batch) for batch in batches[: 2 * workers])
+            for batch in batches[2 * workers:]:
+                yield pending.popleft().result()
+                done += 1
+                pending.append(pool.submit(analyse, batch))
+            while pending:
+                yield pending.popleft().result()
                 done += 1
     except BrokenProcessPool:
         # Workers could not start (a script that builds an index without an ``if __name__ ==

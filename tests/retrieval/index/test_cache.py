@@ -20,6 +20,7 @@ import pytest
 from quotebot.retrieval.index import cache as index_cache
 from quotebot.retrieval.index.cache import (
     ANALYSIS_MODULES,
+    HEAD_SIZE,
     MAGIC,
     cache_paths,
     load_index,
@@ -50,39 +51,35 @@ def built(folder: Path) -> CorpusIndex:
 
 
 class RawCache:
-    """A cache file taken apart (manifest, arrays, bodies) and put back together, checksums made to match."""
+    """A cache file taken apart (arrays, bodies, manifest) and put back together, checksums made to match."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         raw = path.read_bytes()
-        (length,) = struct.unpack("<Q", raw[len(MAGIC):len(MAGIC) + 8])
-        self.head = len(MAGIC) + 8 + length + 32
-        self.manifest: dict[str, Any] = json.loads(raw[len(MAGIC) + 8:len(MAGIC) + 8 + length])
+        self.manifest_offset, length = struct.unpack("<QQ", raw[len(MAGIC):HEAD_SIZE])
+        self.manifest: dict[str, Any] = json.loads(raw[self.manifest_offset:self.manifest_offset + length])
         self.arrays = {
-            name: np.frombuffer(raw, dtype=entry["dtype"], count=entry["shape"][0], offset=self.head + entry["offset"]).copy()
+            name: np.frombuffer(raw, dtype=entry["dtype"], count=entry["shape"][0], offset=entry["offset"]).copy()
             for name, entry in self.manifest["arrays"].items()
         }
-        self.bodies = raw[self.head + self._body_start():]
-
-    def _body_start(self) -> int:
-        return min(entry["body"][0] for entry in self.manifest["documents"])
+        self.body_start = min(entry["body"][0] for entry in self.manifest["documents"])
+        self.bodies = raw[self.body_start:self.manifest_offset]
 
     def write(self) -> None:
-        layout, end = index_cache._layout(self.arrays)
-        old_start = self._body_start()
-        for entry in self.manifest["documents"]:
-            entry["body"][0] += end - old_start
+        content = bytearray(HEAD_SIZE)
         for name, array in self.arrays.items():
+            content += bytes(-len(content) % 64)
             self.manifest["arrays"][name] = {
-                "dtype": array.dtype.str, "shape": list(array.shape), "offset": layout[name],
+                "dtype": array.dtype.str, "shape": list(array.shape), "offset": len(content),
                 "crc32": zlib.crc32(array.data),
             }
+            content += array.tobytes()
+        for entry in self.manifest["documents"]:
+            entry["body"][0] += len(content) - self.body_start
+        content += self.bodies
         manifest = json.dumps(self.manifest).encode()
-        head = MAGIC + struct.pack("<Q", len(manifest)) + manifest + hashlib.sha256(manifest).digest()
-        content = bytearray(head) + bytearray(end)
-        for name, array in self.arrays.items():
-            content[len(head) + layout[name]:len(head) + layout[name] + array.nbytes] = array.tobytes()
-        self.path.write_bytes(bytes(content) + self.bodies)
+        content[:HEAD_SIZE] = MAGIC + struct.pack("<QQ", len(content), len(manifest))
+        self.path.write_bytes(bytes(content) + manifest + hashlib.sha256(manifest).digest())
 
 
 def test_round_trip_gives_the_same_index(corpus: Path) -> None:
@@ -149,30 +146,35 @@ def test_a_damaged_file_is_not_trusted(corpus: Path, damage: str) -> None:
         "truncated": raw[: len(raw) // 2],
         "garbage": b"not an index" * 10,
         "empty": b"",
-        "huge manifest length": MAGIC + struct.pack("<Q", 2**62) + raw[len(MAGIC) + 8:],
+        "huge manifest length": MAGIC + struct.pack("<QQ", HEAD_SIZE, 2**62) + raw[HEAD_SIZE:],
     }[damage]
     path.write_bytes(damaged)
     assert load_index(corpus) is None
 
 
-def test_a_flipped_byte_anywhere_before_the_bodies_is_detected(corpus: Path) -> None:
+def test_a_flipped_byte_in_the_head_an_array_or_the_manifest_is_detected(corpus: Path) -> None:
     built(corpus)
     path = cache_paths(corpus)[0]
     pristine = path.read_bytes()
     raw = RawCache(path)
-    used = sorted({raw.head + entry["offset"] for entry in raw.manifest["arrays"].values()} | {0, len(MAGIC) + 9, raw.head - 1})
-    for position in used:
+    positions = {0, len(MAGIC), raw.manifest_offset + 5, len(pristine) - 1}
+    positions |= {entry["offset"] for entry in raw.manifest["arrays"].values() if entry["shape"][0]}
+    for position in sorted(positions):
         damaged = bytearray(pristine)
         damaged[position] ^= 0x01
         path.write_bytes(bytes(damaged))
         assert load_index(corpus) is None, position
 
 
+def _damage_the_last_body(path: Path) -> None:
+    raw = RawCache(path)
+    raw.bodies = raw.bodies[:-5] + b"XXXXX"
+    raw.write()
+
+
 def test_a_damaged_body_is_read_from_the_document_instead(corpus: Path) -> None:
     index = built(corpus)
-    path = cache_paths(corpus)[0]
-    raw = path.read_bytes()
-    path.write_bytes(raw[:-5] + b"XXXXX")  # the last document's body ends the file
+    _damage_the_last_body(cache_paths(corpus)[0])
     saved = load_index(corpus)
     assert saved is not None
     assert [p.text for p in saved.index.passages] == [p.text for p in index.passages]
@@ -180,8 +182,7 @@ def test_a_damaged_body_is_read_from_the_document_instead(corpus: Path) -> None:
 
 def test_a_damaged_body_of_a_changed_document_is_a_clear_error(corpus: Path) -> None:
     built(corpus)
-    path = cache_paths(corpus)[0]
-    path.write_bytes(path.read_bytes()[:-5] + b"XXXXX")
+    _damage_the_last_body(cache_paths(corpus)[0])
     (corpus / "rivers.md").write_text(ARTICLE + " More.", encoding="utf-8")
     saved = load_index(corpus)
     assert saved is not None
@@ -234,7 +235,7 @@ def test_an_array_that_does_not_match_its_checksum_is_refused(corpus: Path) -> N
     raw = RawCache(path)
     entry = raw.manifest["arrays"]["bm25_frequencies"]
     content = bytearray(path.read_bytes())
-    content[raw.head + entry["offset"]] += 1
+    content[entry["offset"]] += 1
     path.write_bytes(bytes(content))
     assert load_index(corpus) is None
 
