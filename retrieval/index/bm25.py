@@ -28,7 +28,7 @@ import math
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, pairwise
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -41,6 +41,8 @@ B = 0.75
 SPARSE_QUERY_RATIO = 1 / 32
 # Up to this many candidates are ranked by a plain sort, above it after a partition.
 FEW_CANDIDATES = 64
+# Occurrences turned into postings at once when indexing (bounds a build's temporary memory).
+OCCURRENCES_AT_ONCE = 1 << 23
 # The types term frequencies are kept in, narrowest first.
 COUNT_TYPES = ("u1", "<u2", "<i4")
 # Postings whose weights are computed together (bounds a build's temporary memory).
@@ -127,27 +129,47 @@ class SparseBM25:
         build can pass the vocabulary of the corpus before some documents
         were removed.
         """
-        # Memory matters at a million passages (a build then handles ~60M occurrences), so
-        # the work is in place where it can be; np.sort and a diff are also several times
-        # faster than np.unique(return_counts=True).
-        lengths = np.bincount(passages, minlength=passage_count).astype(np.int32)
-        used = np.bincount(term_ids, minlength=len(terms)) > 0
+        return cls.from_parts(terms, [(term_ids, passages)], passage_count, k1, b)
+
+    @classmethod
+    def from_parts(
+        cls,
+        terms: Sequence[str],
+        parts: Sequence[tuple[np.ndarray, np.ndarray]],
+        passage_count: int,
+        k1: float = K1,
+        b: float = B,
+    ) -> SparseBM25:
+        """``from_occurrences`` over the occurrences of several parts (each ``(term_ids, passages)``).
+
+        A million passages hold ~65M occurrences: they are never gathered in
+        one array. The postings are made a range of terms at a time, from
+        each part's occurrences of those terms, so the temporary memory is a
+        range's, not the corpus's.
+        """
+        lengths = sum(np.bincount(p, minlength=passage_count) for _, p in parts).astype(np.int32)
+        counts = sum(np.bincount(t, minlength=len(terms)) for t, _ in parts)
+        used = counts > 0
         kept = tuple(term for term, keep in zip(terms, used.tolist()) if keep)
-        keys = (np.cumsum(used) - 1)[term_ids]
-        keys *= passage_count
-        keys += passages
-        keys.sort()
-        starts = np.flatnonzero(_first_of_runs(keys))
-        frequencies = narrowest(np.diff(starts, append=keys.size), COUNT_TYPES)
-        keys = keys[starts]
-        del starts
+        renumber = (np.cumsum(used) - 1).astype(np.int64)
+        ids: list[np.ndarray] = []
+        frequencies: list[np.ndarray] = []
+        for first, last in _term_ranges(counts, OCCURRENCES_AT_ONCE):
+            keys = np.concatenate([_keys(t, p, first, last, renumber, passage_count) for t, p in parts])
+            keys.sort()
+            starts = np.flatnonzero(_first_of_runs(keys))
+            frequencies.append(np.diff(starts, append=keys.size).astype(np.int32))
+            ids.append(keys[starts])
+            del keys, starts
+        keys = np.concatenate(ids) if ids else np.empty(0, dtype=np.int64)
+        del ids
         offsets = np.searchsorted(keys, np.arange(len(kept) + 1, dtype=np.int64) * passage_count)
         np.remainder(keys, passage_count, out=keys)
         return cls(
             terms=kept,
             offsets=offsets.astype(np.int64),
             passage_ids=keys.astype(np.int32),
-            frequencies=frequencies,
+            frequencies=narrowest(np.concatenate(frequencies) if frequencies else np.empty(0, np.int32), COUNT_TYPES),
             lengths=lengths,
             k1=k1,
             b=b,
@@ -356,6 +378,24 @@ class SparseBM25:
             )
             totals[held] += contributions if factor == 1.0 else contributions * factor
         return totals
+
+
+def _term_ranges(counts: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """Consecutive ranges of term ids, each with about ``size`` occurrences (a term is never split)."""
+    ends = np.searchsorted(np.cumsum(counts), np.arange(size, int(counts.sum()) + size, size), side="right")
+    bounds = sorted({0, len(counts), *np.minimum(ends, len(counts)).tolist()})
+    return list(pairwise(bounds))
+
+
+def _keys(
+    term_ids: np.ndarray, passages: np.ndarray, first: int, last: int, renumber: np.ndarray, passage_count: int
+) -> np.ndarray:
+    """``term * passage_count + passage`` (terms renumbered) of the occurrences of terms ``first`` to ``last``."""
+    inside = (term_ids >= first) & (term_ids < last)
+    keys = renumber[term_ids[inside]]
+    keys *= passage_count
+    keys += passages[inside]
+    return keys
 
 
 def narrowest(array: np.ndarray, dtypes: Sequence[str]) -> np.ndarray:

@@ -23,7 +23,7 @@ from quotebot.retrieval.index.analysis import AnalysedDocuments, Numbering
 from quotebot.retrieval.index.bm25 import SparseBM25
 from quotebot.retrieval.index.parallel import analyse_in_batches
 from quotebot.retrieval.index.passage_table import PassageTable
-from quotebot.retrieval.index.sentence_table import SentenceTable
+from quotebot.retrieval.index.sentence_table import SentenceTable, ranges
 from quotebot.retrieval.index.tokens import remember
 from quotebot.retrieval.ingest.models import Document
 
@@ -93,7 +93,10 @@ class _Merge:
     """Batches of analysed documents and documents taken from a previous index, made into one index.
 
     Fresh documents' parts are collected in the order the batches come, the
-    previous index's after them; ``index`` puts every document back in its place.
+    previous index's after them; ``index`` puts every document back in its
+    place. A million passages hold ~65M term occurrences, so they are kept
+    once: a batch's sentence terms only in its sentence table (its field
+    terms apart), all as int32.
     """
 
     def __init__(self) -> None:
@@ -104,7 +107,8 @@ class _Merge:
         self.passage_counts: list[np.ndarray] = []
         self.columns: dict[str, list[np.ndarray]] = {name: [] for name in _PASSAGE_COLUMNS}
         self.sections: list[str | None] = []
-        self.tables: list[SentenceTable] = []
+        # Sentence tables, where each starts (in merge order), and whether its terms count as occurrences.
+        self.tables: list[tuple[SentenceTable, int, bool]] = []
         self.occurrences: list[tuple[np.ndarray, np.ndarray]] = []  # (term id, passage in merge order)
         self.passage_total = 0
 
@@ -114,20 +118,20 @@ class _Merge:
         if len(known) != batch.first_term:
             raise RuntimeError("a worker's batches arrived out of order")
         local = self.numberings[batch.vocabulary] = np.concatenate([known, self._term_numbers(batch.terms)])
-        term_ids = local[batch.term_ids]  # int32, as all per-occurrence arrays here: a million passages hold ~65M
+        term_ids = local[batch.term_ids]
+        own = batch.own_terms()
         passages = len(batch.starts)
         self.passage_counts.append(batch.passage_counts.astype(np.int64))
         for name in _PASSAGE_COLUMNS:
             self.columns[name].append(getattr(batch, name).astype(np.int64))
         self.sections.extend(batch.sections)
         spans = np.column_stack([batch.sentence_starts, batch.sentence_ends])
-        self.tables.append(
-            SentenceTable.from_counts(batch.sentence_counts, spans, batch.sentence_term_counts, term_ids[batch.own_terms()])
+        table = SentenceTable.from_counts(batch.sentence_counts, spans, batch.sentence_term_counts, term_ids[own])
+        self.tables.append((table, self.passage_total, True))
+        field_owners = np.repeat(
+            np.arange(self.passage_total, self.passage_total + passages, dtype=np.int32), batch.field_term_counts
         )
-        owners = np.repeat(
-            np.arange(self.passage_total, self.passage_total + passages, dtype=np.int32), batch.passage_term_counts()
-        )
-        self.occurrences.append((term_ids, owners))
+        self.occurrences.append((term_ids[~own], field_owners))
         self.passage_total += passages
 
     def add_previous(self, previous: CorpusIndex, positions: Sequence[int]) -> None:
@@ -141,7 +145,7 @@ class _Merge:
         self.columns["paragraphs"].append(table.paragraphs[rows])
         section_ids = table.section_ids[rows]
         self.sections.extend(None if s < 0 else table.sections[s] for s in section_ids.tolist())
-        self.tables.append(previous.sentences.select(rows, local))
+        self.tables.append((previous.sentences.select(rows, local), self.passage_total, False))
         renumber = np.full(len(table), -1, dtype=np.int32)
         renumber[rows] = np.arange(self.passage_total, self.passage_total + len(rows), dtype=np.int32)
         term_ids, passages = previous.bm25.occurrences()
@@ -161,20 +165,31 @@ class _Merge:
         merge_starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else _none()
         document_starts = np.empty(len(documents), dtype=np.int64)
         document_starts[document_merge_order] = merge_starts
-        order = np.concatenate([np.arange(s, s + c) for s, c in zip(document_starts, document_counts)])
+        order = ranges(document_starts, document_counts)
+        in_place = bool(np.array_equal(order, np.arange(len(order))))
         position = np.empty(len(order), dtype=np.int32)
         position[order] = np.arange(len(order), dtype=np.int32)
 
-        # Terms no passage has (a removed document's) leave; the rest are numbered in sorted order.
-        term_ids = np.concatenate([ids for ids, _ in self.occurrences])
-        owners = position[np.concatenate([passages for _, passages in self.occurrences])]
-        terms = self.terms
-        used = np.bincount(term_ids, minlength=len(terms)) > 0
-        kept = sorted(np.flatnonzero(used).tolist(), key=terms.__getitem__)
-        renumber = np.full(len(terms), -1, dtype=np.int32)
+        # Terms no passage has (a removed document's) leave; the rest are numbered in sorted order,
+        # renumbered in place: the tables' term ids are most of a build's memory.
+        counted = [(table, start) for table, start, counts in self.tables if counts]
+        used = sum(np.bincount(ids, minlength=len(self.terms)) for ids, _ in self.occurrences)
+        used = (used + sum(np.bincount(t.term_ids, minlength=len(self.terms)) for t, _ in counted)) > 0
+        kept = sorted(np.flatnonzero(used).tolist(), key=self.terms.__getitem__)
+        renumber = np.full(len(self.terms), -1, dtype=np.int32)
         renumber[kept] = np.arange(len(kept), dtype=np.int32)
-        bm25 = SparseBM25.from_occurrences([terms[i] for i in kept], renumber[term_ids], owners, len(order))
-        del term_ids, owners
+        for table, _, _ in self.tables:
+            np.take(renumber, table.term_ids, out=table.term_ids)
+        parts = []
+        for ids, passages in self.occurrences:
+            np.take(renumber, ids, out=ids)
+            parts.append((ids, passages))
+        parts.extend((table.term_ids, _sentence_passages(table, start)) for table, start in counted)
+        if not in_place:
+            parts = [(ids, position[passages]) for ids, passages in parts]
+        self.occurrences.clear()
+        bm25 = SparseBM25.from_parts([self.terms[i] for i in kept], parts, len(order))
+        del parts
 
         # Sections are numbered in reading order, so equal corpora give equal arrays however built.
         in_order = [self.sections[i] for i in order.tolist()]
@@ -191,12 +206,21 @@ class _Merge:
             section_ids=section_ids,
             sections=sections,
         )
-        sentences = SentenceTable.concatenate(self.tables).select(order, renumber)
-        return CorpusIndex(passages, bm25, sentences)
+        sentences = SentenceTable.concatenate([table for table, _, _ in self.tables])
+        self.tables.clear()
+        return CorpusIndex(passages, bm25, sentences if in_place else sentences.select(order))
 
     def _term_numbers(self, terms: list[str]) -> np.ndarray:
         """Merge-wide numbers of ``terms`` (a batch's or a previous index's vocabulary), adding new ones."""
         return np.fromiter(map(self.vocabulary.__getitem__, terms), dtype=np.int32, count=len(terms))
+
+
+def _sentence_passages(table: SentenceTable, start: int) -> np.ndarray:
+    """For each term id of a sentence table, its passage's merge position (the table's first passage is ``start``)."""
+    sentence_passages = np.repeat(
+        np.arange(start, start + table.passage_count, dtype=np.int32), np.diff(table.passage_offsets)
+    )
+    return np.repeat(sentence_passages, np.diff(table.term_offsets))
 
 
 _PASSAGE_COLUMNS = ("starts", "ends", "paragraphs")

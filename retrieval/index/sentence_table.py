@@ -102,7 +102,7 @@ class SentenceTable:
         positions = np.asarray(passages, dtype=np.int64)
         firsts, lasts = self.passage_offsets[positions], self.passage_offsets[positions + 1]
         counts = lasts - firsts
-        sentences = _ranges(firsts, counts)
+        sentences = ranges(firsts, counts)
         term_counts = self.term_offsets[sentences + 1] - self.term_offsets[sentences]
         # A passage's sentences, and so their terms, are contiguous: one range of terms per passage.
         term_starts = self.term_offsets[firsts]
@@ -110,7 +110,7 @@ class SentenceTable:
             sentences=sentences,
             owners=np.repeat(np.arange(len(counts)), counts),
             bounds=_offsets(counts),
-            term_ids=self.term_ids[_ranges(term_starts, self.term_offsets[lasts] - term_starts)],
+            term_ids=self.term_ids[ranges(term_starts, self.term_offsets[lasts] - term_starts)],
             term_rows=np.repeat(np.arange(len(sentences)), term_counts),
         )
 
@@ -130,10 +130,10 @@ class SentenceTable:
         """The sentences of ``passages`` and their count per passage; their terms' positions and count per sentence."""
         firsts = self.passage_offsets[passages]
         counts = self.passage_offsets[passages + 1] - firsts
-        sentences = _ranges(firsts, counts)
+        sentences = ranges(firsts, counts)
         term_starts = self.term_offsets[sentences]
         term_counts = self.term_offsets[sentences + 1] - term_starts
-        return sentences, counts, _ranges(term_starts, term_counts), term_counts
+        return sentences, counts, ranges(term_starts, term_counts), term_counts
 
     def validate(self, passage_lengths: np.ndarray, vocabulary_size: int) -> None:
         """Raise ``ValueError`` unless every span lies in its passage and every term id in the vocabulary.
@@ -189,7 +189,7 @@ def _joined_offsets(parts: Sequence[np.ndarray]) -> np.ndarray:
     return _offsets(np.concatenate([np.diff(part) for part in parts]))
 
 
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])``, without a Python loop."""
     total = int(counts.sum())
     if total == 0:
