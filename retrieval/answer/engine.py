@@ -36,6 +36,8 @@ from quotebot.retrieval.answer.metadata import (
 from quotebot.retrieval.answer.questions import Question, analyze, framing_terms
 from quotebot.retrieval.answer.quoting import SentenceMatches, choose_quote, highlight_spans, match_sentences
 from quotebot.retrieval.answer.synonyms import synonym_table
+from quotebot.retrieval.index import tokens
+from quotebot.retrieval.index.analysis import field_text
 from quotebot.retrieval.index.bm25 import SparseBM25
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.ingest.models import Answer, Document, Hit, Passage
@@ -126,10 +128,16 @@ class QuoteEngine:
         return self._evidence(question, ranking) if ranking.hits else None
 
     def _evidence(self, question: Question, ranking: _Ranking) -> Evidence:
-        """The decline model's evidence about the first hit, its terms read from the postings."""
+        """The decline model's evidence about the first hit: which of the question's terms the passage has.
+
+        A passage's terms are its sentences' (already matched) and its heading's and title's.
+        """
         assert ranking.matches is not None, "only for a ranking with hits"
-        bm25, terms = self.corpus.bm25, ranking.matches.terms
-        found = terms.match(terms.found(bm25.holds(ranking.positions[0], terms.columns)[np.newaxis])[0])
+        bm25, terms, passage = self.corpus.bm25, ranking.matches.terms, ranking.hits[0].passage
+        held = ranking.matches.present[ranking.matches.rows(ranking.candidates[0])].any(axis=0)
+        field_ids = [bm25.vocabulary[t] for t in tokens.terms(field_text(passage)) if t in bm25.vocabulary]
+        held |= np.isin(terms.columns, field_ids)
+        found = terms.match(terms.found(held[np.newaxis])[0])
         return gather_evidence(question, found, ranking.hits[0].score, bm25.idf, bm25.k1)
 
     def _declines(self, lexical_decline: bool, similarity: float | None) -> bool:

@@ -73,7 +73,8 @@ class Question:
 
 def clean(text: str) -> str:
     """Drop control and formatting characters, fold white space, cap the length."""
-    kept = "".join(
+    # A printable text has neither (its only white space is the plain space): the usual case, kept as it is.
+    kept = text if text.isprintable() else "".join(
         " " if char.isspace() else char
         for char in text
         if char.isspace() or unicodedata.category(char)[0] != "C"

@@ -85,6 +85,11 @@ class AnalysedDocuments:
         return np.add.reduceat(self.sentence_term_counts.astype(np.int64), heads)
 
 
+def field_text(passage: Passage) -> str:
+    """The text indexed with a passage besides its own: its section heading and its document's title."""
+    return f"{passage.section or ''} {passage.document.title}"
+
+
 def analyse_documents(documents: Sequence[Document], build: str) -> AnalysedDocuments:
     """Split ``documents`` into passages and sentences and turn every word into term ids.
 
@@ -158,7 +163,7 @@ class _Batch:
         key = (passage.section, passage.document.title)
         fields = self.fields.get(key)
         if fields is None:
-            own = chain.from_iterable(map(pieces, f"{passage.section or ''} {passage.document.title}".split()))
+            own = chain.from_iterable(map(pieces, field_text(passage).split()))
             fields = self.fields[key] = tuple(own) * FIELD_REPEAT
         self.field_term_counts.append(len(fields))
         self.term_ids.extend(fields)

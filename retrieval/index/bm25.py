@@ -41,6 +41,8 @@ B = 0.75
 SPARSE_QUERY_RATIO = 1 / 32
 # Up to this many candidates are ranked by a plain sort, above it after a partition.
 FEW_CANDIDATES = 64
+# Up to this many postings, passage ids are also kept as intp for adding up scores.
+INTP_POSTINGS = 1 << 24
 # Occurrences turned into postings at once when indexing (bounds a build's temporary memory).
 OCCURRENCES_AT_ONCE = 1 << 23
 # The types term frequencies are kept in, narrowest first.
@@ -94,6 +96,7 @@ class SparseBM25:
     term_idf: np.ndarray = field(init=False, repr=False)
     norms: np.ndarray = field(init=False, repr=False)
     remembered_idf: dict[str, float] = field(init=False, repr=False, default_factory=dict)
+    scatter_ids: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.lengths) == 0:
@@ -104,6 +107,10 @@ class SparseBM25:
         object.__setattr__(self, "norms", self.k1 * (1 - self.b + self.b * self.lengths / average_length))
         if self.approximate is None:
             object.__setattr__(self, "approximate", self._approximate())
+        # numpy indexes with intp ids twice as fast as with int32 ones, which it converts each time;
+        # past INTP_POSTINGS, the memory counts for more.
+        small = len(self.passage_ids) <= INTP_POSTINGS
+        object.__setattr__(self, "scatter_ids", self.passage_ids.astype(np.intp) if small else self.passage_ids)
 
     @classmethod
     def build(cls, corpus: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> SparseBM25:
@@ -261,15 +268,6 @@ class SparseBM25:
             known = self.remembered_idf[term] = float(lucene_idf(self.passage_count, frequency))
         return known
 
-    def holds(self, passage: int, term_ids: np.ndarray) -> np.ndarray:
-        """Whether ``passage`` has each of the terms ``term_ids``, read from their (passage-sorted) postings."""
-        held = np.zeros(len(term_ids), dtype=bool)
-        for n, term_id in enumerate(term_ids.tolist()):
-            postings = self.passage_ids[self.offsets[term_id]:self.offsets[term_id + 1]]
-            at = int(np.searchsorted(postings, passage))
-            held[n] = at < len(postings) and postings[at] == passage
-        return held
-
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Every passage's score, as ``ReferenceBM25.get_scores`` would give it."""
         ids, weights = self._exact(self._slices(query, None))
@@ -347,7 +345,7 @@ class SparseBM25:
         ceiling = 0.0
         for term_id, factor in slices:
             postings = slice(self.offsets[term_id], self.offsets[term_id + 1])
-            ids, contributions = self.passage_ids[postings], self.approximate[postings]
+            ids, contributions = self.scatter_ids[postings], self.approximate[postings]
             totals[ids] += contributions if factor == 1.0 else contributions * np.float32(factor)
             ceiling += factor * float(self.term_idf[term_id]) * (self.k1 + 1)
             if len(ids) >= k and (rare is None or len(ids) < rare[0]):

@@ -59,7 +59,7 @@ from quotebot.retrieval.ingest.models import Document
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CACHE_FILE = "index.qbi"
 MAGIC = b"QBINDEX\x00"
 # MAGIC, then where the manifest starts and its length.
