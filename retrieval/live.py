@@ -54,6 +54,7 @@ class LiveEngine:
         # The current snapshot's documents' file stamps that were recorded before the file was read.
         self._stamps: dict[str, tuple[int, int, int]] = {}
         self._reload_lock = threading.Lock()
+        self._saving: threading.Thread | None = None
 
     @property
     def engine(self) -> QuoteEngine:
@@ -122,9 +123,28 @@ class LiveEngine:
         self._save(index, _trusted_for(trusted, documents))
         return index
 
+    def wait_until_saved(self) -> None:
+        """Return once the index built last is saved (it is written in the background, after the swap)."""
+        saving = self._saving
+        if saving is not None:
+            saving.join()
+
     def _save(self, index: CorpusIndex, stamps: dict[str, tuple[int, int, int]]) -> None:
+        """Save ``index`` on a thread of its own: the first answer need not wait for a large file to be written.
+
+        Saves run one after another; the thread is not a daemon, so a process
+        that answers and exits still leaves the saved index behind.
+        """
         analyse_built_in_words()  # so that the saved word table spares a restart the stemmer
-        save_index(self.folder, index, stamps)
+        earlier = self._saving
+
+        def save() -> None:
+            if earlier is not None:
+                earlier.join()
+            save_index(self.folder, index, stamps)
+
+        self._saving = threading.Thread(target=save, name="quotebot-save-index")
+        self._saving.start()
 
 
 def _trusted_for(stamps: dict[str, tuple[int, int, int]], documents: tuple[Document, ...]) -> dict[str, tuple[int, int, int]]:

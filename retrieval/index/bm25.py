@@ -146,22 +146,33 @@ class SparseBM25:
         passage_count: int,
         k1: float = K1,
         b: float = B,
+        kept: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> SparseBM25:
         """``from_occurrences`` over the occurrences of several parts (each ``(term_ids, passages)``).
 
         A million passages hold ~65M occurrences: they are never gathered in
         one array. The postings are made a range of terms at a time, from
         each part's occurrences of those terms, so the temporary memory is a
-        range's, not the corpus's.
+        range's, not the corpus's. ``kept`` are postings already made (of an
+        incremental build's unchanged documents): their sorted keys
+        (``term * passage_count + passage``), frequencies and every passage's
+        length (0 for the others); the new postings are merged into them in
+        one pass, without sorting them again.
         """
-        lengths = sum(np.bincount(p, minlength=passage_count) for _, p in parts).astype(np.int32)
-        counts = sum(np.bincount(t, minlength=len(terms)) for t, _ in parts)
+        lengths = sum((np.bincount(p, minlength=passage_count) for _, p in parts), np.zeros(passage_count, np.int64))
+        fresh = sum((np.bincount(t, minlength=len(terms)) for t, _ in parts), np.zeros(len(terms), np.int64))
+        counts = fresh
+        if kept is not None:
+            lengths = lengths + kept[2]
+            counts = counts + np.bincount(kept[0] // passage_count, minlength=len(terms))
         used = counts > 0
-        kept = tuple(term for term, keep in zip(terms, used.tolist()) if keep)
+        if kept is not None and not used.all():
+            raise ValueError("postings kept from a previous index must only use terms that are used")
+        names = tuple(term for term, keep in zip(terms, used.tolist()) if keep)
         renumber = (np.cumsum(used) - 1).astype(np.int64)
         ids: list[np.ndarray] = []
         frequencies: list[np.ndarray] = []
-        for first, last in _term_ranges(counts, OCCURRENCES_AT_ONCE):
+        for first, last in _term_ranges(fresh, OCCURRENCES_AT_ONCE) if parts else ():
             keys = np.concatenate([_keys(t, p, first, last, renumber, passage_count) for t, p in parts])
             keys.sort()
             starts = np.flatnonzero(_first_of_runs(keys))
@@ -169,18 +180,39 @@ class SparseBM25:
             ids.append(keys[starts])
             del keys, starts
         keys = np.concatenate(ids) if ids else np.empty(0, dtype=np.int64)
-        del ids
-        offsets = np.searchsorted(keys, np.arange(len(kept) + 1, dtype=np.int64) * passage_count)
+        tf = np.concatenate(frequencies) if frequencies else np.empty(0, np.int32)
+        del ids, frequencies
+        if kept is not None:
+            at = np.searchsorted(kept[0], keys)
+            keys, tf = np.insert(kept[0], at, keys), np.insert(kept[1].astype(np.int32), at, tf)
+        offsets = np.searchsorted(keys, np.arange(len(names) + 1, dtype=np.int64) * passage_count)
         np.remainder(keys, passage_count, out=keys)
         return cls(
-            terms=kept,
+            terms=names,
             offsets=offsets.astype(np.int64),
             passage_ids=keys.astype(np.int32),
-            frequencies=narrowest(np.concatenate(frequencies) if frequencies else np.empty(0, np.int32), COUNT_TYPES),
-            lengths=lengths,
+            frequencies=narrowest(tf, COUNT_TYPES),
+            lengths=lengths.astype(np.int32),
             k1=k1,
             b=b,
         )
+
+    def kept_postings(self, passages: np.ndarray, terms: np.ndarray, passage_count: int) -> tuple[np.ndarray, ...]:
+        """This index's postings as ``from_parts`` keeps them, for another index.
+
+        ``passages[p]`` is passage ``p``'s position there (-1: dropped) and
+        ``terms[t]`` term ``t``'s number there; both must keep the order of
+        what they keep (as documents and sorted terms do), so the keys come
+        out sorted.
+        """
+        moved = passages[self.passage_ids]
+        keep = moved >= 0
+        term_of = np.repeat(terms.astype(np.int64), self.document_frequency)[keep]
+        keys = term_of * passage_count
+        keys += moved[keep]
+        lengths = np.zeros(passage_count, dtype=np.int64)
+        lengths[passages[passages >= 0]] = self.lengths[passages >= 0]
+        return keys, self.frequencies[keep], lengths
 
     def validate(self) -> None:
         """Raise ``ValueError`` unless the arrays describe a consistent index (for data read from disk)."""

@@ -110,6 +110,8 @@ class _Merge:
         # Sentence tables, where each starts (in merge order), and whether its terms count as occurrences.
         self.tables: list[tuple[SentenceTable, int, bool]] = []
         self.occurrences: list[tuple[np.ndarray, np.ndarray]] = []  # (term id, passage in merge order)
+        # The previous index, each of its passages' merge position (-1: dropped) and its terms' merge numbers.
+        self.previous: tuple[SparseBM25, np.ndarray, np.ndarray] | None = None
         self.passage_total = 0
 
     def add(self, batch: AnalysedDocuments) -> None:
@@ -146,11 +148,9 @@ class _Merge:
         section_ids = table.section_ids[rows]
         self.sections.extend(None if s < 0 else table.sections[s] for s in section_ids.tolist())
         self.tables.append((previous.sentences.select(rows, local), self.passage_total, False))
-        renumber = np.full(len(table), -1, dtype=np.int32)
-        renumber[rows] = np.arange(self.passage_total, self.passage_total + len(rows), dtype=np.int32)
-        term_ids, passages = previous.bm25.occurrences()
-        keep = renumber[passages] >= 0
-        self.occurrences.append((local[term_ids[keep]], renumber[passages[keep]]))
+        moved = np.full(len(table), -1, dtype=np.int64)
+        moved[rows] = np.arange(self.passage_total, self.passage_total + len(rows))
+        self.previous = (previous.bm25, moved, local)
         self.passage_total += len(rows)
 
     def index(self, documents: tuple[Document, ...], from_previous: list[bool]) -> CorpusIndex:
@@ -173,8 +173,14 @@ class _Merge:
         # Terms no passage has (a removed document's) leave; the rest are numbered in sorted order,
         # renumbered in place: the tables' term ids are most of a build's memory.
         counted = [(table, start) for table, start, counts in self.tables if counts]
-        used = sum(np.bincount(ids, minlength=len(self.terms)) for ids, _ in self.occurrences)
-        used = (used + sum(np.bincount(t.term_ids, minlength=len(self.terms)) for t, _ in counted)) > 0
+        used = np.zeros(len(self.terms), dtype=bool)
+        for ids in [ids for ids, _ in self.occurrences] + [table.term_ids for table, _ in counted]:
+            used[ids] = True
+        if self.previous is not None:
+            old, moved, local = self.previous
+            # The old terms that a kept passage still has.
+            held = np.add.reduceat((moved[old.passage_ids] >= 0).astype(np.int64), old.offsets[:-1]) > 0
+            used[local[held]] = True
         kept = sorted(np.flatnonzero(used).tolist(), key=self.terms.__getitem__)
         renumber = np.full(len(self.terms), -1, dtype=np.int32)
         renumber[kept] = np.arange(len(kept), dtype=np.int32)
@@ -188,8 +194,13 @@ class _Merge:
         if not in_place:
             parts = [(ids, position[passages]) for ids, passages in parts]
         self.occurrences.clear()
-        bm25 = SparseBM25.from_parts([self.terms[i] for i in kept], parts, len(order))
-        del parts
+        previous = None
+        if self.previous is not None:
+            old, moved, local = self.previous
+            final = np.where(moved >= 0, position[np.maximum(moved, 0)], -1)
+            previous = old.kept_postings(final, renumber[local], len(order))
+        bm25 = SparseBM25.from_parts([self.terms[i] for i in kept], parts, len(order), kept=previous)
+        del parts, previous
 
         # Sections are numbered in reading order, so equal corpora give equal arrays however built.
         in_order = [self.sections[i] for i in order.tolist()]

@@ -104,8 +104,15 @@ def test_questions_during_a_reload_are_answered_from_the_old_corpus(
     assert "2,310 families" in (live.ask("How many families moved?").quote or "")
 
 
+def loaded_and_saved(folder: Path) -> LiveEngine:
+    live = LiveEngine(folder)
+    live.load()
+    live.wait_until_saved()
+    return live
+
+
 def test_a_restart_loads_the_saved_index_instead_of_building(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    LiveEngine(folder).load()
+    loaded_and_saved(folder)
     assert cache_paths(folder)[0].is_file()
 
     def no_build(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -170,7 +177,7 @@ def analysed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_a_restart_reads_no_file_whose_stamp_is_unchanged(
     folder: Path, trusting: None, read_files: list[str], analysed: list[str]
 ) -> None:
-    LiveEngine(folder).load()
+    loaded_and_saved(folder)
     read_files.clear()
     analysed.clear()
     restarted = LiveEngine(folder)
@@ -182,7 +189,7 @@ def test_a_restart_reads_no_file_whose_stamp_is_unchanged(
 def test_a_restart_after_an_edit_reads_and_analyses_only_the_edited_document(
     folder: Path, trusting: None, read_files: list[str], analysed: list[str]
 ) -> None:
-    LiveEngine(folder).load()
+    loaded_and_saved(folder)
     (folder / "floods.md").write_text(FLOODS.replace("1,047", "2,310"), encoding="utf-8")
     read_files.clear()
     analysed.clear()
@@ -198,7 +205,7 @@ def test_files_written_just_before_a_start_are_read_again_until_their_stamps_can
     folder: Path, read_files: list[str]
 ) -> None:
     """A write within the file system's time resolution may leave size and times unchanged: no trust then."""
-    LiveEngine(folder).load()
+    loaded_and_saved(folder)
     read_files.clear()
     LiveEngine(folder).load()
     assert sorted(read_files) == ["birds.md", "floods.md"]
@@ -207,7 +214,7 @@ def test_files_written_just_before_a_start_are_read_again_until_their_stamps_can
 def test_a_saved_index_copied_from_another_corpus_answers_for_this_one(
     folder: Path, write_corpus, trusting: None  # type: ignore[no-untyped-def]
 ) -> None:
-    LiveEngine(folder).load()
+    loaded_and_saved(folder)
     other = write_corpus({"floods.md": FLOODS.replace("1,047", "9,999"), "dams.md": DAMS}, name="other")
     (other / CACHE_FOLDER).mkdir()
     (other / CACHE_FOLDER / index_cache.CACHE_FILE).write_bytes(cache_paths(folder)[0].read_bytes())
