@@ -102,8 +102,17 @@ def remember(words: Iterable[tuple[str, tuple[str, ...]]]) -> None:
 
 
 def analysed_words() -> list[tuple[str, tuple[str, ...]]]:
-    """Every word this process knows the terms of (words without terms left out), for a saved word table."""
-    return [(word, word_terms) for word, word_terms in list(_word_cache.items()) if word_terms]
+    """Every word this process knows the terms of (words without terms left out), for a saved word table.
+
+    The words of the tables it consulted count too: a restarted process that
+    saves its index again passes on what the previous one knew.
+    """
+    known: dict[str, tuple[str, ...]] = {}
+    for table in reversed(_known_words):
+        if isinstance(table, WordTable):
+            known.update(table.items())
+    known.update(_word_cache)
+    return [(word, word_terms) for word, word_terms in known.items() if word_terms]
 
 
 class WordTable:
@@ -124,6 +133,12 @@ class WordTable:
     @property
     def text(self) -> str:
         return self._text
+
+    def items(self) -> Iterator[tuple[str, tuple[str, ...]]]:
+        """Every word of the table with its terms."""
+        for line in self._text.split("\n") if self._text else ():
+            word, _, word_terms = line.partition("\t")
+            yield word, tuple(word_terms.split(" "))
 
     def __call__(self, word: str) -> tuple[str, ...] | None:
         """``word``'s terms, or ``None`` when the table does not have it."""

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quotebot.retrieval.index.tokens import piece_words, terms
+from quotebot.retrieval.index.tokens import WordTable, analysed_words, consult, piece_words, terms
 
 
 def shared(a: str, b: str) -> set[str]:
@@ -185,3 +185,12 @@ def test_text_is_analysed_piece_by_piece_exactly_as_whole(text: str) -> None:
     """No word holds white space, so analysing each white-space-separated piece gives the whole text's terms."""
     whole = [term for _, word_terms in piece_words(text) for term in word_terms]
     assert terms(text) == whole
+
+
+def test_a_saved_word_table_passes_on_the_words_it_was_made_of() -> None:
+    words = piece_words("defectors Jong-un")  # the real analyses: the table is consulted by every later test
+    table = WordTable.of(words)
+    assert table("Jong-un") == ("jong", "un", "jongun") and table("seoul") is None
+    assert dict(table.items()) == dict(words)
+    consult(table)
+    assert dict(words).items() <= dict(analysed_words()).items()
