@@ -32,7 +32,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -40,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.scale import load_average, machine
-from bench.startup import PARAGRAPHS_PER_DOCUMENT, write_corpus
+from bench.startup import PARAGRAPHS_PER_DOCUMENT, add_corpus_options, corpus_folder, write_corpus
 from bench.text import SQUAD, build_corpus, question_phrases, sentence_pool
 from quotebot.retrieval.answer.questions import analyze
 from quotebot.retrieval.index.bm25 import K1, B, ReferenceBM25, SparseBM25
@@ -154,19 +153,11 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.answer_speed", description=__doc__.splitlines()[0])
-    parser.add_argument("--passages", type=int, default=100_000)
+    add_corpus_options(parser)
     parser.add_argument("--questions", type=int, default=1_000)
-    parser.add_argument("--runs", type=int, default=3, help="warm starts and edits to time")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--keep", type=Path, default=None, help="write the corpus here and keep it")
     args = parser.parse_args(argv)
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="quotebot-answer-speed-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
+    with corpus_folder(args.keep, "quotebot-answer-speed-") as folder:
         return _measure(folder, args)
-    finally:
-        if args.keep is None:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _measure(folder: Path, args: argparse.Namespace) -> int:
