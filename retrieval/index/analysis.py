@@ -67,10 +67,6 @@ class AnalysedDocuments:
     term_ids: np.ndarray
     words: list[tuple[str, tuple[str, ...]]]
 
-    def passage_term_counts(self) -> np.ndarray:
-        """How many term ids each passage has (sentences and fields)."""
-        return self._sentence_terms_per_passage() + self.field_term_counts
-
     def own_terms(self) -> np.ndarray:
         """Which entries of ``term_ids`` are sentence terms (the others are field terms)."""
         sentence_terms = self._sentence_terms_per_passage()

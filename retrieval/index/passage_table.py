@@ -36,25 +36,6 @@ class PassageTable(Sequence[Passage]):
     section_ids: np.ndarray
     sections: tuple[str, ...]
 
-    @classmethod
-    def of(cls, documents: Sequence[Document], passages: Sequence[Sequence[Passage]]) -> PassageTable:
-        """The table of each document's passages (``passages[i]`` belong to ``documents[i]``)."""
-        rows = [passage for group in passages for passage in group]
-        sections = tuple(dict.fromkeys(p.section for p in rows if p.section is not None))
-        section_ids = {section: i for i, section in enumerate(sections)}
-        counts = np.fromiter(map(len, passages), dtype=np.int64, count=len(passages))
-        return cls(
-            documents=tuple(documents),
-            document_offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-            starts=np.fromiter((p.start for p in rows), np.int64, len(rows)),
-            ends=np.fromiter((p.end for p in rows), np.int64, len(rows)),
-            paragraphs=np.fromiter((p.paragraph for p in rows), np.int64, len(rows)),
-            section_ids=np.fromiter(
-                (-1 if p.section is None else section_ids[p.section] for p in rows), np.int64, len(rows)
-            ),
-            sections=sections,
-        )
-
     def __len__(self) -> int:
         return len(self.starts)
 

@@ -154,7 +154,7 @@ class WordTable:
 def _word_terms(word: str) -> tuple[str, ...]:
     cached = _word_cache.get(word)
     if cached is None:
-        cached = next((found for lookup in _known_words if (found := lookup(word)) is not None), None)
+        cached = next((found for lookup in _known_words if (found := _looked_up(lookup, word)) is not None), None)
         if cached is None:
             cached = _analyze_word(word)
             if cached and _collected:
@@ -162,6 +162,19 @@ def _word_terms(word: str) -> tuple[str, ...]:
         if len(_word_cache) < _CACHE_LIMIT:
             _word_cache[word] = cached
     return cached
+
+
+def _looked_up(lookup: Callable[[str], tuple[str, ...] | None], word: str) -> tuple[str, ...] | None:
+    """``word``'s terms from a word table, or those of ``word.``, the same when ``word.`` is no dotted acronym.
+
+    A highlight reads "brands" where the text, analysed whole, had "brands."
+    (``word_spans`` leaves a sentence's full stop out): without this, quoting
+    would load the stemmer for words the table has.
+    """
+    found = lookup(word)
+    if found is None and not word.endswith(".") and not _ACRONYM_WITH_DOTS.match(f"{word}.".lower()):
+        found = lookup(f"{word}.")
+    return found
 
 
 def _analyze_word(word: str) -> tuple[str, ...]:

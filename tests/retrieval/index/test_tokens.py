@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quotebot.retrieval.index import tokens
 from quotebot.retrieval.index.tokens import WordTable, analysed_words, consult, piece_words, terms
 
 
@@ -194,3 +195,17 @@ def test_a_saved_word_table_passes_on_the_words_it_was_made_of() -> None:
     assert dict(table.items()) == dict(words)
     consult(table)
     assert dict(words).items() <= dict(analysed_words()).items()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "B", "us", "U", "S", "1", "047", "jong", "'s", "é"]), min_size=1, max_size=4),
+       st.lists(st.sampled_from(["-", "'", ".", ","]), max_size=3))
+def test_a_word_has_the_terms_of_the_word_with_a_full_stop_unless_that_is_a_dotted_acronym(
+    parts: list[str], joiners: list[str]
+) -> None:
+    """What lets the word table answer for "brands" with the entry of "brands." (``tokens._looked_up``)."""
+    word = "".join(part + (joiners[i] if i < len(joiners) else "") for i, part in enumerate(parts)).rstrip("-',.")
+    words = [found for _, found in piece_words(word)]
+    if len(words) != 1 or word.endswith(".") or tokens._ACRONYM_WITH_DOTS.match(f"{word}.".lower()):
+        return
+    assert tokens._analyze_word(word) == tokens._analyze_word(f"{word}.")
