@@ -10,11 +10,9 @@ from collections.abc import Iterable
 from quotebot.retrieval import FileProblem, LiveEngine, describe_corpus
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(actions: argparse._SubParsersAction) -> None:
     from quotebot.bot.cli import add_corpus_option
 
-    corpus = commands.add_parser("corpus", help="inspect the corpus")
-    actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="{check}")
     check = actions.add_parser("check", help="list documents and passage counts; exit 1 when a file is bad")
     add_corpus_option(check)
     check.set_defaults(handler=run)

@@ -24,7 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
-from quotebot.retrieval.answer.decline import Evidence, gather_evidence, should_decline
+from quotebot.retrieval.answer.decline import THRESHOLD, Evidence, answer_probability, gather_evidence
 from quotebot.retrieval.answer.matching import QuestionTerms
 from quotebot.retrieval.answer.metadata import (
     Catalogue,
@@ -103,8 +103,9 @@ class QuoteEngine:
         if ranking.matches is None or not hits:
             return _decline(parsed, hits, "Nothing in the corpus matches those words.")
         evidence = self._evidence(parsed, ranking)
-        if self._declines(should_decline(evidence), ranking.similarity):
-            return _decline(parsed, hits, "The closest passage does not cover the question.")
+        confidence = answer_probability(evidence)
+        if self._declines(confidence < THRESHOLD, ranking.similarity):
+            return _decline(parsed, hits, "The closest passage does not cover the question.", confidence)
         best, position = hits[0].passage, ranking.positions[0]
         quote = choose_quote(best.text, self.corpus.sentences.spans(position), ranking.matches, ranking.candidates[0])
         return Answer(
@@ -116,6 +117,7 @@ class QuoteEngine:
             highlights=highlight_spans(quote.text, parsed),
             source=best.document,
             section=best.section,
+            confidence=confidence,
         )
 
     def rank(self, question: Question, top_k: int = DEFAULT_TOP_K) -> tuple[Hit, ...]:
@@ -205,5 +207,7 @@ class _Ranking:
     similarity: float | None
 
 
-def _decline(question: Question, hits: tuple[Hit, ...], reason: str) -> Answer:
-    return Answer(question=question.text, answered=False, quote=None, hits=hits, decline_reason=reason)
+def _decline(question: Question, hits: tuple[Hit, ...], reason: str, confidence: float | None = None) -> Answer:
+    return Answer(
+        question=question.text, answered=False, quote=None, hits=hits, decline_reason=reason, confidence=confidence
+    )

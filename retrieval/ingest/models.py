@@ -98,6 +98,10 @@ class Answer:
     metadata for questions about the document itself) and is ``None`` exactly
     when ``answered`` is false. ``highlights`` are ``(start, end)`` spans of
     ``quote`` holding the question's words, for front ends that emphasise them.
+    ``confidence`` is the estimated probability that the best passage answers
+    the question (``None`` when no estimate was made: a question about a
+    document's own metadata, or one sharing no word with the corpus); it is
+    what makes answers from different corpora comparable, which scores are not.
     """
 
     question: str
@@ -109,6 +113,7 @@ class Answer:
     decline_reason: str | None = None
     source: Document | None = None
     section: str | None = None
+    confidence: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The stable ``quotebot ask --json`` contract (one object per question)."""
