@@ -47,9 +47,12 @@ class ReloadReport:
 class LiveEngine:
     """Thread-safe holder of the current ``QuoteEngine`` for one corpus folder."""
 
-    def __init__(self, folder: Path, reranker: Reranker | None = None) -> None:
+    def __init__(self, folder: Path, reranker: Reranker | None = None, *, save_in_background: bool = False) -> None:
+        """``save_in_background``: a built index is saved after ``load``/``reload`` returns, so a command that
+        answers once and exits answers sooner; otherwise the saved index is on disk when they return."""
         self.folder = folder
         self.reranker = reranker
+        self.save_in_background = save_in_background
         self._engine: QuoteEngine | None = None
         # The current snapshot's documents' file stamps that were recorded before the file was read.
         self._stamps: dict[str, tuple[int, int, int]] = {}
@@ -124,18 +127,21 @@ class LiveEngine:
         return index
 
     def wait_until_saved(self) -> None:
-        """Return once the index built last is saved (it is written in the background, after the swap)."""
+        """Return once the index built last is saved (``save_in_background``)."""
         saving = self._saving
         if saving is not None:
             saving.join()
 
     def _save(self, index: CorpusIndex, stamps: dict[str, tuple[int, int, int]]) -> None:
-        """Save ``index`` on a thread of its own: the first answer need not wait for a large file to be written.
+        """Save ``index``, at once or on a thread of its own (``save_in_background``).
 
-        Saves run one after another; the thread is not a daemon, so a process
-        that answers and exits still leaves the saved index behind.
+        Background saves run one after another; the thread is not a daemon, so
+        a process that answers and exits still leaves the saved index behind.
         """
         analyse_built_in_words()  # so that the saved word table spares a restart the stemmer
+        if not self.save_in_background:
+            save_index(self.folder, index, stamps)
+            return
         earlier = self._saving
 
         def save() -> None:
