@@ -206,13 +206,17 @@ class SparseBM25:
         out sorted.
         """
         moved = passages[self.passage_ids]
+        keys = np.repeat(terms.astype(np.int64), self.document_frequency)
+        keys *= passage_count
+        keys += moved
         keep = moved >= 0
-        term_of = np.repeat(terms.astype(np.int64), self.document_frequency)[keep]
-        keys = term_of * passage_count
-        keys += moved[keep]
+        del moved
+        frequencies = self.frequencies
+        if not keep.all():
+            keys, frequencies = keys[keep], frequencies[keep]
         lengths = np.zeros(passage_count, dtype=np.int64)
         lengths[passages[passages >= 0]] = self.lengths[passages >= 0]
-        return keys, self.frequencies[keep], lengths
+        return keys, frequencies, lengths
 
     def validate(self) -> None:
         """Raise ``ValueError`` unless the arrays describe a consistent index (for data read from disk)."""
