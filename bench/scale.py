@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     print(f"machine: {machine()}")
-    print(f"load average at start: {_load()}")
+    print(f"load average at start: {load_average()}")
     rng = random.Random(args.seed)
     pool = sentence_pool(args.seed)
     print(f"text: {pool.source}")
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for note in notes:
         print(f"- {note}")
-    print(f"- load average at end: {_load()}")
+    print(f"- load average at end: {load_average()}")
     return 0
 
 
@@ -248,7 +248,7 @@ def _read(path: str) -> str:
         return ""
 
 
-def _load() -> str:
+def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.text import build_corpus, question_phrases, sentence_pool
@@ -37,6 +39,26 @@ def write_corpus(folder: Path, passages: int, seed: int) -> str:
     return question_phrases(corpus, 1, rng)[0]
 
 
+def add_corpus_options(parser: argparse.ArgumentParser) -> None:
+    """The options of benchmarks that write a corpus folder of ``--passages`` passages."""
+    parser.add_argument("--passages", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3, help="warm starts to time")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, default=None, help="write the corpus here and keep it")
+
+
+@contextmanager
+def corpus_folder(keep: Path | None, prefix: str) -> Iterator[Path]:
+    """``keep`` (created), or a temporary folder removed afterwards."""
+    folder = keep or Path(tempfile.mkdtemp(prefix=prefix))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield folder
+    finally:
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def timed(command: list[str]) -> float:
     started = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
@@ -45,14 +67,9 @@ def timed(command: list[str]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.startup", description=__doc__.splitlines()[0])
-    parser.add_argument("--passages", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3, help="warm starts to time")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--keep", type=Path, default=None, help="write the corpus here and keep it")
+    add_corpus_options(parser)
     args = parser.parse_args(argv)
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="quotebot-startup-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
+    with corpus_folder(args.keep, "quotebot-startup-") as folder:
         question = write_corpus(folder, args.passages, args.seed)
         shutil.rmtree(folder / CACHE_FOLDER, ignore_errors=True)
         ask = [sys.executable, "-m", "quotebot", "ask", "--corpus", str(folder), question]
@@ -63,9 +80,6 @@ def main(argv: list[str] | None = None) -> int:
         warm = sorted(timed(ask) for _ in range(args.runs))
         print(f"warm (cache present):   {warm[len(warm) // 2]:6.2f} s (median of {args.runs}; all: "
               + ", ".join(f"{t:.2f}" for t in warm) + ")")
-    finally:
-        if args.keep is None:
-            shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

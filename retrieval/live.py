@@ -5,10 +5,12 @@ current; a reload builds the next snapshot completely before one assignment
 swaps it in, so questions asked during a reload are answered from the old
 corpus, and a reload that fails leaves the old corpus serving.
 
-A snapshot comes, cheapest first, from the current one (nothing changed),
-from the index cache beside the corpus (a restart), or from an incremental
-build that re-tokenizes only the changed documents; a built index is saved
-to the cache for the next start.
+A reload first lists the corpus files with their sizes and times; a file
+whose stamp is the one recorded when it was last read is not read again, its
+document taken from the current snapshot or, at a start, from the saved index
+(``index.cache``). Only new or changed files are read, and only documents
+whose content changed are analysed (an incremental build); a built index is
+saved for the next start.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine, Reranker
-from quotebot.retrieval.index.cache import load_index, save_index
+from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine, Reranker, analyse_built_in_words
+from quotebot.retrieval.index.cache import load_index, save_index, stamp_key, trusted_stamps
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
-from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_folder
+from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_files, scan_folder
 from quotebot.retrieval.ingest.models import Answer, Document
 
 
@@ -45,11 +47,17 @@ class ReloadReport:
 class LiveEngine:
     """Thread-safe holder of the current ``QuoteEngine`` for one corpus folder."""
 
-    def __init__(self, folder: Path, reranker: Reranker | None = None) -> None:
+    def __init__(self, folder: Path, reranker: Reranker | None = None, *, save_in_background: bool = False) -> None:
+        """``save_in_background``: a built index is saved after ``load``/``reload`` returns, so a command that
+        answers once and exits answers sooner; otherwise the saved index is on disk when they return."""
         self.folder = folder
         self.reranker = reranker
+        self.save_in_background = save_in_background
         self._engine: QuoteEngine | None = None
+        # The current snapshot's documents' file stamps that were recorded before the file was read.
+        self._stamps: dict[str, tuple[int, int, int]] = {}
         self._reload_lock = threading.Lock()
+        self._saving: threading.Thread | None = None
 
     @property
     def engine(self) -> QuoteEngine:
@@ -66,21 +74,27 @@ class LiveEngine:
         """Re-read the folder and swap in a new snapshot; raise ``CorpusError`` and keep the old one on failure."""
         with self._reload_lock:
             started = time.perf_counter()
-            report = load_folder(self.folder)
+            scanned_ns = time.time_ns()
+            stamps = scan_folder(self.folder)
             current = self._engine
-            old = current.documents if current else ()
+            previous, recorded = (current.corpus, self._stamps) if current else self._saved()
+            unchanged = {stamp.document_id for stamp in stamps if recorded.get(stamp.document_id) == stamp_key(stamp)}
+            known = [document for document in previous.documents if document.id in unchanged] if previous else []
+            report = load_files(self.folder, stamps, known)
+            trusted = trusted_stamps(stamps, scanned_ns)
             try:
-                engine = QuoteEngine(self._index(report.documents, current.corpus if current else None), self.reranker)
+                index = self._index(report.documents, previous, trusted, recorded)
             except ValueError as error:
                 raise CorpusError(str(error)) from None
-            self._engine = engine
-            added, removed, changed = diff_documents(old, engine.documents)
+            self._engine = QuoteEngine(index, self.reranker)
+            self._stamps = {document.id: trusted[document.id] for document in index.documents if document.id in trusted}
+            added, removed, changed = diff_documents(current.documents if current else (), index.documents)
             return ReloadReport(
                 added=added,
                 removed=removed,
                 changed=changed,
-                documents=len(engine.documents),
-                passages=len(engine.passages),
+                documents=len(index.documents),
+                passages=len(index.passages),
                 seconds=time.perf_counter() - started,
                 problems=report.problems,
             )
@@ -88,16 +102,59 @@ class LiveEngine:
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         return self.engine.ask(question, top_k)
 
-    def _index(self, documents: tuple[Document, ...], previous: CorpusIndex | None) -> CorpusIndex:
-        """The index of ``documents``, built only when neither the current one nor the cache has it."""
+    def _saved(self) -> tuple[CorpusIndex | None, dict[str, tuple[int, int, int]]]:
+        saved = load_index(self.folder)
+        return (saved.index, saved.stamps) if saved else (None, {})
+
+    def _index(
+        self,
+        documents: tuple[Document, ...],
+        previous: CorpusIndex | None,
+        trusted: dict[str, tuple[int, int, int]],
+        recorded: dict[str, tuple[int, int, int]],
+    ) -> CorpusIndex:
+        """The index of ``documents``, built only for what neither the current snapshot nor the cache has.
+
+        The cache is written again when the index changed, or when stamps
+        that were too recent to trust then can be trusted now.
+        """
         if previous is not None and _same_documents(previous.documents, documents):
+            if _trusted_for(trusted, documents) != _trusted_for(recorded, documents):
+                self._save(previous, _trusted_for(trusted, documents))
             return previous
-        cached = load_index(self.folder, documents)
-        if cached is not None:
-            return cached
         index = build_index(documents, previous)
-        save_index(self.folder, index)
+        self._save(index, _trusted_for(trusted, documents))
         return index
+
+    def wait_until_saved(self) -> None:
+        """Return once the index built last is saved (``save_in_background``)."""
+        saving = self._saving
+        if saving is not None:
+            saving.join()
+
+    def _save(self, index: CorpusIndex, stamps: dict[str, tuple[int, int, int]]) -> None:
+        """Save ``index``, at once or on a thread of its own (``save_in_background``).
+
+        Background saves run one after another; the thread is not a daemon, so
+        a process that answers and exits still leaves the saved index behind.
+        """
+        analyse_built_in_words()  # so that the saved word table spares a restart the stemmer
+        if not self.save_in_background:
+            save_index(self.folder, index, stamps)
+            return
+        earlier = self._saving
+
+        def save() -> None:
+            if earlier is not None:
+                earlier.join()
+            save_index(self.folder, index, stamps)
+
+        self._saving = threading.Thread(target=save, name="quotebot-save-index")
+        self._saving.start()
+
+
+def _trusted_for(stamps: dict[str, tuple[int, int, int]], documents: tuple[Document, ...]) -> dict[str, tuple[int, int, int]]:
+    return {document.id: stamps[document.id] for document in documents if document.id in stamps}
 
 
 def _same_documents(old: tuple[Document, ...], new: tuple[Document, ...]) -> bool:

@@ -50,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     from quotebot.bot.cli import reranker_from, say_default_corpus
 
     say_default_corpus(args)
-    live = LiveEngine(args.corpus, reranker_from(args))
+    # Saved after the first answer: a restart after an edit answers without waiting for the write.
+    live = LiveEngine(args.corpus, reranker_from(args), save_in_background=True)
     warn_about_problems(live.load().problems)
     for number, question in enumerate(_questions(args)):
         answer = live.ask(question, args.top_k)

@@ -19,15 +19,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
 
 from quotebot.retrieval.answer.decline import THRESHOLD, Evidence, answer_probability, gather_evidence
 from quotebot.retrieval.answer.matching import QuestionTerms
-from quotebot.retrieval.answer.metadata import answer_about_document, is_about_document, name_the_author
-from quotebot.retrieval.answer.questions import Question, analyze
+from quotebot.retrieval.answer.metadata import (
+    Catalogue,
+    answer_about_document,
+    is_about_document,
+    metadata_terms,
+    name_the_author,
+)
+from quotebot.retrieval.answer.questions import Question, analyze, framing_terms
 from quotebot.retrieval.answer.quoting import SentenceMatches, choose_quote, highlight_spans, match_sentences
+from quotebot.retrieval.answer.synonyms import synonym_table
+from quotebot.retrieval.index import tokens
+from quotebot.retrieval.index.analysis import field_text
 from quotebot.retrieval.index.bm25 import SparseBM25
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.ingest.models import Answer, Document, Hit, Passage
@@ -74,16 +84,20 @@ class QuoteEngine:
     def passages(self) -> Sequence[Passage]:
         return self.corpus.passages
 
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return Catalogue(self.documents)
+
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         """Quote the passage that answers ``question``, or decline and say why."""
         parsed = analyze(question)
-        about_document = is_about_document(parsed, self.documents)
+        about_document = is_about_document(parsed, self.catalogue)
         if not about_document:
-            parsed = name_the_author(parsed, self.documents)
+            parsed = name_the_author(parsed, self.catalogue)
         ranking = self._ranked(parsed, top_k)
         hits = ranking.hits
         if about_document:
-            return answer_about_document(parsed, self.documents, hits)
+            return answer_about_document(parsed, self.catalogue, hits)
         if not parsed.topic_terms:
             return _decline(parsed, hits, "The question has no words to search for.")
         if ranking.matches is None or not hits:
@@ -116,10 +130,16 @@ class QuoteEngine:
         return self._evidence(question, ranking) if ranking.hits else None
 
     def _evidence(self, question: Question, ranking: _Ranking) -> Evidence:
-        """The decline model's evidence about the first hit, its terms read from the postings."""
+        """The decline model's evidence about the first hit: which of the question's terms the passage has.
+
+        A passage's terms are its sentences' (already matched) and its heading's and title's.
+        """
         assert ranking.matches is not None, "only for a ranking with hits"
-        bm25, terms = self.corpus.bm25, ranking.matches.terms
-        found = terms.match(terms.found(bm25.holds(ranking.positions[0], terms.columns)[np.newaxis])[0])
+        bm25, terms, passage = self.corpus.bm25, ranking.matches.terms, ranking.hits[0].passage
+        held = ranking.matches.present[ranking.matches.rows(ranking.candidates[0])].any(axis=0)
+        field_ids = [bm25.vocabulary[t] for t in tokens.terms(field_text(passage)) if t in bm25.vocabulary]
+        held |= np.isin(terms.columns, field_ids)
+        found = terms.match(terms.found(held[np.newaxis])[0])
         return gather_evidence(question, found, ranking.hits[0].score, bm25.idf, bm25.k1)
 
     def _declines(self, lexical_decline: bool, similarity: float | None) -> bool:
@@ -151,6 +171,17 @@ class QuoteEngine:
             Hit(rank, candidates[n][1], self.passages[candidates[n][0]]) for rank, n in enumerate(order, start=1)
         )
         return _Ranking(hits, tuple(positions[n] for n in order), tuple(order), matches, similarity)
+
+
+def analyse_built_in_words() -> None:
+    """Analyse the word lists answering reads (framing and metadata words, synonyms) now, if not yet done.
+
+    A saved index carries every word its process has analysed (``tokens.WordTable``):
+    with these among them, a restarted process answers without loading the stemmer.
+    """
+    framing_terms()
+    metadata_terms()
+    synonym_table()
 
 
 def bm25_candidates(bm25: SparseBM25, question: Question, count: int) -> list[tuple[int, float]]:

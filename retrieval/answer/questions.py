@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 from quotebot.retrieval.answer.synonyms import alternatives
 from quotebot.retrieval.index.tokens import terms
@@ -19,12 +20,10 @@ MAX_QUESTION_CHARS = 1_000
 
 # Words that frame a question about a text rather than carry its content:
 # "what does the article say about X" is a question about X.
-_FRAMING_WORDS = frozenset(
-    terms(
-        "article text post piece page document passage essay story author writer "
-        "tell say says explain mention mentions describe according please know "
-        "anyone somebody someone happen happened happens many much"
-    )
+_FRAMING_TEXT = (
+    "article text post piece page document passage essay story author writer "
+    "tell say says explain mention mentions describe according please know "
+    "anyone somebody someone happen happened happens many much"
 )
 _AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|penned)|author|written\s+by|writer)\b", re.IGNORECASE)
 _PUBLICATION = re.compile(
@@ -74,7 +73,8 @@ class Question:
 
 def clean(text: str) -> str:
     """Drop control and formatting characters, fold white space, cap the length."""
-    kept = "".join(
+    # A printable text has neither (its only white space is the plain space): the usual case, kept as it is.
+    kept = text if text.isprintable() else "".join(
         " " if char.isspace() else char
         for char in text
         if char.isspace() or unicodedata.category(char)[0] != "C"
@@ -86,7 +86,8 @@ def analyze(raw: str) -> Question:
     """Search terms keep the framing words (they may be content); ``topic_terms`` do not."""
     text = clean(raw)
     all_terms = tuple(terms(text))
-    topic = tuple(term for term in all_terms if term not in _FRAMING_WORDS)
+    framing = framing_terms()
+    topic = tuple(term for term in all_terms if term not in framing)
     return Question(
         text=text,
         terms=all_terms,
@@ -95,6 +96,12 @@ def analyze(raw: str) -> Question:
         alternatives=alternatives(topic),
         wants_number=bool(_NUMBER_QUESTION.search(text)),
     )
+
+
+@lru_cache(maxsize=1)
+def framing_terms() -> frozenset[str]:
+    """Analysed when first needed, so that importing this module never loads the stemmer."""
+    return frozenset(terms(_FRAMING_TEXT))
 
 
 def _intent(text: str) -> Intent:

@@ -20,7 +20,7 @@ import numpy as np
 from quotebot.retrieval.answer.matching import QuestionTerms
 from quotebot.retrieval.answer.questions import Question, analyze
 from quotebot.retrieval.index.sentence_table import SentenceBatch
-from quotebot.retrieval.index.tokens import terms, word_spans
+from quotebot.retrieval.index.tokens import piece_terms, word_spans
 
 MAX_QUOTE_SENTENCES = 2
 # Added to a sentence's share when the question asks for a number and the sentence gives one.
@@ -42,13 +42,15 @@ class Quote:
 class SentenceMatches:
     """What of the question each sentence of some candidate passages holds.
 
-    Rows follow ``batch.sentences``: ``found`` (row x ``terms.wanted``) marks
-    the topic terms a sentence holds, ``shares`` is its share of the
-    question, with ``NUMBER_BONUS`` added where it applies.
+    Rows follow ``batch.sentences``: ``present`` (row x ``terms.columns``)
+    marks the question's terms a sentence has, ``found`` (row x
+    ``terms.wanted``) the topic terms it holds, ``shares`` is its share of
+    the question, with ``NUMBER_BONUS`` added where it applies.
     """
 
     terms: QuestionTerms
     batch: SentenceBatch
+    present: np.ndarray
     found: np.ndarray
     shares: np.ndarray
 
@@ -72,14 +74,15 @@ def match_sentences(
     vocabulary's number terms.
     """
     rows = len(batch.sentences)
-    found = terms.found(terms.presence(batch.term_ids, batch.term_rows, rows))
+    present = terms.presence(batch.term_ids, batch.term_rows, rows)
+    found = terms.found(present)
     shares = terms.shares(found)
     if question.wants_number and len(batch.term_ids):
         new_numbers = number_terms[batch.term_ids] & ~np.isin(batch.term_ids, terms.asked)
         gives_number = np.zeros(rows, dtype=bool)
         gives_number[batch.term_rows[new_numbers]] = True
         shares[gives_number] += NUMBER_BONUS
-    return SentenceMatches(terms, batch, found, shares)
+    return SentenceMatches(terms, batch, present, found, shares)
 
 
 def choose_quote(text: str, spans: list[tuple[int, int]], matches: SentenceMatches, passage: int) -> Quote:
@@ -106,7 +109,8 @@ def highlight_spans(text: str, question: Question) -> tuple[tuple[int, int], ...
     wanted = set(question.topic_terms) | set(question.expansion_terms())
     merged: list[tuple[int, int]] = []
     for a, b in word_spans(text):
-        if not wanted.intersection(terms(text[a:b])):
+        # A word holds no white space: its terms are those of one piece of text.
+        if wanted.isdisjoint(piece_terms(text[a:b])):
             continue
         if merged and not text[merged[-1][1]:a].strip():
             # Neighbouring words ("South Korea") make one emphasis, not two.

@@ -96,7 +96,7 @@ begin, beginning, origin, founded, established
 
 
 @lru_cache(maxsize=1)
-def _alternatives() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+def synonym_table() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     """Each phrase's terms mapped to the terms of the other members of its groups."""
     table: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     for line in _GROUPS.strip().splitlines():
@@ -109,7 +109,7 @@ def _alternatives() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
 
 def alternatives(query_terms: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
     """For each query term (or the first term of a matched phrase), the phrases that may replace it."""
-    table = _alternatives()
+    table = synonym_table()
     found: dict[str, tuple[tuple[str, ...], ...]] = {}
     for i in range(len(query_terms)):
         for length in (3, 2, 1):

@@ -12,8 +12,14 @@ rank-bm25's default, whose idf turns negative for terms in more than half the
 passages (and for every term of a one- or two-passage corpus) and is then
 floored by an arbitrary epsilon: a one-paragraph corpus must still answer.
 
-Weights stay float64: scores reach ~30, where float32's rounding (~2e-6)
-would break the 1e-6 agreement with rank-bm25 and could reorder near ties.
+Scores must be rank-bm25's to the last bit (float32's rounding, ~2e-6 at
+scores of ~30, could reorder near ties), yet a question over a million
+passages adds up millions of contributions. So each posting's contribution is
+also kept as float32 (half the memory and bandwidth of float64): a question
+with many postings adds those up to find its candidates, keeping every
+passage within the float32 error bound of the k-th best, and only the
+candidates are scored exactly, in float64, with rank-bm25's operations in
+rank-bm25's order. A question with few postings is scored exactly at once.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import math
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, pairwise
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -35,6 +41,12 @@ B = 0.75
 SPARSE_QUERY_RATIO = 1 / 32
 # Up to this many candidates are ranked by a plain sort, above it after a partition.
 FEW_CANDIDATES = 64
+# Up to this many postings, passage ids are also kept as intp for adding up scores.
+INTP_POSTINGS = 1 << 24
+# Occurrences turned into postings at once when indexing (bounds a build's temporary memory).
+OCCURRENCES_AT_ONCE = 1 << 23
+# The types term frequencies are kept in, narrowest first.
+COUNT_TYPES = ("u1", "<u2", "<i4")
 # Postings whose weights are computed together (bounds a build's temporary memory).
 WEIGHT_BLOCK = 1 << 22
 
@@ -67,8 +79,9 @@ class SparseBM25:
     cache). The passages of term ``t`` are
     ``passage_ids[offsets[t]:offsets[t + 1]]``, increasing, with their term
     frequencies at the same positions; ``lengths`` holds each passage's
-    number of terms. These are the data; ``weights`` (each posting's
-    contribution) and ``vocabulary`` are derived from them.
+    number of terms. These are the data; ``approximate`` (each posting's
+    contribution in float32, computed from them when not given),
+    ``vocabulary``, ``term_idf`` and ``norms`` are derived from them.
     """
 
     terms: tuple[str, ...]
@@ -78,14 +91,26 @@ class SparseBM25:
     lengths: np.ndarray
     k1: float = K1
     b: float = B
+    approximate: np.ndarray | None = field(default=None, repr=False)
     vocabulary: dict[str, int] = field(init=False, repr=False)
-    weights: np.ndarray = field(init=False, repr=False)
+    term_idf: np.ndarray = field(init=False, repr=False)
+    norms: np.ndarray = field(init=False, repr=False)
+    remembered_idf: dict[str, float] = field(init=False, repr=False, default_factory=dict)
+    scatter_ids: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.lengths) == 0:
             raise ValueError("cannot index an empty corpus")
         object.__setattr__(self, "vocabulary", {term: i for i, term in enumerate(self.terms)})
-        object.__setattr__(self, "weights", self._weights())
+        object.__setattr__(self, "term_idf", lucene_idf(self.passage_count, self.document_frequency))
+        average_length = self.lengths.sum(dtype=np.int64) / self.passage_count or 1.0
+        object.__setattr__(self, "norms", self.k1 * (1 - self.b + self.b * self.lengths / average_length))
+        if self.approximate is None:
+            object.__setattr__(self, "approximate", self._approximate())
+        # numpy indexes with intp ids twice as fast as with int32 ones, which it converts each time;
+        # past INTP_POSTINGS, the memory counts for more.
+        small = len(self.passage_ids) <= INTP_POSTINGS
+        object.__setattr__(self, "scatter_ids", self.passage_ids.astype(np.intp) if small else self.passage_ids)
 
     @classmethod
     def build(cls, corpus: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> SparseBM25:
@@ -111,31 +136,87 @@ class SparseBM25:
         build can pass the vocabulary of the corpus before some documents
         were removed.
         """
-        # Memory matters at a million passages (a build then handles ~60M occurrences), so
-        # the work is in place where it can be; np.sort and a diff are also several times
-        # faster than np.unique(return_counts=True).
-        lengths = np.bincount(passages, minlength=passage_count).astype(np.int32)
-        used = np.bincount(term_ids, minlength=len(terms)) > 0
-        kept = tuple(term for term, keep in zip(terms, used.tolist()) if keep)
-        keys = (np.cumsum(used) - 1)[term_ids]
-        keys *= passage_count
-        keys += passages
-        keys.sort()
-        starts = np.flatnonzero(_first_of_runs(keys))
-        frequencies = np.diff(starts, append=keys.size).astype(np.int32)
-        keys = keys[starts]
-        del starts
-        offsets = np.searchsorted(keys, np.arange(len(kept) + 1, dtype=np.int64) * passage_count)
+        return cls.from_parts(terms, [(term_ids, passages)], passage_count, k1, b)
+
+    @classmethod
+    def from_parts(
+        cls,
+        terms: Sequence[str],
+        parts: Sequence[tuple[np.ndarray, np.ndarray]],
+        passage_count: int,
+        k1: float = K1,
+        b: float = B,
+        kept: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> SparseBM25:
+        """``from_occurrences`` over the occurrences of several parts (each ``(term_ids, passages)``).
+
+        A million passages hold ~65M occurrences: they are never gathered in
+        one array. The postings are made a range of terms at a time, from
+        each part's occurrences of those terms, so the temporary memory is a
+        range's, not the corpus's. ``kept`` are postings already made (of an
+        incremental build's unchanged documents): their sorted keys
+        (``term * passage_count + passage``), frequencies and every passage's
+        length (0 for the others); the new postings are merged into them in
+        one pass, without sorting them again.
+        """
+        lengths = sum((np.bincount(p, minlength=passage_count) for _, p in parts), np.zeros(passage_count, np.int64))
+        fresh = sum((np.bincount(t, minlength=len(terms)) for t, _ in parts), np.zeros(len(terms), np.int64))
+        counts = fresh
+        if kept is not None:
+            lengths = lengths + kept[2]
+            counts = counts + np.bincount(kept[0] // passage_count, minlength=len(terms))
+        used = counts > 0
+        if kept is not None and not used.all():
+            raise ValueError("postings kept from a previous index must only use terms that are used")
+        names = tuple(term for term, keep in zip(terms, used.tolist()) if keep)
+        renumber = (np.cumsum(used) - 1).astype(np.int64)
+        ids: list[np.ndarray] = []
+        frequencies: list[np.ndarray] = []
+        for first, last in _term_ranges(fresh, OCCURRENCES_AT_ONCE) if parts else ():
+            keys = np.concatenate([_keys(t, p, first, last, renumber, passage_count) for t, p in parts])
+            keys.sort()
+            starts = np.flatnonzero(_first_of_runs(keys))
+            frequencies.append(np.diff(starts, append=keys.size).astype(np.int32))
+            ids.append(keys[starts])
+            del keys, starts
+        keys = np.concatenate(ids) if ids else np.empty(0, dtype=np.int64)
+        tf = np.concatenate(frequencies) if frequencies else np.empty(0, np.int32)
+        del ids, frequencies
+        if kept is not None:
+            at = np.searchsorted(kept[0], keys)
+            keys, tf = np.insert(kept[0], at, keys), np.insert(kept[1].astype(np.int32), at, tf)
+        offsets = np.searchsorted(keys, np.arange(len(names) + 1, dtype=np.int64) * passage_count)
         np.remainder(keys, passage_count, out=keys)
         return cls(
-            terms=kept,
+            terms=names,
             offsets=offsets.astype(np.int64),
             passage_ids=keys.astype(np.int32),
-            frequencies=frequencies,
-            lengths=lengths,
+            frequencies=narrowest(tf, COUNT_TYPES),
+            lengths=lengths.astype(np.int32),
             k1=k1,
             b=b,
         )
+
+    def kept_postings(self, passages: np.ndarray, terms: np.ndarray, passage_count: int) -> tuple[np.ndarray, ...]:
+        """This index's postings as ``from_parts`` keeps them, for another index.
+
+        ``passages[p]`` is passage ``p``'s position there (-1: dropped) and
+        ``terms[t]`` term ``t``'s number there; both must keep the order of
+        what they keep (as documents and sorted terms do), so the keys come
+        out sorted.
+        """
+        moved = passages[self.passage_ids]
+        keys = np.repeat(terms.astype(np.int64), self.document_frequency)
+        keys *= passage_count
+        keys += moved
+        keep = moved >= 0
+        del moved
+        frequencies = self.frequencies
+        if not keep.all():
+            keys, frequencies = keys[keep], frequencies[keep]
+        lengths = np.zeros(passage_count, dtype=np.int64)
+        lengths[passages[passages >= 0]] = self.lengths[passages >= 0]
+        return keys, frequencies, lengths
 
     def validate(self) -> None:
         """Raise ``ValueError`` unless the arrays describe a consistent index (for data read from disk)."""
@@ -144,6 +225,8 @@ class SparseBM25:
             all(a.ndim == 1 for a in (self.offsets, self.passage_ids, self.frequencies, self.lengths))
             and len(self.offsets) == len(self.terms) + 1
             and len(self.frequencies) == nnz
+            and self.approximate is not None
+            and self.approximate.shape == (nnz,)
             and self.offsets[0] == 0
             and self.offsets[-1] == nnz
             and bool(np.all(np.diff(self.offsets) > 0))
@@ -155,35 +238,42 @@ class SparseBM25:
             return
         increasing = np.diff(self.passage_ids) > 0
         increasing[self.offsets[1:-1] - 1] = True
+        # Lengths only weigh scores (a term counted twice would merely rank badly), so their
+        # total is checked, not each one: the per-passage sum costs more than the rest together.
         if not (
             self.passage_ids.min() >= 0
             and self.passage_ids.max() < self.passage_count
             and self.frequencies.min() >= 1
             and bool(increasing.all())
-            and np.array_equal(np.bincount(self.passage_ids, self.frequencies, self.passage_count), self.lengths)
+            and self.lengths.min() >= 0
+            and self.lengths.sum(dtype=np.int64) == self.frequencies.sum(dtype=np.int64)
         ):
             raise ValueError("inconsistent postings")
 
-    def _weights(self) -> np.ndarray:
-        """Each posting's BM25 contribution, with rank-bm25's operations in rank-bm25's order (float64).
-
-        Computed a block of whole terms at a time, so the temporaries stay
-        small next to the result at a million passages.
-        """
-        document_frequency = self.document_frequency
-        idf = lucene_idf(self.passage_count, document_frequency)
-        average_length = self.lengths.sum(dtype=np.int64) / self.passage_count or 1.0
-        norm = self.k1 * (1 - self.b + self.b * self.lengths / average_length)
-        weights = np.empty(len(self.passage_ids), dtype=np.float64)
-        bounds = np.unique(np.searchsorted(self.offsets, np.arange(0, len(weights), WEIGHT_BLOCK)))
+    def _approximate(self) -> np.ndarray:
+        """Every posting's contribution, rounded to float32, computed a block of whole terms at a time
+        (bounds the temporaries at a million passages)."""
+        approximate = np.empty(len(self.passage_ids), dtype=np.float32)
+        bounds = np.unique(np.searchsorted(self.offsets, np.arange(0, len(approximate), WEIGHT_BLOCK)))
         for first, last in zip(bounds.tolist(), [*bounds[1:].tolist(), len(self.terms)]):
             block = slice(self.offsets[first], self.offsets[last])
-            tf = self.frequencies[block].astype(np.float64)
-            out = weights[block]
-            np.multiply(tf, self.k1 + 1, out=out)
-            out /= tf + norm[self.passage_ids[block]]
-            out *= np.repeat(idf[first:last], document_frequency[first:last])
-        return weights
+            idf = np.repeat(self.term_idf[first:last], self.document_frequency[first:last])
+            approximate[block] = self._contributions(self.passage_ids[block], self.frequencies[block], idf)
+        return approximate
+
+    def _contributions(self, passages: np.ndarray, frequencies: np.ndarray, idf: np.ndarray | float) -> np.ndarray:
+        """Exact float64 contributions, with rank-bm25's operations in rank-bm25's order."""
+        tf = frequencies.astype(np.float64)
+        out = tf * (self.k1 + 1)
+        out /= tf + self.norms[passages]
+        out *= idf
+        return out
+
+    def _exact_postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """One term's passages and their exact contributions."""
+        postings = slice(self.offsets[term_id], self.offsets[term_id + 1])
+        passages = self.passage_ids[postings]
+        return passages, self._contributions(passages, self.frequencies[postings], self.term_idf[term_id])
 
     @property
     def passage_count(self) -> int:
@@ -195,7 +285,8 @@ class SparseBM25:
 
     def nbytes(self) -> int:
         """Memory held by the arrays and the vocabulary (strings counted once), for the benchmark."""
-        arrays = (self.offsets, self.passage_ids, self.frequencies, self.lengths, self.weights)
+        arrays = (self.offsets, self.passage_ids, self.frequencies, self.lengths, self.approximate, self.term_idf,
+                  self.norms)
         strings = sum(sys.getsizeof(term) for term in self.terms)
         return sum(a.nbytes for a in arrays) + strings + sys.getsizeof(self.terms) + sys.getsizeof(self.vocabulary)
 
@@ -205,23 +296,17 @@ class SparseBM25:
         return np.repeat(term_ids, self.frequencies), np.repeat(self.passage_ids.astype(np.int64), self.frequencies)
 
     def idf(self, term: str) -> float:
-        """The term's idf; unknown terms get the maximum, so they weigh heavily in coverage."""
-        term_id = self.vocabulary.get(term)
-        frequency = 0 if term_id is None else int(self.offsets[term_id + 1] - self.offsets[term_id])
-        return float(lucene_idf(self.passage_count, frequency))
-
-    def holds(self, passage: int, term_ids: np.ndarray) -> np.ndarray:
-        """Whether ``passage`` has each of the terms ``term_ids``, read from their (passage-sorted) postings."""
-        held = np.zeros(len(term_ids), dtype=bool)
-        for n, term_id in enumerate(term_ids.tolist()):
-            postings = self.passage_ids[self.offsets[term_id]:self.offsets[term_id + 1]]
-            at = int(np.searchsorted(postings, passage))
-            held[n] = at < len(postings) and postings[at] == passage
-        return held
+        """The term's idf; unknown terms get the maximum, so they weigh heavily in coverage (remembered)."""
+        known = self.remembered_idf.get(term)
+        if known is None:
+            term_id = self.vocabulary.get(term)
+            frequency = 0 if term_id is None else int(self.offsets[term_id + 1] - self.offsets[term_id])
+            known = self.remembered_idf[term] = float(lucene_idf(self.passage_count, frequency))
+        return known
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Every passage's score, as ``ReferenceBM25.get_scores`` would give it."""
-        ids, weights, _ = self._postings(query)
+        ids, weights = self._exact(self._slices(query, None))
         return np.bincount(ids, weights=weights, minlength=self.passage_count)
 
     def top(
@@ -232,14 +317,17 @@ class SparseBM25:
         ``query_weights`` scale each query term's contribution (1.0 each when
         omitted, which is rank-bm25's sum). Only passages holding a query term
         are candidates (every contribution is positive), so zero-score
-        passages never appear. Short posting lists are summed after sorting
-        them; long ones into a dense array over all passages
-        (``SPARSE_QUERY_RATIO`` picks the cheaper).
+        passages never appear. Few postings are scored exactly and summed
+        after sorting them; many are first added up in float32 over all
+        passages (``SPARSE_QUERY_RATIO`` picks the cheaper), and the passages
+        that float32 cannot tell from the k-th best are scored exactly.
         """
-        ids, weights, sizes = self._postings(query, query_weights)
-        if k <= 0 or ids.size == 0:
+        slices = self._slices(query, query_weights)
+        postings = sum(int(self.offsets[t + 1] - self.offsets[t]) for t, _ in slices)
+        if k <= 0 or postings == 0:
             return []
-        if ids.size < self.passage_count * SPARSE_QUERY_RATIO:
+        if postings < self.passage_count * SPARSE_QUERY_RATIO:
+            ids, weights = self._exact(slices)
             # A stable sort keeps each passage's contributions in query order, so
             # bincount adds them up exactly as the dense pass (and rank-bm25) would.
             order = np.argsort(ids, kind="stable")
@@ -247,10 +335,8 @@ class SparseBM25:
             first = _first_of_runs(ids)
             candidates, totals = ids[first], np.bincount(np.cumsum(first) - 1, weights=weights[order])
         else:
-            dense = np.bincount(ids, weights=weights, minlength=self.passage_count)
-            # Reading the totals back at the postings costs less than scanning every passage.
-            candidates = np.unique(ids[dense[ids] >= _lower_bound(dense, ids, sizes, k)])
-            totals = dense[candidates]
+            candidates = self._approximate_candidates(slices, k)
+            totals = self._exact_totals(slices, candidates)
         if candidates.size > max(k, FEW_CANDIDATES):
             # Keep everything tied with the k-th best, so ties are broken by position, not by partitioning.
             keep = totals >= _kth_largest(totals, k)
@@ -259,27 +345,101 @@ class SparseBM25:
         ranked = sorted(zip(totals.tolist(), candidates.tolist()), key=lambda pair: (-pair[0], pair[1]))
         return [(passage, score) for score, passage in ranked[:k]]
 
-    def _postings(
-        self, query: Sequence[str], query_weights: Sequence[float] | None = None
-    ) -> tuple[np.ndarray, np.ndarray, list[int]]:
-        """The passage ids and contributions of the query's terms, in query order (as rank-bm25 sums them).
-
-        Also the length of each term's run. Ids come back as ``intp``: numpy
-        counts and indexes with int32 ids several times slower.
-        """
+    def _slices(self, query: Sequence[str], query_weights: Sequence[float] | None) -> list[tuple[int, float]]:
+        """(term id, weight) of each query term the corpus has and that counts, in query order."""
         scale = [1.0] * len(query) if query_weights is None else list(query_weights)
-        slices = [
-            (slice(self.offsets[term_id], self.offsets[term_id + 1]), factor)
+        return [
+            (term_id, factor)
             for term_id, factor in zip((self.vocabulary.get(term) for term in query), scale)
             if term_id is not None and factor > 0
         ]
+
+    def _exact(self, slices: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """The passage ids and exact contributions of the query's terms, in query order (as rank-bm25 sums them).
+
+        Ids come back as ``intp``: numpy counts and indexes with int32 ids several times slower.
+        """
         if not slices:
-            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float64), []
+            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float64)
+        parts = [self._exact_postings(term_id) for term_id, _ in slices]
         return (
-            np.concatenate([self.passage_ids[s] for s, _ in slices], dtype=np.intp),
-            np.concatenate([self.weights[s] if f == 1.0 else self.weights[s] * f for s, f in slices]),
-            [s.stop - s.start for s, _ in slices],
+            np.concatenate([ids for ids, _ in parts], dtype=np.intp),
+            np.concatenate([w if f == 1.0 else w * f for (_, w), (_, f) in zip(parts, slices)]),
         )
+
+    def _approximate_candidates(self, slices: list[tuple[int, float]], k: int) -> np.ndarray:
+        """Every passage whose float32 total is within the float32 error bound of the k-th best, or better.
+
+        Each float32 contribution (and its product with the term's weight) is
+        within 2^-24 of the exact one relatively, and each float32 addition
+        adds at most 2^-24 of the running total, so a total is off by less than
+        ``margin``; a passage among the k best exactly is then within two
+        margins of the k-th best float32 total.
+        """
+        totals = np.zeros(self.passage_count, dtype=np.float32)
+        rare: tuple[int, int] | None = None  # (size, term id) of the rarest term with at least k postings
+        ceiling = 0.0
+        for term_id, factor in slices:
+            postings = slice(self.offsets[term_id], self.offsets[term_id + 1])
+            ids, contributions = self.scatter_ids[postings], self.approximate[postings]
+            totals[ids] += contributions if factor == 1.0 else contributions * np.float32(factor)
+            ceiling += factor * float(self.term_idf[term_id]) * (self.k1 + 1)
+            if len(ids) >= k and (rare is None or len(ids) < rare[0]):
+                rare = (len(ids), term_id)
+        margin = (len(slices) + 4) * 2.0**-23 * ceiling
+        if rare is None:
+            floor = 0.0  # the passages of no single term number k: any positive total may be among the best
+        else:
+            # The k-th best total among one term's passages is at most the k-th best overall.
+            floor = _kth_largest(totals[self.passage_ids[self.offsets[rare[1]]:self.offsets[rare[1] + 1]]], k)
+        candidates = np.flatnonzero(totals >= max(floor - 2 * margin, np.finfo(np.float32).tiny))
+        near = totals[candidates]
+        if candidates.size > k:
+            candidates = candidates[near >= _kth_largest(near, k) - 2 * margin]
+        return candidates
+
+    def _exact_totals(self, slices: list[tuple[int, float]], candidates: np.ndarray) -> np.ndarray:
+        """The exact scores of ``candidates`` (sorted passage ids), summed in query order as ``scores`` sums them."""
+        totals = np.zeros(len(candidates), dtype=np.float64)
+        for term_id, factor in slices:
+            postings = self.passage_ids[self.offsets[term_id]:self.offsets[term_id + 1]]
+            at = np.searchsorted(postings, candidates)
+            np.minimum(at, len(postings) - 1, out=at)
+            held = postings[at] == candidates
+            positions = self.offsets[term_id] + at[held]
+            contributions = self._contributions(
+                self.passage_ids[positions], self.frequencies[positions], self.term_idf[term_id]
+            )
+            totals[held] += contributions if factor == 1.0 else contributions * factor
+        return totals
+
+
+def _term_ranges(counts: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """Consecutive ranges of term ids, each with about ``size`` occurrences (a term is never split)."""
+    ends = np.searchsorted(np.cumsum(counts), np.arange(size, int(counts.sum()) + size, size), side="right")
+    bounds = sorted({0, len(counts), *np.minimum(ends, len(counts)).tolist()})
+    return list(pairwise(bounds))
+
+
+def _keys(
+    term_ids: np.ndarray, passages: np.ndarray, first: int, last: int, renumber: np.ndarray, passage_count: int
+) -> np.ndarray:
+    """``term * passage_count + passage`` (terms renumbered) of the occurrences of terms ``first`` to ``last``."""
+    inside = (term_ids >= first) & (term_ids < last)
+    keys = renumber[term_ids[inside]]
+    keys *= passage_count
+    keys += passages[inside]
+    return keys
+
+
+def narrowest(array: np.ndarray, dtypes: Sequence[str]) -> np.ndarray:
+    """``array`` as the first of ``dtypes`` that holds all its values: most term frequencies fit a byte."""
+    for dtype in map(np.dtype, dtypes):
+        if dtype.kind == "f" or not len(array) or (
+            np.iinfo(dtype).min <= array.min() and array.max() <= np.iinfo(dtype).max
+        ):
+            return np.asarray(array, dtype=dtype)
+    raise ValueError("values too large for their array")
 
 
 def term_occurrences(corpus: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -301,18 +461,3 @@ def _first_of_runs(values: np.ndarray) -> np.ndarray:
 def _kth_largest(values: np.ndarray, k: int) -> float:
     """The k-th largest of ``values`` (which has at least ``k``), in linear time."""
     return float(np.partition(values, values.size - k)[values.size - k])
-
-
-def _lower_bound(dense: np.ndarray, ids: np.ndarray, sizes: list[int], k: int) -> float:
-    """A score the k-th best passage reaches for sure, so one comparison leaves few candidates.
-
-    The passages of one term are distinct, so the k-th best total among them
-    is at most the k-th best overall. The rarest term that has ``k`` passages
-    gives the tightest bound, its passages being the likeliest to score high.
-    When no term has ``k`` passages, any positive score may be among the best.
-    """
-    eligible = [(size, start) for size, start in zip(sizes, np.cumsum([0, *sizes[:-1]]).tolist()) if size >= k]
-    if not eligible:
-        return float(np.finfo(np.float64).tiny)  # the smallest positive score
-    size, start = min(eligible)
-    return _kth_largest(dense[ids[start:start + size]], k)

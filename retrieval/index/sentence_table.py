@@ -52,15 +52,15 @@ class SentenceTable:
     term_ids: np.ndarray
 
     @classmethod
-    def from_spans(
-        cls, spans: Sequence[Sequence[tuple[int, int]]], term_counts: Sequence[int], term_ids: np.ndarray
+    def from_counts(
+        cls, sentence_counts: np.ndarray, spans: np.ndarray, term_counts: np.ndarray, term_ids: np.ndarray
     ) -> SentenceTable:
-        """A table from each passage's sentence spans, each sentence's number of terms, and all the term ids."""
-        flat_spans = np.array([span for passage in spans for span in passage], dtype=np.int32).reshape(-1, 2)
+        """A table from each passage's number of sentences, every sentence's span (n x 2) and number of terms,
+        and all the term ids."""
         return cls(
-            passage_offsets=_offsets(np.fromiter(map(len, spans), dtype=np.int64, count=len(spans))),
-            starts=flat_spans[:, 0].copy(),
-            ends=flat_spans[:, 1].copy(),
+            passage_offsets=_offsets(np.asarray(sentence_counts, dtype=np.int64)),
+            starts=np.ascontiguousarray(spans[:, 0], dtype=np.int32),
+            ends=np.ascontiguousarray(spans[:, 1], dtype=np.int32),
             term_offsets=_offsets(np.asarray(term_counts, dtype=np.int64)),
             term_ids=np.asarray(term_ids, dtype=np.int32),
         )
@@ -99,12 +99,18 @@ class SentenceTable:
 
     def gather(self, passages: Sequence[int]) -> SentenceBatch:
         """The sentences of ``passages`` (in that order) and all their term ids, for scoring them together."""
-        sentences, counts, term_positions, term_counts = self._layout(np.asarray(passages, dtype=np.int64))
+        positions = np.asarray(passages, dtype=np.int64)
+        firsts, lasts = self.passage_offsets[positions], self.passage_offsets[positions + 1]
+        counts = lasts - firsts
+        sentences = ranges(firsts, counts)
+        term_counts = self.term_offsets[sentences + 1] - self.term_offsets[sentences]
+        # A passage's sentences, and so their terms, are contiguous: one range of terms per passage.
+        term_starts = self.term_offsets[firsts]
         return SentenceBatch(
             sentences=sentences,
             owners=np.repeat(np.arange(len(counts)), counts),
             bounds=_offsets(counts),
-            term_ids=self.term_ids[term_positions],
+            term_ids=self.term_ids[ranges(term_starts, self.term_offsets[lasts] - term_starts)],
             term_rows=np.repeat(np.arange(len(sentences)), term_counts),
         )
 
@@ -124,10 +130,10 @@ class SentenceTable:
         """The sentences of ``passages`` and their count per passage; their terms' positions and count per sentence."""
         firsts = self.passage_offsets[passages]
         counts = self.passage_offsets[passages + 1] - firsts
-        sentences = _ranges(firsts, counts)
+        sentences = ranges(firsts, counts)
         term_starts = self.term_offsets[sentences]
         term_counts = self.term_offsets[sentences + 1] - term_starts
-        return sentences, counts, _ranges(term_starts, term_counts), term_counts
+        return sentences, counts, ranges(term_starts, term_counts), term_counts
 
     def validate(self, passage_lengths: np.ndarray, vocabulary_size: int) -> None:
         """Raise ``ValueError`` unless every span lies in its passage and every term id in the vocabulary.
@@ -183,7 +189,7 @@ def _joined_offsets(parts: Sequence[np.ndarray]) -> np.ndarray:
     return _offsets(np.concatenate([np.diff(part) for part in parts]))
 
 
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])``, without a Python loop."""
     total = int(counts.sum())
     if total == 0:

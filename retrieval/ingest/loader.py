@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,27 +50,74 @@ class LoadReport:
     problems: tuple[FileProblem, ...]
 
 
+@dataclass(frozen=True)
+class FileStamp:
+    """What the file system says of a corpus file, without reading it: enough to tell that it changed.
+
+    ``changed_ns`` (the inode's change time) moves on every write and cannot
+    be set back, unlike the modification time that copying tools preserve.
+    """
+
+    document_id: str
+    path: Path
+    size: int
+    modified_ns: int
+    changed_ns: int
+
+
 def load_folder(folder: Path) -> LoadReport:
     """Load every ``.md``/``.txt`` file below ``folder``, sorted by path.
 
     Hidden files and folders (the index cache lives in one) are skipped.
     Raises ``CorpusError`` when the folder is missing or nothing in it loads.
     """
+    return load_files(folder, scan_folder(folder))
+
+
+def scan_folder(folder: Path) -> list[FileStamp]:
+    """The corpus files below ``folder`` (sorted by path) and their stamps; raises ``CorpusError`` when it is missing."""
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
+    stamps = []
+    for path in sorted(_document_paths(folder)):
+        try:
+            status = path.stat()
+        except OSError:
+            status = None  # vanished or unreadable: loading it says why
+        stamps.append(
+            FileStamp(
+                document_id=path.relative_to(folder).as_posix(),
+                path=path,
+                size=status.st_size if status else -1,
+                modified_ns=status.st_mtime_ns if status else -1,
+                changed_ns=status.st_ctime_ns if status else -1,
+            )
+        )
+    return stamps
+
+
+def load_files(folder: Path, stamps: Sequence[FileStamp], known: Sequence[Document] = ()) -> LoadReport:
+    """The documents of the files ``stamps`` name; a ``known`` document (same id) is taken instead of its file.
+
+    Raises ``CorpusError`` when nothing loads.
+    """
     documents: list[Document] = []
     problems: list[FileProblem] = []
-    for path in sorted(_document_paths(folder)):
-        document_id = path.relative_to(folder).as_posix()
+    already = {document.id: document for document in known}
+    for stamp in stamps:
+        document = already.get(stamp.document_id)
+        if document is not None:
+            documents.append(document)
+            continue
         try:
             # Refuse an oversized file before reading it into memory.
-            if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            if stamp.size > MAX_DOCUMENT_BYTES:
                 raise CorpusError(_too_large())
-            documents.append(parse_document(document_id, path.read_bytes()))
+            documents.append(parse_document(stamp.document_id, stamp.path.read_bytes()))
         except CorpusError as error:
-            problems.append(FileProblem(path, str(error)))
+            problems.append(FileProblem(stamp.path, str(error)))
         except OSError as error:
-            problems.append(FileProblem(path, f"cannot be read ({error.strerror or error})"))
+            problems.append(FileProblem(stamp.path, f"cannot be read ({error.strerror or error})"))
     if not documents:
         detail = f"; {len(problems)} file(s) skipped" if problems else ""
         raise CorpusError(f"no usable .md or .txt documents in {folder}{detail}")

@@ -7,17 +7,44 @@ after it is built.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 
+class _ReadOnFirstUse:
+    """A field holding either its value or a function that reads it, called once, when the field is first read.
+
+    A document restored from the saved index keeps its body on disk until a
+    passage of it is quoted: a large corpus starts without reading its text.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}"
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            raise AttributeError(self._slot)  # no default: the field is required
+        value = instance.__dict__[self._slot]
+        if callable(value):
+            value = value()
+            instance.__dict__[self._slot] = value
+        return value
+
+    def __set__(self, instance: object, value: str | Callable[[], str]) -> None:
+        instance.__dict__[self._slot] = value
+
+
 @dataclass(frozen=True)
 class Document:
-    """One corpus file: its metadata and its body (front matter removed)."""
+    """One corpus file: its metadata and its body (front matter removed).
+
+    ``body`` may be given as a function returning it, called when the body is first read.
+    """
 
     id: str
     title: str
-    body: str
+    body: str = _ReadOnFirstUse()  # type: ignore[assignment]
     author: str | None = None
     publication: str | None = None
     publisher: str | None = None

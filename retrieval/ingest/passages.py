@@ -17,7 +17,6 @@ MIN_WORDS = 60
 MAX_WORDS = 200
 
 _HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$")
-_WORD = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ def _sections(body: str) -> list[list[_Block]]:
             sections.append([])
             continue
         paragraph += 1
-        sections[-1].append(_Block(section, paragraph, start, end, len(_WORD.findall(text))))
+        sections[-1].append(_Block(section, paragraph, start, end, len(text.split())))
     return [blocks for blocks in sections if blocks]
 
 
@@ -110,7 +109,7 @@ def _split_long(body: str, blocks: list[_Block]) -> list[_Block]:
             result.append(block)
             continue
         spans = [(block.start + a, block.start + b) for a, b in sentence_spans(body[block.start:block.end])]
-        counts = [len(_WORD.findall(body[a:b])) for a, b in spans]
+        counts = [len(body[a:b].split()) for a, b in spans]
         first = 0
         while first < len(spans):
             last, words = first, counts[first]

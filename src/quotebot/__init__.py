@@ -6,9 +6,16 @@ knows nothing of Discord), ``quotebot.bot`` (``bot/``, the front ends) and the
 shipped corpus (``corpus/``, package data).
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("quotebot")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    """``__version__``, looked up when asked for: importing ``importlib.metadata`` costs every start ~30 ms."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("quotebot")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"

@@ -23,6 +23,7 @@ import pytest_asyncio
 
 from quotebot.bot.settings import Settings
 from quotebot.bot.sync import sync_commands
+from quotebot.retrieval.index.cache import CACHE_FILE
 from tests.bot.e2e import CALLBACK, EDIT_ORIGINAL, copy_corpus
 from tests.conftest import REPO_ROOT
 from tests.discord_standin import DiscordStandin, SentInteraction, World, second_guild
@@ -151,7 +152,7 @@ async def test_two_processes_each_serve_their_shards_servers_and_follow_the_shar
         identified = sorted((session.shard, session.user_agent.rsplit(LABEL_PREFIX, 1)[-1]) for session in standin.sessions)
         in_a = await answered_by(BASALT_QUESTION)
         in_b = await answered_by(TIDE_QUESTION, channel=lobby)
-        b_cache = servers / str(b.id) / "documents" / ".quotebot-cache" / "index.npz"
+        b_cache = servers / str(b.id) / "documents" / ".quotebot-cache" / CACHE_FILE
         b_cache_before = b_cache.stat().st_mtime_ns
 
         (servers / str(a.id) / "documents" / "glacier.md").write_bytes(GLACIER)

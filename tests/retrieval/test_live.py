@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 
 from quotebot.retrieval import live as live_module
+from quotebot.retrieval.index import analysis
+from quotebot.retrieval.index import cache as index_cache
 from quotebot.retrieval.index.cache import cache_paths
+from quotebot.retrieval.index.cache_location import CACHE_FOLDER
 from quotebot.retrieval.index.corpus_index import build_index
+from quotebot.retrieval.ingest import loader
 from quotebot.retrieval.ingest.loader import CorpusError
 from quotebot.retrieval.live import LiveEngine
 
@@ -100,8 +104,15 @@ def test_questions_during_a_reload_are_answered_from_the_old_corpus(
     assert "2,310 families" in (live.ask("How many families moved?").quote or "")
 
 
+def loaded_and_saved(folder: Path) -> LiveEngine:
+    live = LiveEngine(folder)
+    live.load()
+    live.wait_until_saved()
+    return live
+
+
 def test_a_restart_loads_the_saved_index_instead_of_building(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    LiveEngine(folder).load()
+    loaded_and_saved(folder)
     assert cache_paths(folder)[0].is_file()
 
     def no_build(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -127,3 +138,87 @@ def test_a_reload_rebuilds_from_the_previous_index(folder: Path, monkeypatch: py
     (folder / "dams.md").write_text(DAMS, encoding="utf-8")
     live.reload()
     assert seen == [previous]
+
+
+@pytest.fixture
+def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """File stamps trusted at once (they are not within two seconds of a write; tests write files just before)."""
+    monkeypatch.setattr(index_cache, "RACY_NS", 0)
+
+
+@pytest.fixture
+def read_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the corpus files read (parsed) from now on."""
+    read: list[str] = []
+    real = loader.parse_document
+
+    def recording(document_id, raw):  # type: ignore[no-untyped-def]
+        read.append(document_id)
+        return real(document_id, raw)
+
+    monkeypatch.setattr(loader, "parse_document", recording)
+    return read
+
+
+@pytest.fixture
+def analysed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the documents split and analysed from now on."""
+    seen: list[str] = []
+    real = analysis.split_document
+
+    def recording(document):  # type: ignore[no-untyped-def]
+        seen.append(document.id)
+        return real(document)
+
+    monkeypatch.setattr(analysis, "split_document", recording)
+    return seen
+
+
+def test_a_restart_reads_no_file_whose_stamp_is_unchanged(
+    folder: Path, trusting: None, read_files: list[str], analysed: list[str]
+) -> None:
+    loaded_and_saved(folder)
+    read_files.clear()
+    analysed.clear()
+    restarted = LiveEngine(folder)
+    restarted.load()
+    assert read_files == [] and analysed == []
+    assert "1,047 families" in (restarted.ask("How many families moved?").quote or "")
+
+
+def test_a_restart_after_an_edit_reads_and_analyses_only_the_edited_document(
+    folder: Path, trusting: None, read_files: list[str], analysed: list[str]
+) -> None:
+    loaded_and_saved(folder)
+    (folder / "floods.md").write_text(FLOODS.replace("1,047", "2,310"), encoding="utf-8")
+    read_files.clear()
+    analysed.clear()
+    restarted = LiveEngine(folder)
+    report = restarted.load()
+    assert read_files == ["floods.md"] and analysed == ["floods.md"]
+    assert report.documents == 2
+    assert "2,310 families" in (restarted.ask("How many families moved?").quote or "")
+    assert "Swallows" in (restarted.ask("When do swallows return to the barn?").quote or "")
+
+
+def test_files_written_just_before_a_start_are_read_again_until_their_stamps_can_be_trusted(
+    folder: Path, read_files: list[str]
+) -> None:
+    """A write within the file system's time resolution may leave size and times unchanged: no trust then."""
+    loaded_and_saved(folder)
+    read_files.clear()
+    LiveEngine(folder).load()
+    assert sorted(read_files) == ["birds.md", "floods.md"]
+
+
+def test_a_saved_index_copied_from_another_corpus_answers_for_this_one(
+    folder: Path, write_corpus, trusting: None  # type: ignore[no-untyped-def]
+) -> None:
+    loaded_and_saved(folder)
+    other = write_corpus({"floods.md": FLOODS.replace("1,047", "9,999"), "dams.md": DAMS}, name="other")
+    (other / CACHE_FOLDER).mkdir()
+    (other / CACHE_FOLDER / index_cache.CACHE_FILE).write_bytes(cache_paths(folder)[0].read_bytes())
+    live = LiveEngine(other)
+    assert live.load().documents == 2
+    assert "9,999 families" in (live.ask("How many families moved?").quote or "")
+    assert live.ask("When do swallows return to the barn?").answered is False

@@ -219,9 +219,9 @@ class CountingLiveEngine(LiveEngine):
     instances = 0
     loads = 0
 
-    def __init__(self, folder: Path, reranker: Reranker | None = None) -> None:
+    def __init__(self, folder: Path, reranker: Reranker | None = None, **options: bool) -> None:
         CountingLiveEngine.instances += 1
-        super().__init__(folder, reranker)
+        super().__init__(folder, reranker, **options)
 
     def load(self) -> ReloadReport:
         CountingLiveEngine.loads += 1

@@ -20,21 +20,21 @@ from quotebot.retrieval.answer.matching import Match
 from quotebot.retrieval.answer.metadata import answer_about_document, is_about_document, name_the_author
 from quotebot.retrieval.answer.questions import Question, analyze
 from quotebot.retrieval.answer.quoting import MAX_QUOTE_SENTENCES, MIN_NEIGHBOUR_GAIN, NUMBER_BONUS, highlight_spans
-from quotebot.retrieval.index.fields import FIELD_REPEAT
+from quotebot.retrieval.index.analysis import FIELD_REPEAT
 from quotebot.retrieval.index.tokens import terms
 from quotebot.retrieval.ingest.models import Answer, Hit, Passage
 from quotebot.retrieval.ingest.sentences import sentence_spans
 
 
 def ask(engine: QuoteEngine, question: str, top_k: int) -> Answer:
-    documents, bm25 = engine.documents, engine.corpus.bm25
+    catalogue, bm25 = engine.catalogue, engine.corpus.bm25
     parsed = analyze(question)
-    about_document = is_about_document(parsed, documents)
+    about_document = is_about_document(parsed, catalogue)
     if not about_document:
-        parsed = name_the_author(parsed, documents)
+        parsed = name_the_author(parsed, catalogue)
     hits = _ranked(engine, parsed, top_k)
     if about_document:
-        return answer_about_document(parsed, documents, hits)
+        return answer_about_document(parsed, catalogue, hits)
     if not parsed.topic_terms:
         return _decline(parsed, hits, "The question has no words to search for.")
     if not hits:

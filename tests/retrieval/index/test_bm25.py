@@ -111,7 +111,7 @@ def test_equal_corpora_give_equal_arrays_whatever_order_their_terms_came_in() ->
         ["a", "b", "c", "unused"], np.array([2, 0, 1]), np.array([1, 0, 0]), passage_count=2
     )
     assert first.terms == second.terms == ("a", "b", "c")
-    for name in ("offsets", "passage_ids", "frequencies", "lengths", "weights"):
+    for name in ("offsets", "passage_ids", "frequencies", "lengths", "approximate"):
         np.testing.assert_array_equal(getattr(first, name), getattr(second, name))
     first.validate()
 
@@ -123,3 +123,13 @@ def test_validate_rejects_inconsistent_arrays() -> None:
         broken.validate()
     with pytest.raises(ValueError, match="shapes"):
         SparseBM25(good.terms[::-1], good.offsets, good.passage_ids, good.frequencies, good.lengths).validate()
+
+
+def test_postings_made_a_range_of_terms_at_a_time_equal_those_made_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = [[f"w{(i * 7 + j) % 13}" for j in range(i % 9)] for i in range(60)]
+    whole = SparseBM25.build(corpus)
+    monkeypatch.setattr(bm25_module, "OCCURRENCES_AT_ONCE", 5)
+    ranged = SparseBM25.build(corpus)
+    for name in ("offsets", "passage_ids", "frequencies", "lengths", "approximate"):
+        np.testing.assert_array_equal(getattr(ranged, name), getattr(whole, name))
+    assert ranged.terms == whole.terms

@@ -7,11 +7,11 @@ import hashlib
 import numpy as np
 import pytest
 
-from quotebot.retrieval.index import corpus_index
+from quotebot.retrieval.index import analysis
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.ingest.models import Document
 
-BM25_ARRAYS = ("offsets", "passage_ids", "frequencies", "lengths", "weights")
+BM25_ARRAYS = ("offsets", "passage_ids", "frequencies", "lengths", "approximate")
 
 
 def document(name: str, body: str, title: str | None = None) -> Document:
@@ -37,19 +37,22 @@ def assert_same_index(left: CorpusIndex, right: CorpusIndex) -> None:
         np.testing.assert_array_equal(getattr(left.bm25, name), getattr(right.bm25, name))
     for name, array in left.sentences.arrays().items():
         np.testing.assert_array_equal(array, right.sentences.arrays()[name])
+    for name in ("document_offsets", "starts", "ends", "paragraphs", "section_ids"):
+        np.testing.assert_array_equal(getattr(left.passages, name), getattr(right.passages, name))
+    assert left.passages.sections == right.passages.sections
 
 
 @pytest.fixture
 def split_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The ids of the documents ``build_index`` splits (and therefore tokenizes)."""
     calls: list[str] = []
-    real = corpus_index.split_document
+    real = analysis.split_document
 
     def counting(document: Document):  # type: ignore[no-untyped-def]
         calls.append(document.id)
         return real(document)
 
-    monkeypatch.setattr(corpus_index, "split_document", counting)
+    monkeypatch.setattr(analysis, "split_document", counting)
     return calls
 
 
@@ -63,7 +66,7 @@ def test_incremental_rebuild_reuses_unchanged_documents_and_equals_a_full_build(
     incremental = build_index(after, previous)
 
     assert split_calls == ["beta.md", "delta.md"]  # alpha reused, gamma removed
-    assert incremental.passages[0] is previous.passages[0]
+    assert incremental.passages[0] == previous.passages[0]
     assert_same_index(incremental, build_index(after))
 
 

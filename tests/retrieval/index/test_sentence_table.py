@@ -8,9 +8,10 @@ import pytest
 from quotebot.retrieval.index.sentence_table import SentenceTable
 
 # Passage 0: two sentences (terms 1 2 | 3); passage 1: one sentence without terms; passage 2: (4 | 5 6 | 1).
-TABLE = SentenceTable.from_spans(
-    [[(0, 10), (11, 20)], [(0, 5)], [(0, 3), (4, 9), (10, 12)]],
-    [2, 1, 0, 1, 2, 1],
+TABLE = SentenceTable.from_counts(
+    np.array([2, 1, 3]),
+    np.array([(0, 10), (11, 20), (0, 5), (0, 3), (4, 9), (10, 12)]),
+    np.array([2, 1, 0, 1, 2, 1]),
     np.array([1, 2, 3, 4, 5, 6, 1]),
 )
 

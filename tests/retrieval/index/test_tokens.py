@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quotebot.retrieval.index.tokens import terms
+from quotebot.retrieval.index import tokens
+from quotebot.retrieval.index.tokens import WordTable, analysed_words, consult, piece_words, terms
 
 
 def shared(a: str, b: str) -> set[str]:
@@ -169,3 +170,42 @@ def test_terms_of_joiner_heavy_text_are_well_formed(text: str) -> None:
     """Hyphens, apostrophes, dots and commas glued together are where a tokenizer breaks."""
     for term in terms(text):
         assert term and not any(char.isspace() for char in term)
+
+
+_PIECES = [
+    "Mr.", "U.S.", "74.2", "R.", "word", "Word", ".", "!", "?", "”", "“", '"', "'", ")", "(", " ", " ", "\n", "\n\n",
+    "é", "😀", "e\u0301", "\u0301", "ﬁ", "½", "Ⅻ", "x.", "2.", "...", "-", "--", ",", "’s", "\u00a0", "\u2028",
+    "\u3000", "ｆｕｌｌ", "A.B.", "1,047", "`", "st.", "n't", "\uff0e", "¨", "\u00b4", "\u1680", "\x1c", "\x85",
+    "\u200b", "\ufe4d", "\u1100", "\u1161", "_", "a_b", "Jong-un", "US", "it's", "IT",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join) | st.text(max_size=80))
+def test_text_is_analysed_piece_by_piece_exactly_as_whole(text: str) -> None:
+    """No word holds white space, so analysing each white-space-separated piece gives the whole text's terms."""
+    whole = [term for _, word_terms in piece_words(text) for term in word_terms]
+    assert terms(text) == whole
+
+
+def test_a_saved_word_table_passes_on_the_words_it_was_made_of() -> None:
+    words = piece_words("defectors Jong-un")  # the real analyses: the table is consulted by every later test
+    table = WordTable.of(words)
+    assert table("Jong-un") == ("jong", "un", "jongun") and table("seoul") is None
+    assert dict(table.items()) == dict(words)
+    consult(table)
+    assert dict(words).items() <= dict(analysed_words()).items()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "B", "us", "U", "S", "1", "047", "jong", "'s", "é"]), min_size=1, max_size=4),
+       st.lists(st.sampled_from(["-", "'", ".", ","]), max_size=3))
+def test_a_word_has_the_terms_of_the_word_with_a_full_stop_unless_that_is_a_dotted_acronym(
+    parts: list[str], joiners: list[str]
+) -> None:
+    """What lets the word table answer for "brands" with the entry of "brands." (``tokens._looked_up``)."""
+    word = "".join(part + (joiners[i] if i < len(joiners) else "") for i, part in enumerate(parts)).rstrip("-',.")
+    words = [found for _, found in piece_words(word)]
+    if len(words) != 1 or word.endswith(".") or tokens._ACRONYM_WITH_DOTS.match(f"{word}.".lower()):
+        return
+    assert tokens._analyze_word(word) == tokens._analyze_word(f"{word}.")

@@ -1,12 +1,23 @@
-"""Sentence boundaries: abbreviations, decimals and initials do not split; real boundaries and paragraphs do."""
+"""Sentence boundaries: abbreviations, decimals and initials do not split; real boundaries and paragraphs do; Punkt's own."""
 
 from __future__ import annotations
 
+import gzip
+import json
+import re
+import sys
+from collections.abc import Callable
+
 import pytest
-from hypothesis import given, settings
+import regex
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from quotebot.retrieval.ingest import sentences
 from quotebot.retrieval.ingest.sentences import sentence_spans, split_sentences
+from tests.conftest import REPO_ROOT, SHIPPED_CORPUS
+
+SQUAD_FOLDER = REPO_ROOT.parent / "shared" / "data" / "squad"
 
 
 @pytest.mark.parametrize(
@@ -111,3 +122,57 @@ def test_spans_are_ordered_stripped_and_cover_every_visible_character(text: str)
         covered.update(range(start, end))
         previous_end = end
     assert all(i in covered for i, char in enumerate(text) if not char.isspace())
+
+
+# --- The same decisions as nltk's Punkt, configured as this project always configured it. ---
+
+_PUNKT_PIECES = [
+    "Mr.", "mr.", "U.S.", "u.s.a.", "74.2", "1.", "2019.", "R.", "É.", "x.", "word", "Word", "WORD", "é", ".", "!", "?",
+    "!!", "?!", "...", "..", ". . .", "”", "“", '"', "'", "’", ")", "(", "]", "[", "{", "}", ";", ":", ",", "@", "*",
+    "-", "--", " ", " ", "  ", "\n", "\n\n", "\t", "\x0b", "\x0c", "\r", "\u00a0", "\u2028", "\u3000", "\x1c", "😀",
+    "St.", "No.", "e.g.", "etc.", "Ph.D.", "J.", "Bach", "a.m.", "vs.", "x-mr.", "5.", "-3.", ".5", "1,000.", "«", "»",
+    "‘", "(a)", "A", "a", "1",
+]
+
+
+@pytest.fixture(scope="module")
+def punkt_spans() -> Callable[[str], list[tuple[int, int]]]:
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    parameters = PunktParameters()
+    parameters.abbrev_types = set(sentences._ABBREVIATIONS)
+    punkt = PunktSentenceTokenizer(parameters)
+
+    def spans(text: str) -> list[tuple[int, int]]:
+        blocks = sentences._line_blocks(text)
+        return [(start + a, start + b) for start, end in blocks for a, b in punkt.span_tokenize(text[start:end])]
+
+    return spans
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.sampled_from(_PUNKT_PIECES), max_size=40).map("".join)
+    | st.text(max_size=100)
+    | st.text(alphabet=".?! \n\"')(Aa1é,;:", max_size=40)
+)
+def test_sentences_are_exactly_punkts(punkt_spans: Callable[[str], list[tuple[int, int]]], text: str) -> None:
+    assert sentence_spans(text) == punkt_spans(text)
+
+
+def test_every_squad_paragraph_and_shipped_document_splits_exactly_as_punkt_splits_it(
+    punkt_spans: Callable[[str], list[tuple[int, int]]],
+) -> None:
+    texts = [path.read_text(encoding="utf-8") for path in SHIPPED_CORPUS.glob("*.md")]
+    for path in sorted(SQUAD_FOLDER.glob("*.json.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            articles = json.load(handle)["data"]
+        texts.extend(paragraph["context"] for article in articles for paragraph in article["paragraphs"])
+    if len(texts) < 100:
+        pytest.skip(f"SQuAD not found in {SQUAD_FOLDER} (it lives in ../shared beside the repository)")
+    assert [text for text in texts if sentence_spans(text) != punkt_spans(text)] == []
+
+
+def test_the_fast_patterns_mean_by_white_space_what_punkts_patterns_mean() -> None:
+    every_character = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code < 0xE000)
+    assert re.findall(f"[{sentences.WHITE_SPACE}]", every_character) == regex.findall(r"\s", every_character)
