@@ -55,10 +55,26 @@ def ask_all(corpora: Iterable[EvalCorpus]) -> list[Asked]:
 
 @dataclass(frozen=True)
 class Row:
+    """Counts behind one line of the table; the rates are shares of them."""
+
     label: str
-    answerable: float
-    right: float
-    off_topic: float
+    answerable_posted: int
+    answerable: int
+    right: int
+    off_topic_posted: int
+    off_topic: int
+
+    @property
+    def answerable_rate(self) -> float:
+        return self.answerable_posted / max(self.answerable, 1)
+
+    @property
+    def right_rate(self) -> float:
+        return self.right / max(self.answerable_posted, 1)
+
+    @property
+    def off_topic_rate(self) -> float:
+        return self.off_topic_posted / max(self.off_topic, 1)
 
 
 def row(label: str, asked: Sequence[Asked], posts: Iterable[bool]) -> Row:
@@ -68,9 +84,11 @@ def row(label: str, asked: Sequence[Asked], posts: Iterable[bool]) -> Row:
     auto = [i for i in answerable if posted[i]]
     return Row(
         label,
-        len(auto) / max(len(answerable), 1),
-        sum(asked[i].quote_right for i in auto) / max(len(auto), 1),
-        sum(posted[i] for i in off_topic) / max(len(off_topic), 1),
+        len(auto),
+        len(answerable),
+        sum(asked[i].quote_right for i in auto),
+        sum(posted[i] for i in off_topic),
+        len(off_topic),
     )
 
 
@@ -85,7 +103,7 @@ def print_table(title: str, asked: Sequence[Asked], rows: Sequence[Row]) -> None
     print(f"\n{title}: {answerable} answerable, {len(asked) - answerable} off-topic questions")
     print(f"{'posted when':24}{'answerable auto-answered':>27}{'their quote right':>20}{'off-topic auto-answered':>26}")
     for r in rows:
-        print(f"{r.label:24}{r.answerable:>27.3f}{r.right:>20.3f}{r.off_topic:>26.3f}")
+        print(f"{r.label:24}{r.answerable_rate:>27.3f}{r.right_rate:>20.3f}{r.off_topic_rate:>26.3f}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -103,10 +121,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_table(f"SQuAD v1.1 ({args.squad.name})", squad, squad_rows)
     article = ask_all([EvalCorpus("article", load_folder(ARTICLE_CORPUS).documents, load_question_file(ARTICLE_QUESTIONS))])
     print_table("The article's question set", article, table(article, thresholds))
-    passing = [t for t, r in zip(thresholds, squad_rows[1:]) if r.off_topic <= args.target]
+    passing = [t for t, r in zip(thresholds, squad_rows[1:]) if r.off_topic_rate <= args.target]
     shipped = squad_rows[1 + thresholds.index(AUTO_ANSWER_CONFIDENCE)]
-    print(f"\nShipped threshold (QUOTEBOT_AUTO_ANSWER_CONFIDENCE default): {AUTO_ANSWER_CONFIDENCE:g}: on SQuAD "
-          f"{shipped.answerable:.1%} of answerable questions auto-answered, {shipped.off_topic:.1%} of off-topic ones")
+    print(
+        f"\nShipped threshold (QUOTEBOT_AUTO_ANSWER_CONFIDENCE default): {AUTO_ANSWER_CONFIDENCE:g}: on SQuAD "
+        f"{shipped.answerable_rate:.1%} of answerable questions auto-answered "
+        f"({shipped.answerable_posted} of {shipped.answerable}), "
+        f"{shipped.off_topic_rate:.1%} of off-topic ones ({shipped.off_topic_posted} of {shipped.off_topic})"
+    )
     print(f"Lowest threshold with at most {args.target:.1%} off-topic auto-answered on SQuAD: "
           f"{passing[0]:g}" if passing else f"No threshold keeps off-topic auto-answers within {args.target:.1%}")
     return 0
