@@ -121,3 +121,19 @@ async def test_a_gateway_refusing_the_intent_ends_in_one_line(clean_env, tmp_pat
     assert failure_status(refused.value) == 1
     assert capsys.readouterr().err == REFUSED_INTENT + "\n"
     assert bot.is_closed()
+
+
+async def test_an_opening_message_that_mentions_the_bot_is_answered_once_as_a_mention(
+    discord_standin, clean_env, tmp_path
+):
+    world = discord_standin.world
+    async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path), auto_answer=True)):
+        await watch_the_forum(discord_standin)
+        thread, opening = await discord_standin.open_thread(
+            world.help_forum, "Resettled", f"{world.bot.mention} {ANSWERABLE}"
+        )
+        reply = await discord_standin.wait_for_reply(opening)
+        _, last = await discord_standin.open_thread(world.help_forum, "Peak", LAST_QUESTION)
+        await discord_standin.wait_for_reply(last)
+    assert [message["id"] for message in bot_messages_in(discord_standin, thread.id)] == [reply.response_json["id"]]
+    assert reply.json["content"] != AUTOMATIC and reply.json["content"].startswith("> ")
