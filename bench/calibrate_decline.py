@@ -17,13 +17,13 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+
+from bench.text import SQUAD
 from quotebot.retrieval.answer.decline import gather_evidence
 from quotebot.retrieval.answer.engine import QuoteEngine
 from quotebot.retrieval.answer.questions import analyze
 from quotebot.retrieval.evaluation import load_squad
 from quotebot.retrieval.index.fields import passage_terms
-
-from bench.text import SQUAD
 
 
 def collect(squad: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

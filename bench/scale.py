@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from quotebot.retrieval.index.bm25 import K1, B, ReferenceBM25, SparseBM25
-from quotebot.retrieval.index.tokens import terms
 
 from bench.text import Corpus, build_corpus, question_phrases, sentence_pool
+from quotebot.retrieval.index.bm25 import K1, B, ReferenceBM25, SparseBM25
+from quotebot.retrieval.index.tokens import terms
 
 TOP_K = 10
 # rank-bm25 costs O(passages) of Python per query term; it answers this many

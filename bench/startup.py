@@ -19,9 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from quotebot.retrieval.index.cache import CACHE_FOLDER
-
 from bench.text import build_corpus, question_phrases, sentence_pool
+from quotebot.retrieval.index.cache_location import CACHE_FOLDER
 
 PARAGRAPHS_PER_DOCUMENT = 100
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import discord
 from discord.ext import commands
+
 from quotebot.bot.settings import Settings
 from quotebot.retrieval import Answer, LiveEngine
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import discord
+
 from quotebot.bot.render import (
     CONTEXT_CHARS,
     ELLIPSIS,

@@ -17,6 +17,7 @@ import sys
 import aiohttp
 import discord
 from pydantic import ValidationError
+
 from quotebot.bot.cli.corpus_check import warn_about_problems
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.settings import Settings

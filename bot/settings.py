@@ -15,6 +15,8 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from quotebot.retrieval import default_corpus_folder
+
 
 class Settings(BaseSettings):
     """The bot's configuration; ``Settings()`` reads the process environment and ``./.env``."""
@@ -29,7 +31,10 @@ class Settings(BaseSettings):
 
     # A SecretStr never shows its value in repr(), logs or validation errors.
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
-    corpus: Path = Field(default=Path("corpus"), description="folder of .md/.txt documents")
+    corpus: Path = Field(
+        default_factory=default_corpus_folder,
+        description="folder of .md/.txt documents (default ./corpus when it exists, else the shipped corpus)",
+    )
     moderator_role_id: int | None = Field(default=None, description="role allowed to use /corpus besides Manage Server")
     allowed_channel_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="channels where the bot answers; empty means everywhere"

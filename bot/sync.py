@@ -12,6 +12,7 @@ import argparse
 import asyncio
 
 import discord
+
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.runner import DISCORD_FAILURES, ConfigurationError, configure, failure_status, setup_logging
 from quotebot.bot.settings import Settings

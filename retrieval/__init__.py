@@ -15,6 +15,7 @@ from quotebot.retrieval.answer.quoting import highlight_question
 from quotebot.retrieval.ingest.citation import is_web_url, text_fragment_url
 from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_folder
 from quotebot.retrieval.ingest.models import Answer, Document, Hit, Passage
+from quotebot.retrieval.ingest.shipped import default_corpus_folder, describe_corpus
 from quotebot.retrieval.ingest.store import remove_document, safe_name, save_upload
 from quotebot.retrieval.live import LiveEngine, ReloadReport
 
@@ -31,6 +32,8 @@ __all__ = [
     "Passage",
     "ReloadReport",
     "Reranker",
+    "default_corpus_folder",
+    "describe_corpus",
     "highlight_question",
     "is_web_url",
     "load_folder",

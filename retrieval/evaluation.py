@@ -15,11 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rank_bm25 import BM25Okapi
+
 from quotebot.retrieval.answer.engine import QuoteEngine, Reranker
 from quotebot.retrieval.ingest.loader import CorpusError
 from quotebot.retrieval.ingest.models import Document
 from quotebot.retrieval.ingest.sentences import split_sentences
-from rank_bm25 import BM25Okapi
 
 _PLAIN_TOKEN = re.compile(r"\w+")
 

@@ -14,6 +14,14 @@ SHIPPED_ARTICLE = "number-of-north-korean-defectors-declines.md"
 CorpusWriter = Callable[..., Path]
 
 
+@pytest.fixture(autouse=True)
+def user_cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private user cache directory (``$XDG_CACHE_HOME``) per test: tests never write to the real one."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def write_corpus(tmp_path: Path) -> CorpusWriter:
     """Factory writing a corpus folder under ``tmp_path`` and returning its path.

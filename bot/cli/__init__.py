@@ -12,12 +12,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from quotebot.retrieval import CorpusError, Reranker
+from quotebot.retrieval import CorpusError, Reranker, default_corpus_folder, describe_corpus
 
 
 def default_corpus() -> Path:
-    """``$QUOTEBOT_CORPUS``, else ``./corpus``."""
-    return Path(os.environ.get("QUOTEBOT_CORPUS") or "corpus")
+    """``$QUOTEBOT_CORPUS``, else ``./corpus`` when it exists, else the corpus shipped in the package."""
+    named = os.environ.get("QUOTEBOT_CORPUS")
+    return Path(named) if named else default_corpus_folder()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +41,7 @@ def add_corpus_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="DIR",
-        help="corpus folder (default: $QUOTEBOT_CORPUS, else ./corpus)",
+        help="corpus folder (default: $QUOTEBOT_CORPUS, else ./corpus, else the shipped corpus)",
     )
 
 
@@ -90,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "corpus", "absent") is None and args.command not in ("run", "chat"):
         # The bot's front ends leave the default to their settings, which also read `.env`.
         args.corpus = default_corpus()
+        args.corpus_is_default = not os.environ.get("QUOTEBOT_CORPUS")
     try:
         return int(args.handler(args))
     except CorpusError as error:
@@ -99,3 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def say_default_corpus(args: argparse.Namespace) -> None:
+    """Name the corpus on stderr when nobody chose it, so an answer from the shipped article is no surprise."""
+    if getattr(args, "corpus_is_default", False):
+        print(f"quotebot: answering from {describe_corpus(args.corpus)}; --corpus DIR names another", file=sys.stderr)

@@ -47,8 +47,9 @@ def run(args: argparse.Namespace) -> int:
     ascii_only = not _writes_utf8(sys.stdout)
     if render is not None:
         _replace_unencodable(sys.stdout)
-    from quotebot.bot.cli import reranker_from
+    from quotebot.bot.cli import reranker_from, say_default_corpus
 
+    say_default_corpus(args)
     live = LiveEngine(args.corpus, reranker_from(args))
     warn_about_problems(live.load().problems)
     for number, question in enumerate(_questions(args)):

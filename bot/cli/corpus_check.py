@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 
-from quotebot.retrieval import FileProblem, LiveEngine
+from quotebot.retrieval import FileProblem, LiveEngine, describe_corpus
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
     live = LiveEngine(args.corpus)  # uses the saved index, as `ask` does
     report = live.load()
     engine = live.engine
+    print(f"Corpus: {describe_corpus(args.corpus)}")
     per_document = Counter(passage.document.id for passage in engine.passages)
     for document in engine.documents:
         byline = f" by {document.author}" if document.author else ""

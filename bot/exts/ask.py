@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 from discord.ext import commands
+
 from quotebot.bot import embeds, render
 from quotebot.bot.client import NO_MENTIONS
 from quotebot.bot.feedback import FeedbackLog

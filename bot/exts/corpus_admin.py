@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
+
 from quotebot.bot.client import NO_MENTIONS, freeze_long_lived_objects
 from quotebot.bot.render import MESSAGE_LIMIT, clip, escape
 from quotebot.bot.utils import checks

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
+
 from quotebot.bot.client import NO_MENTIONS
 from quotebot.bot.utils import checks
 from quotebot.retrieval import CorpusError

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+
 from quotebot.retrieval.answer.decline import gather_evidence, should_decline
 from quotebot.retrieval.answer.metadata import answer_about_document, is_about_document, name_the_author
 from quotebot.retrieval.answer.questions import Question, analyze

@@ -1,4 +1,4 @@
-"""The built index saved beside the corpus, so an unchanged corpus starts in a second, not a minute.
+"""The built index saved (beside the corpus, or per ``cache_location``), so an unchanged corpus starts in a second.
 
 A cache file is untrusted input: anyone who can write to the corpus folder
 can write it. It is therefore plain data only: one ``.npz`` of numeric arrays
@@ -31,14 +31,15 @@ from typing import Any, overload
 
 import nltk
 import numpy as np
+
 from quotebot.retrieval.index.bm25 import SparseBM25
+from quotebot.retrieval.index.cache_location import cache_folders
 from quotebot.retrieval.index.corpus_index import CorpusIndex
 from quotebot.retrieval.ingest.models import Document, Passage
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-CACHE_FOLDER = ".quotebot-cache"
 CACHE_FILE = "index.npz"
 # Every module whose code decides what the index holds; tests check that this
 # covers all the retrieval modules that ``corpus_index`` imports.
@@ -66,8 +67,9 @@ ARRAYS = {
 }
 
 
-def cache_path(folder: Path) -> Path:
-    return folder / CACHE_FOLDER / CACHE_FILE
+def cache_paths(folder: Path) -> list[Path]:
+    """Where the saved index of the corpus in ``folder`` may be, in the order they are tried (``cache_location``)."""
+    return [location / CACHE_FILE for location in cache_folders(folder)]
 
 
 @lru_cache(maxsize=1)
@@ -91,23 +93,39 @@ def cache_key(documents: Sequence[Document]) -> dict[str, Any]:
 
 
 def load_index(folder: Path, documents: Sequence[Document]) -> CorpusIndex | None:
-    """The cached index of ``documents``, or ``None`` when there is none that can be trusted."""
-    path = cache_path(folder)
-    if not path.is_file():
-        return None
-    try:
-        return _read(path, documents)
-    except Exception as error:  # noqa: BLE001 - a damaged file can fail in any parser; all mean "rebuild"
-        log.warning("ignoring index cache %s: %s", path, error)
-        return None
+    """The cached index of ``documents`` from the first place that has one to trust, or ``None``."""
+    for path in cache_paths(folder):
+        if not path.is_file():
+            continue
+        try:
+            index = _read(path, documents)
+        except Exception as error:  # noqa: BLE001 - a damaged file can fail in any parser; all mean "rebuild"
+            log.warning("ignoring index cache %s: %s", path, error)
+            continue
+        if index is not None:
+            return index
+    return None
 
 
 def save_index(folder: Path, index: CorpusIndex) -> bool:
-    """Write ``index`` atomically; ``False`` (logged) when the folder cannot be written, which only costs speed."""
-    path = cache_path(folder)
+    """Write ``index`` atomically to the first place that takes it; ``False`` (logged) when none does.
+
+    A cache that cannot be written only costs speed at the next start, never an answer.
+    """
+    paths = cache_paths(folder)
+    for path in paths:
+        if _write(path, index):
+            if path != paths[0]:
+                log.info("index cache of %s saved in %s (the corpus folder cannot hold it)", folder, path.parent)
+            return True
+    log.warning("cannot write an index cache for %s; the corpus will be indexed again next start", folder)
+    return False
+
+
+def _write(path: Path, index: CorpusIndex) -> bool:
     temporary: str | None = None
     try:
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         sections = list(dict.fromkeys(p.section for p in index.passages if p.section is not None))
         arrays = _arrays(index, sections)
         manifest = json.dumps(_manifest(index, arrays, sections), ensure_ascii=False).encode()
@@ -124,7 +142,7 @@ def save_index(folder: Path, index: CorpusIndex) -> bool:
         os.replace(temporary, path)
         return True
     except OSError as error:
-        log.warning("cannot write index cache %s (%s); the corpus will be indexed again next start", path, error)
+        log.info("cannot write index cache %s (%s)", path, error)
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
         return False

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
+
 from quotebot.retrieval.index.bm25 import SparseBM25, term_occurrences
 from quotebot.retrieval.index.fields import passage_terms
 from quotebot.retrieval.ingest.models import Document, Passage

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+
 from quotebot.retrieval.ingest.models import Passage
 
 if TYPE_CHECKING:

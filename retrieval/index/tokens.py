@@ -14,6 +14,7 @@ import unicodedata
 
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
+
 from quotebot.retrieval.index.stopwords import ENGLISH_STOPWORDS
 
 # A word is letters/digits, optionally joined by hyphens, apostrophes, or the

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from quotebot.retrieval.ingest.models import Document
 
 DOCUMENT_SUFFIXES = (".md", ".txt")

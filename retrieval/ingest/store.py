@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path, PurePosixPath
 
 import yaml
+
 from quotebot.retrieval.ingest.citation import is_web_url
 from quotebot.retrieval.ingest.loader import DOCUMENT_SUFFIXES, METADATA_KEYS, CorpusError, parse_document
 from quotebot.retrieval.ingest.models import Document

@@ -10,7 +10,6 @@ from typing import Any
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.settings import Settings
 from quotebot.retrieval.live import LiveEngine
-
 from tests.discord_standin import CapturedRequest, DiscordStandin, SentInteraction
 
 REPO = Path(__file__).resolve().parents[2]

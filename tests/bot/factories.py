@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hypothesis import strategies as st
+
 from quotebot.retrieval.ingest.models import Answer, Document, Hit, Passage
 
 QUOTE = "In 2019, 1,047 defectors arrived in South Korea."

@@ -8,6 +8,7 @@ from unittest.mock import MagicMock
 import discord
 import pytest
 from discord import app_commands
+
 from quotebot.bot.utils import checks
 
 MOD_ROLE = 555

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import discord
 import pytest
+
 from quotebot.bot.client import QuoteBot, quotebot_intents
 from quotebot.bot.settings import Settings
 from quotebot.retrieval.live import LiveEngine

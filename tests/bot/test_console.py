@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from quotebot.bot import console
 from quotebot.bot.render import answer_markdown
 from quotebot.retrieval.live import LiveEngine
-
 from tests.bot.e2e import copy_corpus
 
 QUESTIONS = ["how many north koreans have resettled in the south since the famine?", "What is the capital of France?"]

@@ -6,8 +6,8 @@ import json
 import logging
 
 import discord
-from quotebot.bot.exts.error_handler import UNEXPECTED
 
+from quotebot.bot.exts.error_handler import UNEXPECTED
 from tests.bot.e2e import (
     ANSWERABLE,
     CHANNEL_MESSAGE,

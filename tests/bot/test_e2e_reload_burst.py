@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 from quotebot.bot.exts.error_handler import UNEXPECTED
-
 from tests.bot.e2e import CALLBACK, CHANNEL_MESSAGE_WITH_SOURCE, EPHEMERAL, FOLLOW_UP, make_bot
 from tests.discord_standin import CapturedRequest, DiscordStandin, SentInteraction
 

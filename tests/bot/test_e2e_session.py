@@ -8,9 +8,9 @@ import signal
 
 import discord
 import pytest
+
 from quotebot.bot.runner import serve
 from quotebot.bot.sync import sync_commands
-
 from tests.bot.e2e import GLOBAL_SYNC, GUILD_SYNC, copy_corpus, make_bot
 from tests.discord_standin import Intent, Permission
 

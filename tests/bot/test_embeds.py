@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import discord
 from hypothesis import given, settings
-from quotebot.bot import embeds, render
 
+from quotebot.bot import embeds, render
 from tests.bot.factories import QUOTE, answered, any_answers, document, passage
 
 

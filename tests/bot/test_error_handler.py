@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from discord import app_commands
+
 from quotebot.bot.exts.error_handler import UNEXPECTED, user_message
 from quotebot.bot.utils import checks
 from quotebot.retrieval.ingest.loader import CorpusError

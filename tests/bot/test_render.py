@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
-from quotebot.bot import render
 
+from quotebot.bot import render
 from tests.bot.factories import QUOTE, answered, any_answers, declined, document, passage
 
 

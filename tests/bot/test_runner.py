@@ -9,6 +9,7 @@ from pathlib import Path
 import aiohttp
 import discord
 import pytest
+
 from quotebot.bot import runner, sync
 
 

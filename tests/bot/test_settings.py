@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+
 from quotebot.bot.settings import Settings
+from tests.conftest import SHIPPED_CORPUS
 
 
 def test_defaults_without_any_configuration(clean_env):
     settings = Settings()
     assert settings.discord_token is None
-    assert settings.corpus == Path("corpus")
+    assert settings.corpus == SHIPPED_CORPUS, "no ./corpus in the working directory: the shipped one"
     assert settings.allowed_channel_ids == []
     assert settings.moderator_role_id is None and settings.dev_guild_id is None
     assert (settings.ask_cooldown_rate, settings.ask_cooldown_seconds) == (3, 30.0)

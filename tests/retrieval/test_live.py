@@ -6,8 +6,9 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from quotebot.retrieval import live as live_module
-from quotebot.retrieval.index.cache import cache_path
+from quotebot.retrieval.index.cache import cache_paths
 from quotebot.retrieval.index.corpus_index import build_index
 from quotebot.retrieval.ingest.loader import CorpusError
 from quotebot.retrieval.live import LiveEngine
@@ -101,7 +102,7 @@ def test_questions_during_a_reload_are_answered_from_the_old_corpus(
 
 def test_a_restart_loads_the_saved_index_instead_of_building(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     LiveEngine(folder).load()
-    assert cache_path(folder).is_file()
+    assert cache_paths(folder)[0].is_file()
 
     def no_build(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("the index should come from the cache")

@@ -15,13 +15,14 @@ from typing import Any
 
 import jsonschema
 import pytest
+
 from quotebot.bot import cli
 from quotebot.bot.cli import ask
 from quotebot.retrieval.answer.engine import Reranker
+from quotebot.retrieval.ingest import shipped
 from quotebot.retrieval.live import LiveEngine, ReloadReport
-
 from tests.bot.cli.conftest import HARBOUR_THINGS, UNUSABLE_CORPUS_KINDS, json_lines, unusable_corpus
-from tests.conftest import REPO_ROOT, CorpusWriter
+from tests.conftest import REPO_ROOT, SHIPPED_ARTICLE, CorpusWriter
 
 # The contract, exactly: no key missing, no key extra, these types.
 DOCUMENT_SCHEMA = {
@@ -327,12 +328,29 @@ def test_corpus_falls_back_to_dot_corpus(
     assert answer["results"][0]["document"]["id"] == "fish.md"
 
 
-def test_empty_environment_variable_means_dot_corpus(
+def test_with_no_corpus_named_and_no_local_folder_the_shipped_corpus_answers_and_is_named(
     isolated_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("QUOTEBOT_CORPUS", "")
-    assert cli.main(["ask", "--json", "anything"]) == 2
-    assert capsys.readouterr().err == "quotebot: corpus folder not found: corpus\n"
+    monkeypatch.setenv("QUOTEBOT_CORPUS", "")  # empty is the same as unset
+    assert cli.main(["ask", "--json", "How many defectors reached South Korea in 2019?"]) == 0
+    captured = capsys.readouterr()
+    [answer] = json_lines(captured.out)
+    assert answer["results"][0]["document"]["id"] == SHIPPED_ARTICLE
+    installed = shipped.SHIPPED_CORPUS  # inside the installed package, wherever that is
+    assert captured.err == f"quotebot: answering from the shipped corpus ({installed}); --corpus DIR names another\n"
+    assert sorted(path.name for path in installed.iterdir()) == [SHIPPED_ARTICLE], "nothing written beside it"
+
+
+def test_a_corpus_folder_in_the_working_directory_wins_over_the_shipped_one(
+    isolated_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (isolated_env / "corpus").mkdir()
+    (isolated_env / "corpus" / "zebra.md").write_text("Zebrafish spawn at dawn in shallow water.")
+    assert cli.main(["ask", "--json", "when do zebrafish spawn"]) == 0
+    captured = capsys.readouterr()
+    [answer] = json_lines(captured.out)
+    assert answer["results"][0]["document"]["id"] == "zebra.md"
+    assert "answering from corpus;" in captured.err
 
 
 @pytest.mark.parametrize("folder_kind", UNUSABLE_CORPUS_KINDS)

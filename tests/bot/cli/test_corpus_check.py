@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from quotebot.bot import cli
 from quotebot.retrieval.ingest.loader import load_folder
 from quotebot.retrieval.ingest.passages import split_document
-
 from tests.bot.cli.conftest import UNUSABLE_CORPUS_KINDS, unusable_corpus
 from tests.conftest import SHIPPED_ARTICLE, SHIPPED_CORPUS, CorpusWriter
 
@@ -26,7 +26,8 @@ def test_lists_every_document_with_title_author_and_passage_count(
     counts = expected_counts(small_corpus)
     assert counts["zebrafish.md"] == 2
     lines = captured.out.splitlines()
-    assert lines[:-1] == [
+    assert lines[0] == f"Corpus: {small_corpus}"
+    assert lines[1:-1] == [
         "crane.md: “The Crane”, 1 passage",
         "ferry.md: “The Ferry”, 1 passage",
         "lighthouse.md: “The Lighthouse”, 1 passage",
@@ -51,7 +52,11 @@ def test_bad_file_exits_1_and_is_named_with_its_reason(
     )
     assert cli.main(["corpus", "check", "--corpus", str(folder)]) == 1
     captured = capsys.readouterr()
-    assert captured.out.splitlines() == ["good.md: “Good One”, 1 passage", "1 document, 1 passage, 2 bad files"]
+    assert captured.out.splitlines() == [
+        f"Corpus: {folder}",
+        "good.md: “Good One”, 1 passage",
+        "1 document, 1 passage, 2 bad files",
+    ]
     assert captured.err.splitlines() == [
         f"quotebot: skipped {folder / 'latin.txt'}: not UTF-8 (bad byte at offset 3)",
         f"quotebot: skipped {folder / 'sub' / 'broken.md'}: front matter is not valid YAML (line 3)",

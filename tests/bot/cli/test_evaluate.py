@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from quotebot.bot import cli
 
+from quotebot.bot import cli
 from tests.conftest import CorpusWriter
 
 METRICS = ["hit@1", "hit@3", "quote@1", "off-topic declined", "answerable declined"]

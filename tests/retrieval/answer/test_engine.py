@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+
 from quotebot.retrieval.answer.engine import QuoteEngine
 from quotebot.retrieval.ingest.loader import load_folder
 from quotebot.retrieval.ingest.models import Document
-
 from tests.conftest import SHIPPED_CORPUS
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from quotebot.retrieval.evaluation import EvalCorpus, evaluate, load_question_file, load_squad
 from quotebot.retrieval.ingest.loader import load_folder
-
 from tests.conftest import REPO_ROOT, SHIPPED_CORPUS
 
 ARTICLE_QUESTIONS = REPO_ROOT / "tests" / "data" / "article_questions.jsonl"

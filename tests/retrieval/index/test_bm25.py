@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from quotebot.retrieval.index import bm25 as bm25_module
 from quotebot.retrieval.index.bm25 import ReferenceBM25, SparseBM25
 

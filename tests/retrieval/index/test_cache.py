@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from quotebot.retrieval.index import cache as index_cache
-from quotebot.retrieval.index.cache import ANALYSIS_MODULES, cache_path, load_index, save_index
+from quotebot.retrieval.index.cache import ANALYSIS_MODULES, cache_paths, load_index, save_index
+from quotebot.retrieval.index.cache_location import CACHE_FOLDER, user_cache_folder
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.ingest.loader import load_folder
 
@@ -75,8 +77,8 @@ def test_an_edited_document_makes_the_cache_stale(corpus: Path) -> None:
 def test_a_cache_from_another_corpus_is_refused(corpus: Path, write_corpus) -> None:  # type: ignore[no-untyped-def]
     built(corpus)
     other = write_corpus({"rivers.md": ARTICLE})
-    cache_path(other).parent.mkdir()
-    cache_path(other).write_bytes(cache_path(corpus).read_bytes())
+    cache_paths(other)[0].parent.mkdir()
+    cache_paths(other)[0].write_bytes(cache_paths(corpus)[0].read_bytes())
     assert load_index(other, reload_documents(other)) is None
 
 
@@ -95,7 +97,7 @@ def test_a_new_format_version_makes_the_cache_stale(corpus: Path, monkeypatch: p
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
 def test_a_damaged_file_is_not_trusted(corpus: Path, damage: str) -> None:
     built(corpus)
-    path = cache_path(corpus)
+    path = cache_paths(corpus)[0]
     raw = path.read_bytes()
     path.write_bytes({"truncated": raw[: len(raw) // 2], "garbage": b"not a zip file" * 10, "empty": b""}[damage])
     assert load_index(corpus, reload_documents(corpus)) is None
@@ -103,7 +105,7 @@ def test_a_damaged_file_is_not_trusted(corpus: Path, damage: str) -> None:
 
 def test_a_flipped_byte_in_any_stored_entry_is_detected(corpus: Path) -> None:
     built(corpus)
-    path = cache_path(corpus)
+    path = cache_paths(corpus)[0]
     pristine = path.read_bytes()
     with zipfile.ZipFile(path) as archive:
         entries = archive.infolist()
@@ -119,17 +121,17 @@ def test_a_flipped_byte_in_any_stored_entry_is_detected(corpus: Path) -> None:
 
 def test_an_array_that_does_not_match_its_checksum_is_refused(corpus: Path) -> None:
     built(corpus)
-    with np.load(cache_path(corpus)) as data:
+    with np.load(cache_paths(corpus)[0]) as data:
         frequencies = data["frequencies"].copy()
     frequencies[0] += 1
-    rewrite(cache_path(corpus), frequencies=frequencies)
+    rewrite(cache_paths(corpus)[0], frequencies=frequencies)
     assert load_index(corpus, reload_documents(corpus)) is None
 
 
 def test_consistent_checksums_over_inconsistent_data_are_refused(corpus: Path) -> None:
     """A file whose checksums were recomputed over bad data still fails the index's own checks."""
     built(corpus)
-    path = cache_path(corpus)
+    path = cache_paths(corpus)[0]
     with np.load(path) as data:
         manifest = json.loads(data["manifest"].tobytes())
         lengths = data["lengths"].copy()
@@ -158,7 +160,7 @@ class _Payload:
 def test_a_cache_file_cannot_run_code(corpus: Path, tmp_path: Path) -> None:
     built(corpus)
     marker = tmp_path / "code-ran"
-    path = cache_path(corpus)
+    path = cache_paths(corpus)[0]
     with np.load(path) as data:
         entries = {name: data[name] for name in data.files}
     entries["frequencies"] = np.array([_Payload(marker)], dtype=object)
@@ -169,26 +171,46 @@ def test_a_cache_file_cannot_run_code(corpus: Path, tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-def test_an_unwritable_cache_folder_only_means_no_cache(corpus: Path) -> None:
-    (corpus / index_cache.CACHE_FOLDER).write_text("a file where the cache folder should be")
+def test_a_corpus_folder_that_cannot_hold_the_cache_sends_it_to_the_user_cache(
+    corpus: Path, user_cache_home: Path
+) -> None:
+    (corpus / CACHE_FOLDER).write_text("a file where the cache folder should be")
+    index = build_index(reload_documents(corpus))
+    assert save_index(corpus, index) is True
+    saved = cache_paths(corpus)[1]
+    assert saved.is_file() and saved.is_relative_to(user_cache_home / "quotebot" / "indexes")
+    assert load_index(corpus, reload_documents(corpus)) is not None
+
+
+def test_no_writable_place_at_all_only_means_no_cache(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (corpus / CACHE_FOLDER).write_text("a file where the cache folder should be")
+    blocked = corpus.parent / "not-a-folder"
+    blocked.write_text("a file where the user cache should be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     index = build_index(reload_documents(corpus))
     assert save_index(corpus, index) is False
     assert load_index(corpus, reload_documents(corpus)) is None
+
+
+def test_two_corpora_with_the_same_folder_name_get_separate_user_caches(tmp_path: Path) -> None:
+    first, second = tmp_path / "a" / "corpus", tmp_path / "b" / "corpus"
+    assert user_cache_folder(first) != user_cache_folder(second)
+    assert user_cache_folder(first).name.startswith("corpus-")
 
 
 def test_a_failed_write_keeps_the_old_cache_and_leaves_no_temporary_file(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     index = built(corpus)
-    before = cache_path(corpus).read_bytes()
+    before = cache_paths(corpus)[0].read_bytes()
 
     def full_disk(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(index_cache.np, "savez", full_disk)
     assert save_index(corpus, index) is False
-    assert cache_path(corpus).read_bytes() == before
-    assert os.listdir(cache_path(corpus).parent) == [index_cache.CACHE_FILE]
+    assert cache_paths(corpus)[0].read_bytes() == before
+    assert os.listdir(cache_paths(corpus)[0].parent) == [index_cache.CACHE_FILE]
 
 
 def test_the_analysis_hash_covers_every_retrieval_module_the_index_build_imports() -> None:

@@ -6,6 +6,7 @@ import hashlib
 
 import numpy as np
 import pytest
+
 from quotebot.retrieval.index import corpus_index
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.ingest.models import Document

@@ -13,6 +13,7 @@ import threading
 
 import numpy as np
 import pytest
+
 from quotebot.retrieval.index.semantic import INSTALL_HINT, RerankerUnavailable, SemanticReranker
 from quotebot.retrieval.ingest.models import Document, Passage
 

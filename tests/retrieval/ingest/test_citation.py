@@ -7,6 +7,7 @@ from urllib.parse import unquote
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from quotebot.retrieval.ingest.citation import text_fragment_url
 
 URL = "https://example.org/articles/defectors"

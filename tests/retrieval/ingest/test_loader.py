@@ -6,10 +6,10 @@ import datetime
 from pathlib import Path
 
 import pytest
+
 from quotebot.retrieval.ingest import loader as corpus_loader
 from quotebot.retrieval.ingest.loader import CorpusError, LoadReport, load_folder, parse_document
 from quotebot.retrieval.ingest.models import Document
-
 from tests.conftest import SHIPPED_ARTICLE, CorpusWriter
 
 GOOD = "A good document about zebrafish.\n"

@@ -8,11 +8,11 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from quotebot.retrieval.ingest.loader import load_folder
 from quotebot.retrieval.ingest.models import Document, Passage
 from quotebot.retrieval.ingest.passages import MAX_WORDS, MIN_WORDS, split_document
 from quotebot.retrieval.ingest.sentences import sentence_spans
-
 from tests.conftest import SHIPPED_ARTICLE, SHIPPED_CORPUS
 
 

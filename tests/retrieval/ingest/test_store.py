@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from quotebot.retrieval.ingest.loader import CorpusError, load_folder
 from quotebot.retrieval.ingest.store import remove_document, safe_name, save_upload
 
