@@ -9,6 +9,11 @@ A snapshot comes, cheapest first, from the current one (nothing changed),
 from the index cache beside the corpus (a restart), or from an incremental
 build that re-tokenizes only the changed documents; a built index is saved
 to the cache for the next start.
+
+With the semantic model, each snapshot also has its passages' vectors
+(``PassageVectors``): found in the vector store for unchanged passages,
+computed at once for a small corpus, and otherwise by one background thread
+while the snapshot already serves (``background_embedding``).
 """
 
 from __future__ import annotations
@@ -18,9 +23,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine, Reranker
+from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine
+from quotebot.retrieval.index.background_embedding import BackgroundEmbedding
 from quotebot.retrieval.index.cache import load_index, save_index
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
+from quotebot.retrieval.index.embedding import TextEmbedder
+from quotebot.retrieval.index.passage_vectors import PassageVectors
+from quotebot.retrieval.index.vector_store import VectorStore
 from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_folder
 from quotebot.retrieval.ingest.models import Answer, Document
 
@@ -42,14 +51,35 @@ class ReloadReport:
         return not (self.added or self.removed or self.changed)
 
 
-class LiveEngine:
-    """Thread-safe holder of the current ``QuoteEngine`` for one corpus folder."""
+# A corpus with at most this many passages lacking vectors is embedded before it serves (a few seconds, once).
+EMBED_BEFORE_SERVING = 64
 
-    def __init__(self, folder: Path, reranker: Reranker | None = None) -> None:
+
+@dataclass(frozen=True)
+class EmbeddingProgress:
+    """How many of the served snapshot's passages have vectors."""
+
+    ready: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.ready >= self.total
+
+
+class LiveEngine:
+    """Thread-safe holder of the current ``QuoteEngine`` for one corpus folder.
+
+    ``embedder`` turns the semantic path on; without it answers use words alone.
+    """
+
+    def __init__(self, folder: Path, embedder: TextEmbedder | None = None) -> None:
         self.folder = folder
-        self.reranker = reranker
+        self.embedder = embedder
         self._engine: QuoteEngine | None = None
         self._reload_lock = threading.Lock()
+        self._store: VectorStore | None = None
+        self._background = BackgroundEmbedding()
 
     @property
     def engine(self) -> QuoteEngine:
@@ -70,10 +100,13 @@ class LiveEngine:
             current = self._engine
             old = current.documents if current else ()
             try:
-                engine = QuoteEngine(self._index(report.documents, current.corpus if current else None), self.reranker)
+                index = self._index(report.documents, current.corpus if current else None)
             except ValueError as error:
                 raise CorpusError(str(error)) from None
+            engine = QuoteEngine(index, self._vectors(index, current))
             self._engine = engine
+            if engine.vectors is not None and not engine.vectors.complete:
+                self._background.follow(engine.vectors)
             added, removed, changed = diff_documents(old, engine.documents)
             return ReloadReport(
                 added=added,
@@ -87,6 +120,38 @@ class LiveEngine:
 
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         return self.engine.ask(question, top_k)
+
+    @property
+    def embedding_progress(self) -> EmbeddingProgress | None:
+        """Passages of the served corpus with vectors, or ``None`` when the semantic model is off."""
+        vectors = self._engine.vectors if self._engine is not None else None
+        return None if vectors is None else EmbeddingProgress(vectors.ready_count, vectors.total)
+
+    def wait_for_vectors(self, timeout: float | None = None) -> bool:
+        """Block until every passage of the served corpus has vectors (``False`` on timeout)."""
+        progress = self.embedding_progress
+        return progress is None or progress.complete or self._background.wait(timeout)
+
+    def close(self) -> None:
+        """Stop embedding in the background and save the vectors computed so far."""
+        self._background.stop()
+        if self._store is not None:
+            self._store.flush()
+
+    def _vectors(self, index: CorpusIndex, current: QuoteEngine | None) -> PassageVectors | None:
+        """The new snapshot's vectors: reused, found in the store, or computed now for a small corpus."""
+        if self.embedder is None:
+            return None
+        if current is not None and current.vectors is not None and current.corpus is index:
+            return current.vectors
+        if self._store is None:
+            self._store = VectorStore.for_corpus(self.folder, self.embedder.identity, self.embedder.dimension)
+        vectors = PassageVectors(index.passages, self._store, self.embedder)
+        missing = vectors.missing(limit=EMBED_BEFORE_SERVING + 1)
+        if len(missing) <= EMBED_BEFORE_SERVING:
+            vectors.ensure(missing)
+            self._store.flush()
+        return vectors
 
     def _index(self, documents: tuple[Document, ...], previous: CorpusIndex | None) -> CorpusIndex:
         """The index of ``documents``, built only when neither the current one nor the cache has it."""

@@ -1,69 +1,69 @@
-"""One immutable corpus snapshot that answers questions.
+"""One corpus snapshot that answers questions.
 
-Everything a question needs is built once and never mutated, so a snapshot
-can answer from a worker thread while the next one is being built, and
-swapping corpora is one assignment.
+Everything a question needs is built once and never mutated (the passage
+vectors only fill in), so a snapshot can answer from a worker thread while
+the next one is being built, and swapping corpora is one assignment.
 
-Answering is: BM25 (with everyday synonyms of the question's words at a
-lower weight) picks candidates; candidates are re-ranked by how much of the
-question their best sentence holds, because an answer usually sits in one
-sentence; the best passage is quoted, or the question is declined when the
-passage does not hold enough of it (``decline``).
+Answering is: the question is cleaned, its chat shorthand spelt out and its
+misspelt words matched to the corpus's (``spelling``); BM25 (with everyday
+synonyms at a lower weight) picks candidates, joined by the passages
+nearest in meaning when the semantic model is on; candidates are ranked by
+words and meaning together (``fusion``); the best passage's answering
+sentence is quoted (``quoting``); and two calibrated models decide whether
+to answer, to answer while saying it may not answer, or to decline
+(``confidence``).
 
-With the optional semantic re-ranker (``pip install 'quotebot[rerank]'``),
-each candidate's cosine similarity to the question is added to the fused
-score, and a question no candidate is semantically close to is declined.
+Without the semantic model (``--lexical``, or when it cannot load) the same
+path runs on words alone, with models calibrated for that.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from quotebot.retrieval.answer.decline import gather_evidence, should_decline
+from quotebot.retrieval.answer.confidence import Signals, judge
+from quotebot.retrieval.answer.evidence import Evidence, gather_evidence
+from quotebot.retrieval.answer.fusion import CANDIDATES, NEAREST, Candidate, fused_score
 from quotebot.retrieval.answer.metadata import answer_about_document, is_about_document, name_the_author
-from quotebot.retrieval.answer.questions import Question, analyze
-from quotebot.retrieval.answer.quoting import best_sentence_share, choose_quote, highlight_spans
+from quotebot.retrieval.answer.questions import Question, analyze, with_corrected_terms
+from quotebot.retrieval.answer.quoting import choose_quote, highlight_spans
+from quotebot.retrieval.answer.sentence_evidence import sentence_evidence
+from quotebot.retrieval.answer.spelling import correct_terms
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
+from quotebot.retrieval.index.embedding import TextEmbedder
 from quotebot.retrieval.index.fields import passage_terms
-from quotebot.retrieval.ingest.models import Answer, Document, Hit, Passage
+from quotebot.retrieval.index.passage_vectors import PassageVectors
+from quotebot.retrieval.index.vector_store import VectorStore
+from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage
 
 DEFAULT_TOP_K = 3
 MAX_TOP_K = 25
-# Candidates BM25 hands to the re-ranking step.
-CANDIDATES = 20
 # Weight of a synonym's match relative to the question's own word.
 SYNONYM_WEIGHT = 0.3
-# Weight of the best sentence's share of the question against the passage's
-# BM25 score (normalised by the best candidate's).
-SENTENCE_WEIGHT = 1.0
-# Weight of the re-ranker's cosine similarity in the fused score.
-SEMANTIC_WEIGHT = 2.0
-# With the re-ranker: decline when no candidate is this similar to the question,
-SEMANTIC_FLOOR = 0.225
-# or when the lexical rule declines and none is this similar (SQuAD-calibrated).
-SEMANTIC_OVERRIDE = 0.45
-
-
-class Reranker(Protocol):
-    """Scores passages by meaning rather than shared words (``quotebot.retrieval.index.semantic``)."""
-
-    def similarities(self, question: str, passages: Sequence[Passage]) -> np.ndarray: ...
+# BM25's best candidates that get vectors computed while the question waits, when they have none yet
+# (a new corpus still being embedded): a bounded cost, about 0.6 s at worst on this project's CPU.
+EMBED_WHILE_ASKED = 8
 
 
 @dataclass(frozen=True)
 class QuoteEngine:
-    """Answers questions from one ``CorpusIndex``."""
+    """Answers questions from one ``CorpusIndex``, with its passages' vectors when the semantic model is on."""
 
     corpus: CorpusIndex
-    reranker: Reranker | None = None
+    vectors: PassageVectors | None = None
 
     @classmethod
-    def build(cls, documents: Sequence[Document], reranker: Reranker | None = None) -> QuoteEngine:
-        return cls(build_index(documents), reranker)
+    def build(cls, documents: Sequence[Document], embedder: TextEmbedder | None = None) -> QuoteEngine:
+        """An engine over ``documents``, every passage embedded first when ``embedder`` is given (nothing saved)."""
+        index = build_index(documents)
+        if embedder is None:
+            return cls(index)
+        vectors = PassageVectors(index.passages, VectorStore([], embedder.identity, embedder.dimension), embedder)
+        vectors.ensure(range(len(index.passages)))
+        return cls(index, vectors)
 
     @property
     def documents(self) -> tuple[Document, ...]:
@@ -78,66 +78,116 @@ class QuoteEngine:
         parsed = analyze(question)
         about_document = is_about_document(parsed, self.documents)
         if not about_document:
-            parsed = name_the_author(parsed, self.documents)
-        hits, similarity = self._ranked(parsed, top_k)
+            parsed = self._spelt_as_the_corpus(name_the_author(parsed, self.documents))
+        candidates = self._candidates(parsed)
+        hits = self._hits(candidates, top_k)
         if about_document:
-            return answer_about_document(parsed, self.documents, hits)
+            answer = answer_about_document(parsed, self.documents, hits)
+            return _with_confidence(answer, 1.0 if answer.answered else 0.0)
         if not parsed.topic_terms:
             return _decline(parsed, hits, "The question has no words to search for.")
-        if not hits:
+        if not candidates:
             return _decline(parsed, hits, "Nothing in the corpus matches those words.")
-        best = hits[0].passage
-        bm25 = self.corpus.bm25
-        evidence = gather_evidence(parsed, set(passage_terms(best)), hits[0].score, bm25.idf, bm25.k1)
-        if self._declines(should_decline(evidence), similarity):
-            return _decline(parsed, hits, "The closest passage does not cover the question.")
-        quote = choose_quote(best.text, parsed, bm25.idf)
+        best = candidates[0]
+        passage = self.passages[best.position]
+        quote = choose_quote(passage.text, best.evidence, parsed)
+        outcome, confidence = judge(self._signals(parsed, candidates, quote.start, quote.end))
+        if outcome is Outcome.DECLINED:
+            return _decline(parsed, hits, "The closest passage does not cover the question.", confidence)
         return Answer(
             question=parsed.text,
             answered=True,
             quote=quote.text,
             hits=hits,
-            matched_terms=evidence.found,
+            matched_terms=self._evidence(parsed, best).found,
             highlights=highlight_spans(quote.text, parsed),
-            source=best.document,
-            section=best.section,
+            source=passage.document,
+            section=passage.section,
+            outcome=outcome,
+            confidence=confidence,
         )
 
     def rank(self, question: Question, top_k: int = DEFAULT_TOP_K) -> tuple[Hit, ...]:
-        """The best passages for ``question``, best first; passages sharing no term never appear."""
-        return self._ranked(question, top_k)[0]
+        """The best passages for ``question``, best first."""
+        return self._hits(self._candidates(question), top_k)
 
-    def _declines(self, lexical_decline: bool, similarity: float | None) -> bool:
-        if similarity is None:
-            return lexical_decline
-        return similarity < SEMANTIC_FLOOR or (lexical_decline and similarity < SEMANTIC_OVERRIDE)
+    def _spelt_as_the_corpus(self, question: Question) -> Question:
+        bm25 = self.corpus.bm25
+        return with_corrected_terms(question, correct_terms(question.terms, bm25.terms, bm25.vocabulary.__contains__))
 
-    def _ranked(self, question: Question, top_k: int) -> tuple[tuple[Hit, ...], float | None]:
-        """Ranked hits, and the best candidate's similarity to the question when a re-ranker is set."""
-        top_k = max(0, min(top_k, MAX_TOP_K))
+    def _candidates(self, question: Question) -> list[Candidate]:
+        """Every candidate passage, best first."""
         bm25 = self.corpus.bm25
         expansion = question.expansion_terms()
         query = [*question.terms, *expansion]
         weights = [1.0] * len(question.terms) + [SYNONYM_WEIGHT] * len(expansion)
-        candidates = bm25.top(query, max(top_k, CANDIDATES), weights)
-        if not candidates or not top_k:
-            return (), None
-        leader = candidates[0][1]
-        fused = [
-            score / leader + SENTENCE_WEIGHT * best_sentence_share(self.passages[i].text, question, bm25.idf)
-            for i, score in candidates
-        ]
-        similarity = None
-        if self.reranker is not None:
-            cosines = self.reranker.similarities(question.text, [self.passages[i] for i, _ in candidates])
-            fused = [value + SEMANTIC_WEIGHT * float(cosine) for value, cosine in zip(fused, cosines)]
-            similarity = float(np.max(cosines))
-        order = sorted(range(len(candidates)), key=lambda n: fused[n], reverse=True)[:top_k]
-        hits = tuple(
-            Hit(rank, candidates[n][1], self.passages[candidates[n][0]]) for rank, n in enumerate(order, start=1)
+        proposed = bm25.top(query, CANDIDATES, weights)
+        leader = proposed[0][1] if proposed else 0.0
+        scores = dict(proposed)
+        unit_question = self._question_vector(question, [position for position, _ in proposed])
+        if unit_question is not None:
+            assert self.vectors is not None
+            usable = [position for position in scores if self.vectors.is_ready(position)]
+            nearest = [p for p in self.vectors.nearest(unit_question, NEAREST) if p not in scores]
+            scores.update(zip(nearest, bm25.scores_of(query, nearest, weights).tolist()))
+            positions = usable + nearest
+            cosines = self.vectors.passage_cosines(unit_question, positions).tolist() if positions else []
+        else:
+            positions, cosines = list(scores), [None] * len(scores)
+        candidates = []
+        for position, cosine in zip(positions, cosines):
+            score = scores[position]
+            sentence_cosines = (
+                None if unit_question is None else self.vectors.sentence_cosines(unit_question, position)  # type: ignore[union-attr]
+            )
+            evidence = sentence_evidence(self.passages[position].text, question, bm25.idf, sentence_cosines)
+            share = score / leader if leader else 0.0
+            candidates.append(Candidate(position, score, evidence, cosine, fused_score(share, evidence, cosine)))
+        candidates.sort(key=lambda candidate: (-candidate.score, candidate.position))
+        return candidates
+
+    def _question_vector(self, question: Question, proposed: list[int]) -> np.ndarray | None:
+        """The question's unit vector when the semantic path can run, after embedding BM25's best if they lack vectors."""
+        if self.vectors is None:
+            return None
+        self.vectors.ensure(proposed[:EMBED_WHILE_ASKED])
+        return self.vectors.embedder.embed([question.search_text or question.text])[0]
+
+    def _hits(self, candidates: list[Candidate], top_k: int) -> tuple[Hit, ...]:
+        top_k = max(0, min(top_k, MAX_TOP_K))
+        return tuple(
+            Hit(rank, candidate.bm25, self.passages[candidate.position])
+            for rank, candidate in enumerate(candidates[:top_k], start=1)
         )
-        return hits, similarity
+
+    def _evidence(self, question: Question, candidate: Candidate) -> Evidence:
+        bm25 = self.corpus.bm25
+        return gather_evidence(question, set(passage_terms(self.passages[candidate.position])), candidate.bm25, bm25.idf, bm25.k1)
+
+    def _signals(self, question: Question, candidates: list[Candidate], start: int, end: int) -> Signals:
+        best = candidates[0]
+        evidence = best.evidence
+        quoted = [i for i, (a, b) in enumerate(evidence.spans) if a >= start and b <= end]
+        semantic = best.cosine is not None and evidence.cosines is not None
+        return Signals(
+            evidence=self._evidence(question, best),
+            quote_share=float(evidence.lexical[quoted].max()),
+            answer_kind_asked=question.answer_type is not None,
+            answer_kind_offered=bool(evidence.offers_answer[quoted].any()),
+            passage_cosine=best.cosine if semantic else None,
+            best_passage_cosine=max(c.cosine for c in candidates if c.cosine is not None) if semantic else None,
+            quote_cosine=float(evidence.cosines[quoted].max()) if semantic else None,  # type: ignore[index]
+            best_sentence_cosine=max(c.best_sentence_cosine for c in candidates if c.best_sentence_cosine is not None)
+            if semantic
+            else None,
+        )
 
 
-def _decline(question: Question, hits: tuple[Hit, ...], reason: str) -> Answer:
-    return Answer(question=question.text, answered=False, quote=None, hits=hits, decline_reason=reason)
+def _with_confidence(answer: Answer, confidence: float) -> Answer:
+    return replace(answer, confidence=confidence)
+
+
+def _decline(question: Question, hits: tuple[Hit, ...], reason: str, confidence: float = 0.0) -> Answer:
+    return Answer(
+        question=question.text, answered=False, quote=None, hits=hits, decline_reason=reason, confidence=confidence
+    )

@@ -1,30 +1,45 @@
-"""Inside the best passage, the sentence or two that answer the question.
+"""Inside the best passage, the sentence that answers the question, and a neighbour only when it completes it.
 
-A passage is context; the quote is the answer. Sentences are scored by the
-idf-weighted share of the question's terms they contain, so the sentence
-holding the rare, specific words of a question wins over one that merely
-repeats the topic; a neighbouring sentence joins the quote when it holds a
-good part of what the first one lacks.
+A passage is context; the quote is the answer. Each sentence is scored by
+the share of the question's words it holds, its meaning (when the semantic
+model is on) and whether it offers the kind of answer asked for
+(``sentence_evidence``). The next or previous sentence joins the quote only
+when it completes the best one: it scores nearly as well, it holds the
+wanted kind of answer the best one lacks, it carries the best one's subject
+on ("This takes two forms, …") or supplies the one the best one refers to,
+or it continues a figure ("From the mid-1990s until the end of 2019, some
+33,523 defectors resettled in South Korea. The number who resettled during
+2019, however, … 1,047 last year."). The weights and rules were chosen on
+half of the SQuAD articles and checked on the other half
+(``bench/calibrate_confidence.py`` reports both).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from quotebot.retrieval.answer.matching import Match, match, weighted_share
+import numpy as np
+
+from quotebot.retrieval.answer.answer_type import AnswerType
 from quotebot.retrieval.answer.questions import Question, analyze
+from quotebot.retrieval.answer.sentence_evidence import SentenceEvidence
 from quotebot.retrieval.index.tokens import terms, word_spans
-from quotebot.retrieval.ingest.sentences import sentence_spans
 
-MAX_QUOTE_SENTENCES = 2
-# Added to a sentence's share when the question asks for a number and the sentence gives one.
-NUMBER_BONUS = 0.25
-# Passages whose sentences stay analysed between questions.
-SENTENCE_CACHE_PASSAGES = 20_000
-# Share of the question a neighbour must add to be quoted too.
-MIN_NEIGHBOUR_GAIN = 0.15
+# A sentence's score: its share of the question's words, plus these times its cosine and its offering the answer kind.
+COSINE_WEIGHT = 0.5
+ANSWER_KIND_WEIGHT = 0.1
+# A quote is the best sentence and at most one neighbour. One scoring within this of the best is quoted too.
+NEIGHBOUR_TIE = 0.3
+# A neighbour joined for carrying the subject on must still score this much.
+MIN_CONTINUATION_SCORE = 0.3
+# For a number or date question: a next sentence with another figure and this share of the question continues it.
+MIN_FIGURE_CONTINUATION_SHARE = 0.2
+# Words that start a sentence continuing the one before it.
+_CONTINUES = re.compile(
+    r"^\W*(this|these|that|those|they|it|he|she|its|their|his|her|such|both|there|the latter|the former)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -36,52 +51,56 @@ class Quote:
     text: str
 
 
-def sentence_matches(text: str, question: Question, idf: Callable[[str], float]) -> list[tuple[int, int, Match]]:
-    """Each sentence's span and what of the question it holds.
+def sentence_scores(evidence: SentenceEvidence) -> np.ndarray:
+    """How well each sentence answers: its words, its meaning, the kind of answer it offers."""
+    scores = evidence.lexical + ANSWER_KIND_WEIGHT * evidence.offers_answer
+    if evidence.cosines is not None:
+        scores = scores + COSINE_WEIGHT * evidence.cosines
+    return scores
 
-    A question asking "how many" or "when" is answered by a sentence with a
-    number in it that the question does not already give, so such a sentence
-    gets ``NUMBER_BONUS`` added to its share.
+
+def choose_quote(text: str, evidence: SentenceEvidence, question: Question) -> Quote:
+    """The best sentence of ``text``, with the neighbour that completes it, if one does.
+
+    When the best sentence lacks the kind of answer asked for and a neighbour
+    offers it, the quote is built around that neighbour instead: the answer
+    sits there, and the best sentence was only its context. A neighbour with
+    a reason of its own (the answer kind, a continued subject or figure) is
+    preferred to one that merely scores nearly as well.
     """
-    asked = set(question.terms)
-    scored = []
-    for a, b, found in _sentences_with_terms(text):
-        result = match(question, found, idf)
-        if question.wants_number and any(term[0].isdigit() and term not in asked for term in found):
-            result = Match(result.found, result.share + NUMBER_BONUS)
-        scored.append((a, b, result))
-    return scored
-
-
-@lru_cache(maxsize=SENTENCE_CACHE_PASSAGES)
-def _sentences_with_terms(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
-    """Sentence spans and terms of a passage; cached because every question re-reads its candidates."""
-    spans = sentence_spans(text) or [(0, len(text))]
-    return tuple((a, b, frozenset(terms(text[a:b]))) for a, b in spans)
-
-
-def best_sentence_share(text: str, question: Question, idf: Callable[[str], float]) -> float:
-    """How much of the question the passage's best single sentence holds: answers sit in one sentence."""
-    return max(found.share for _, _, found in sentence_matches(text, question, idf))
-
-
-def choose_quote(text: str, question: Question, idf: Callable[[str], float]) -> Quote:
-    """The best sentence of ``text``, plus its neighbour when that adds enough of the question."""
-    sentences = sentence_matches(text, question, idf)
-    spans = [(a, b) for a, b, _ in sentences]
-    found = [m for _, _, m in sentences]
-    best = max(range(len(spans)), key=lambda i: (found[i].share, -i))
+    scores = sentence_scores(evidence)
+    best = int(np.argmax(scores))
+    offering = [n for n in (best + 1, best - 1) if 0 <= n < len(scores) and evidence.offers_answer[n]]
+    if offering and not evidence.offers_answer[best]:
+        best = max(offering, key=lambda n: scores[n])
+    neighbours = [n for n in (best + 1, best - 1) if 0 <= n < len(scores)]
+    completing = [n for n in neighbours if _completes(text, evidence, scores, question, best, n)]
+    tied = [n for n in neighbours if scores[best] - scores[n] <= NEIGHBOUR_TIE]
     first = last = best
-    covered = set(found[best].found)
-    for neighbour in (best + 1, best - 1):
-        if last - first + 1 >= MAX_QUOTE_SENTENCES or not 0 <= neighbour < len(spans):
-            continue
-        gain = weighted_share(question, found[neighbour].found - covered, idf)
-        if gain >= MIN_NEIGHBOUR_GAIN:
-            covered |= found[neighbour].found
-            first, last = min(first, neighbour), max(last, neighbour)
-    start, end = spans[first][0], spans[last][1]
+    if completing or tied:
+        neighbour = max(completing or tied, key=lambda n: scores[n])
+        first, last = min(best, neighbour), max(best, neighbour)
+    start, end = evidence.spans[first][0], evidence.spans[last][1]
     return Quote(start, end, text[start:end])
+
+
+def _completes(
+    text: str, evidence: SentenceEvidence, scores: np.ndarray, question: Question, best: int, neighbour: int
+) -> bool:
+    """Whether ``neighbour`` holds what the best sentence lacks: the answer kind, its subject, or the rest of a figure."""
+    offers = evidence.offers_answer
+    after = neighbour == best + 1
+    if offers[neighbour] and not offers[best]:
+        return True
+    continued = _CONTINUES.match(text[slice(*evidence.spans[neighbour if after else best])])
+    if continued and scores[neighbour] >= MIN_CONTINUATION_SCORE:
+        return True
+    return (
+        after
+        and question.answer_type in (AnswerType.NUMBER, AnswerType.DATE)
+        and bool(offers[best] and offers[neighbour])
+        and evidence.lexical[neighbour] >= MIN_FIGURE_CONTINUATION_SHARE
+    )
 
 
 def highlight_spans(text: str, question: Question) -> tuple[tuple[int, int], ...]:

@@ -215,6 +215,16 @@ class SparseBM25:
         ids, weights, _ = self._postings(query)
         return np.bincount(ids, weights=weights, minlength=self.passage_count)
 
+    def scores_of(
+        self, query: Sequence[str], positions: Sequence[int], query_weights: Sequence[float] | None = None
+    ) -> np.ndarray:
+        """The scores of the passages at ``positions`` (as ``top`` weighs the query), without scoring the rest."""
+        ids, weights, _ = self._postings(query, query_weights)
+        wanted = np.asarray(positions, dtype=np.intp)
+        kept = np.isin(ids, wanted)
+        totals = dict(zip(*_summed(ids[kept], weights[kept])))
+        return np.array([totals.get(position, 0.0) for position in wanted.tolist()], dtype=np.float64)
+
     def top(
         self, query: Sequence[str], k: int, query_weights: Sequence[float] | None = None
     ) -> list[tuple[int, float]]:
@@ -280,6 +290,14 @@ def term_occurrences(corpus: Sequence[Sequence[str]], vocabulary: dict[str, int]
         map(vocabulary.__getitem__, chain.from_iterable(corpus)), dtype=np.int64, count=int(lengths.sum())
     )
     return term_ids, np.repeat(np.arange(len(corpus), dtype=np.int64), lengths)
+
+
+def _summed(ids: np.ndarray, weights: np.ndarray) -> tuple[list[int], list[float]]:
+    """Distinct ids and their weights' totals, added in the order given (as rank-bm25 adds a query's terms)."""
+    order = np.argsort(ids, kind="stable")
+    ids = ids[order]
+    first = _first_of_runs(ids)
+    return ids[first].tolist(), np.bincount(np.cumsum(first) - 1, weights=weights[order]).tolist()
 
 
 def _first_of_runs(values: np.ndarray) -> np.ndarray:

@@ -23,9 +23,11 @@ import hashlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
 from quotebot.retrieval.index.embedding import SemanticUnavailable
 
 MODEL_FILE = "model.onnx"
@@ -164,3 +166,14 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def load_embedder(folder: Path | None = None) -> OnnxEmbedder:
+    """The bundled model, or the model in ``folder`` (``QUOTEBOT_SEMANTIC_MODEL``), loaded once per process.
+
+    Raises ``SemanticUnavailable`` with one line to show when it cannot be used.
+    """
+    if folder is None:
+        return OnnxEmbedder(default_files(), DEFAULT_MODEL_NAME)
+    return OnnxEmbedder(folder_files(folder))

@@ -8,6 +8,7 @@ after it is built.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 
@@ -63,6 +64,14 @@ class Hit:
     passage: Passage
 
 
+class Outcome(Enum):
+    """What quotebot does with a question: quote confidently, quote while saying it may not answer, or decline."""
+
+    ANSWERED = "answered"
+    UNSURE = "unsure"
+    DECLINED = "declined"
+
+
 @dataclass(frozen=True)
 class Answer:
     """What quotebot says to one question, before any front end renders it.
@@ -71,6 +80,9 @@ class Answer:
     metadata for questions about the document itself) and is ``None`` exactly
     when ``answered`` is false. ``highlights`` are ``(start, end)`` spans of
     ``quote`` holding the question's words, for front ends that emphasise them.
+    ``outcome`` says how sure quotebot is: ``answered`` is true for both
+    ``ANSWERED`` and ``UNSURE`` (a quote is shown); ``confidence`` is the
+    calibrated probability that the quote answers the question.
     """
 
     question: str
@@ -82,12 +94,22 @@ class Answer:
     decline_reason: str | None = None
     source: Document | None = None
     section: str | None = None
+    outcome: Outcome | None = None
+    confidence: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.outcome is None:
+            object.__setattr__(self, "outcome", Outcome.ANSWERED if self.answered else Outcome.DECLINED)
+        if self.answered == (self.outcome is Outcome.DECLINED):
+            raise ValueError(f"answered={self.answered} contradicts outcome {self.outcome}")
 
     def to_json(self) -> dict[str, Any]:
         """The stable ``quotebot ask --json`` contract (one object per question)."""
         return {
             "question": self.question,
             "answered": self.answered,
+            "outcome": self.outcome.value if self.outcome else None,
+            "confidence": None if self.confidence is None else round(float(self.confidence), 3),
             "quote": self.quote,
             "results": [
                 {

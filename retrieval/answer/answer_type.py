@@ -1,0 +1,110 @@
+"""What kind of answer a question wants, and whether a sentence offers one.
+
+"How many defectors reached South Korea in 2019?" is answered by a sentence
+holding a number that the question does not already give ("1,047"), not by
+the sentence that repeats the question's own words and year. The wh-word
+says what to look for: how many / how much → a number, when / what year → a
+date, who → a person's name, where → a place's name. Without a tagger, names
+are capitalised words that do not start the sentence and are not in the
+question; that is crude but cheap, and it is only one signal among several
+in the quote choice (``quoting``), weighed as measured there.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from functools import lru_cache
+
+from quotebot.retrieval.index.tokens import terms
+
+
+class AnswerType(Enum):
+    NUMBER = "number"
+    DATE = "date"
+    PERSON = "person"
+    PLACE = "place"
+
+
+_NUMBER_QUESTION = re.compile(
+    r"\b(how\s+(many|much|long|old|far|often|big|large|tall|high|fast)|what\s+(percent\w*|proportion|share|"
+    r"number|amount|fraction|size|rate)|number\s+of|percentage\s+of|amount\s+of)\b",
+    re.IGNORECASE,
+)
+_DATE_QUESTION = re.compile(
+    r"\b(when|what\s+(year|date|day|month|century|decade|time)|which\s+(year|date|day|month|century|decade)"
+    r"|in\s+what\s+year|since\s+when)\b",
+    re.IGNORECASE,
+)
+_PERSON_QUESTION = re.compile(r"\b(who|whom|whose)\b", re.IGNORECASE)
+_PLACE_QUESTION = re.compile(
+    r"\b(where|what\s+(country|city|state|region|place|town|continent|nation)"
+    r"|which\s+(country|city|state|region|place|town|continent|nation))\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = frozenset(
+    ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion", "billions", "trillion", "half", "third", "quarter", "percent"]
+)
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_DATE = re.compile(
+    rf"\b(1\d{{3}}|20\d{{2}})s?\b|\b\d{{1,2}}(st|nd|rd|th)\s+century\b|\b({_MONTHS})\.?\s+\d|\b\d{{1,2}}\s+({_MONTHS})\b"
+    r"|\b(century|decade|centuries|decades)\b",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_PLACE_PREPOSITIONS = frozenset(["in", "at", "from", "to", "near", "into", "across", "of"])
+
+
+def expected_type(question: str) -> AnswerType | None:
+    """The kind of answer ``question`` asks for, when its wording says so; the first wh-phrase wins."""
+    found = [
+        (match.start(), kind)
+        for pattern, kind in (
+            (_NUMBER_QUESTION, AnswerType.NUMBER),
+            (_DATE_QUESTION, AnswerType.DATE),
+            (_PERSON_QUESTION, AnswerType.PERSON),
+            (_PLACE_QUESTION, AnswerType.PLACE),
+        )
+        if (match := pattern.search(question))
+    ]
+    return min(found, key=lambda pair: pair[0])[1] if found else None
+
+
+def offers(sentence: str, wanted: AnswerType, question: str) -> bool:
+    """Whether ``sentence`` holds something of the ``wanted`` kind that ``question`` does not already give."""
+    asked = _question_terms(question)
+    if wanted is AnswerType.NUMBER:
+        return any(_is_number(term) and term not in asked for term in terms(sentence)) or any(
+            word.lower() in _NUMBER_WORDS and word.lower() not in asked for word in _WORD.findall(sentence)
+        )
+    if wanted is AnswerType.DATE:
+        return any(not set(terms(match.group(0))) <= asked for match in _DATE.finditer(sentence))
+    names = _names(sentence, asked)
+    if wanted is AnswerType.PERSON:
+        return bool(names)
+    return any(after_preposition for _, after_preposition in names)
+
+
+def _is_number(term: str) -> bool:
+    return bool(_DIGITS.match(term))
+
+
+@lru_cache(maxsize=4096)
+def _question_terms(question: str) -> frozenset[str]:
+    return frozenset(terms(question)) | frozenset(word.lower() for word in _WORD.findall(question))
+
+
+def _names(sentence: str, asked: frozenset[str]) -> list[tuple[str, bool]]:
+    """Capitalised words past the first that the question does not use, and whether a place preposition precedes each."""
+    words = [(match.group(0), match.start()) for match in _WORD.finditer(sentence)]
+    names = []
+    for position, (word, _) in enumerate(words[1:], start=1):
+        if not word[0].isupper() or word.lower() in asked or set(terms(word)) <= asked and terms(word):
+            continue
+        previous = words[position - 1][0].lower()
+        names.append((word, previous in _PLACE_PREPOSITIONS))
+    return names
