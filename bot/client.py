@@ -17,7 +17,7 @@ import discord
 from discord.ext import commands
 
 from quotebot.bot.settings import Settings
-from quotebot.retrieval import Answer, LiveEngine
+from quotebot.retrieval import Answer, LiveEngine, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +54,17 @@ def freeze_long_lived_objects() -> None:
 
 @dataclass
 class QuestionStats:
-    """Questions answered and declined since start, for ``/corpus stats``."""
+    """Questions answered (confidently or not) and declined since start, for ``/corpus stats``."""
 
     answered: int = 0
+    unsure: int = 0
     declined: int = 0
     started: float = field(default_factory=time.time)
 
     def count(self, answer: Answer) -> None:
-        if answer.answered:
+        if answer.outcome is Outcome.UNSURE:
+            self.unsure += 1
+        elif answer.answered:
             self.answered += 1
         else:
             self.declined += 1

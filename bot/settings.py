@@ -55,7 +55,10 @@ class Settings(BaseSettings):
     feedback_log: Path | None = Field(default=None, description="JSON-lines file for 👍/👎 feedback")
     max_upload_bytes: int = Field(default=1_000_000, gt=0, description="largest file /corpus add accepts")
     log_level: str = Field(default="INFO", description="logging level name")
-    rerank: bool = Field(default=False, description="re-rank answers with the semantic model (the [rerank] extra)")
+    semantic: bool = Field(default=True, description="rank and judge answers by meaning too (off: words alone, BM25)")
+    semantic_model: Path | None = Field(
+        default=None, description="folder of another ONNX embedding model (model.onnx + tokenizer.json) to use"
+    )
 
     @field_validator("allowed_channel_ids", mode="before")
     @classmethod

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine
-from quotebot.retrieval.index.background_embedding import BackgroundEmbedding
+from quotebot.retrieval.index.background_embedding import SAVE_EVERY_PASSAGES, BackgroundEmbedding
 from quotebot.retrieval.index.cache import load_index, save_index
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.index.embedding import TextEmbedder
@@ -70,12 +71,15 @@ class EmbeddingProgress:
 class LiveEngine:
     """Thread-safe holder of the current ``QuoteEngine`` for one corpus folder.
 
-    ``embedder`` turns the semantic path on; without it answers use words alone.
+    ``embedder`` turns the semantic path on; without it answers use words
+    alone. With ``embed_missing`` false, vectors are only read from the store
+    (``corpus check`` reports them without computing any).
     """
 
-    def __init__(self, folder: Path, embedder: TextEmbedder | None = None) -> None:
+    def __init__(self, folder: Path, embedder: TextEmbedder | None = None, *, embed_missing: bool = True) -> None:
         self.folder = folder
         self.embedder = embedder
+        self.embed_missing = embed_missing
         self._engine: QuoteEngine | None = None
         self._reload_lock = threading.Lock()
         self._store: VectorStore | None = None
@@ -105,7 +109,7 @@ class LiveEngine:
                 raise CorpusError(str(error)) from None
             engine = QuoteEngine(index, self._vectors(index, current))
             self._engine = engine
-            if engine.vectors is not None and not engine.vectors.complete:
+            if self.embed_missing and engine.vectors is not None and not engine.vectors.complete:
                 self._background.follow(engine.vectors)
             added, removed, changed = diff_documents(old, engine.documents)
             return ReloadReport(
@@ -132,6 +136,20 @@ class LiveEngine:
         progress = self.embedding_progress
         return progress is None or progress.complete or self._background.wait(timeout)
 
+    def embed_all(self, progress: Callable[[int, int], None], batch: int = 16) -> None:
+        """Compute every missing vector of the served corpus now, calling ``progress(ready, total)`` as it goes."""
+        vectors = self.engine.vectors
+        if vectors is None:
+            return
+        progress(vectors.ready_count, vectors.total)
+        while missing := vectors.missing(limit=batch):
+            vectors.ensure(missing)
+            if vectors.ready_count % SAVE_EVERY_PASSAGES < batch:
+                vectors.store.flush()
+            progress(vectors.ready_count, vectors.total)
+        vectors.store.flush()
+        vectors.store.compact(vectors.digests)
+
     def close(self) -> None:
         """Stop embedding in the background and save the vectors computed so far."""
         self._background.stop()
@@ -148,7 +166,7 @@ class LiveEngine:
             self._store = VectorStore.for_corpus(self.folder, self.embedder.identity, self.embedder.dimension)
         vectors = PassageVectors(index.passages, self._store, self.embedder)
         missing = vectors.missing(limit=EMBED_BEFORE_SERVING + 1)
-        if len(missing) <= EMBED_BEFORE_SERVING:
+        if self.embed_missing and len(missing) <= EMBED_BEFORE_SERVING:
             vectors.ensure(missing)
             self._store.flush()
         return vectors

@@ -22,6 +22,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from quotebot.bot.cli.corpus_check import vectors_line
 from quotebot.bot.client import NO_MENTIONS, freeze_long_lived_objects
 from quotebot.bot.render import MESSAGE_LIMIT, clip, escape
 from quotebot.bot.utils import checks
@@ -236,7 +237,9 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
         since = discord.utils.format_dt(datetime.fromtimestamp(stats.started, UTC), "R")
         text = (
             f"{len(engine.documents)} documents, {len(engine.passages)} passages.\n"
-            f"Since I started {since}: {stats.answered} questions answered, {stats.declined} declined."
+            f"{vectors_line(self.bot.live)}.\n"
+            f"Since I started {since}: {stats.answered} questions answered, {stats.unsure} answered unsure, "
+            f"{stats.declined} declined."
         )
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 

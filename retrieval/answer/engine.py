@@ -29,7 +29,7 @@ from quotebot.retrieval.answer.evidence import Evidence, gather_evidence
 from quotebot.retrieval.answer.fusion import CANDIDATES, NEAREST, Candidate, fused_score
 from quotebot.retrieval.answer.metadata import answer_about_document, is_about_document, name_the_author
 from quotebot.retrieval.answer.questions import Question, analyze, with_corrected_terms
-from quotebot.retrieval.answer.quoting import choose_quote, highlight_spans
+from quotebot.retrieval.answer.quoting import Quote, choose_quote, highlight_spans
 from quotebot.retrieval.answer.sentence_evidence import sentence_evidence
 from quotebot.retrieval.answer.spelling import correct_terms
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
@@ -56,13 +56,21 @@ class QuoteEngine:
     vectors: PassageVectors | None = None
 
     @classmethod
-    def build(cls, documents: Sequence[Document], embedder: TextEmbedder | None = None) -> QuoteEngine:
-        """An engine over ``documents``, every passage embedded first when ``embedder`` is given (nothing saved)."""
+    def build(
+        cls, documents: Sequence[Document], embedder: TextEmbedder | None = None, store: VectorStore | None = None
+    ) -> QuoteEngine:
+        """An engine over ``documents``, every passage embedded first when ``embedder`` is given.
+
+        Vectors are kept in ``store`` (and found there again) when one is given, else in memory only.
+        """
         index = build_index(documents)
         if embedder is None:
             return cls(index)
-        vectors = PassageVectors(index.passages, VectorStore([], embedder.identity, embedder.dimension), embedder)
+        if store is None:
+            store = VectorStore([], embedder.identity, embedder.dimension)
+        vectors = PassageVectors(index.passages, store, embedder)
         vectors.ensure(range(len(index.passages)))
+        store.flush()
         return cls(index, vectors)
 
     @property
@@ -75,6 +83,10 @@ class QuoteEngine:
 
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         """Quote the passage that answers ``question``, or decline and say why."""
+        return self.explain(question, top_k)[0]
+
+    def explain(self, question: str, top_k: int = DEFAULT_TOP_K) -> tuple[Answer, Signals | None]:
+        """The answer, and the signals its outcome was judged on (``None`` when no quote was judged)."""
         parsed = analyze(question)
         about_document = is_about_document(parsed, self.documents)
         if not about_document:
@@ -83,18 +95,19 @@ class QuoteEngine:
         hits = self._hits(candidates, top_k)
         if about_document:
             answer = answer_about_document(parsed, self.documents, hits)
-            return _with_confidence(answer, 1.0 if answer.answered else 0.0)
+            return _with_confidence(answer, 1.0 if answer.answered else 0.0), None
         if not parsed.topic_terms:
-            return _decline(parsed, hits, "The question has no words to search for.")
+            return _decline(parsed, hits, "The question has no words to search for."), None
         if not candidates:
-            return _decline(parsed, hits, "Nothing in the corpus matches those words.")
+            return _decline(parsed, hits, "Nothing in the corpus matches those words."), None
         best = candidates[0]
         passage = self.passages[best.position]
         quote = choose_quote(passage.text, best.evidence, parsed)
-        outcome, confidence = judge(self._signals(parsed, candidates, quote.start, quote.end))
+        signals = self._signals(parsed, candidates, quote)
+        outcome, confidence = judge(signals)
         if outcome is Outcome.DECLINED:
-            return _decline(parsed, hits, "The closest passage does not cover the question.", confidence)
-        return Answer(
+            return _decline(parsed, hits, "The closest passage does not cover the question.", confidence), signals
+        answer = Answer(
             question=parsed.text,
             answered=True,
             quote=quote.text,
@@ -106,6 +119,7 @@ class QuoteEngine:
             outcome=outcome,
             confidence=confidence,
         )
+        return answer, signals
 
     def rank(self, question: Question, top_k: int = DEFAULT_TOP_K) -> tuple[Hit, ...]:
         """The best passages for ``question``, best first."""
@@ -164,13 +178,16 @@ class QuoteEngine:
         bm25 = self.corpus.bm25
         return gather_evidence(question, set(passage_terms(self.passages[candidate.position])), candidate.bm25, bm25.idf, bm25.k1)
 
-    def _signals(self, question: Question, candidates: list[Candidate], start: int, end: int) -> Signals:
+    def _signals(self, question: Question, candidates: list[Candidate], quote: Quote) -> Signals:
         best = candidates[0]
         evidence = best.evidence
-        quoted = [i for i, (a, b) in enumerate(evidence.spans) if a >= start and b <= end]
+        quoted = [i for i, (a, b) in enumerate(evidence.spans) if a >= quote.start and b <= quote.end]
         semantic = best.cosine is not None and evidence.cosines is not None
+        passage_evidence = self._evidence(question, best)
         return Signals(
-            evidence=self._evidence(question, best),
+            quote=quote.text,
+            evidence=passage_evidence,
+            names_missing=bool(question.name_terms - passage_evidence.found),
             quote_share=float(evidence.lexical[quoted].max()),
             answer_kind_asked=question.answer_type is not None,
             answer_kind_offered=bool(evidence.offers_answer[quoted].any()),

@@ -39,6 +39,7 @@ _TITLE = re.compile(
 )
 _DATE = re.compile(r"\bwhen\s+(was|is|did)\s+(\w+\s+){0,3}(written|published|posted|write|publish|post)\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_][\w'’.,-]*")
 
 
 class Intent(Enum):
@@ -67,6 +68,7 @@ class Question:
     alternatives: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict, compare=False)
     answer_type: AnswerType | None = None
     search_text: str = ""
+    name_terms: frozenset[str] = frozenset()
 
     def expansion_terms(self) -> list[str]:
         """Terms of the synonyms of the topic terms that the question does not already use."""
@@ -99,7 +101,14 @@ def analyze(raw: str) -> Question:
         alternatives=alternatives(topic),
         answer_type=expected_type(searched),
         search_text=searched,
+        name_terms=frozenset(term for word in _names_and_numbers(searched) for term in terms(word)) & set(topic),
     )
+
+
+def _names_and_numbers(text: str) -> list[str]:
+    """Capitalised words past the first, and numbers: what a question names, which an answer must mention."""
+    words = _WORD.findall(text)
+    return [word for position, word in enumerate(words) if word[0].isdigit() or (position and word[0].isupper())]
 
 
 def _intent(text: str) -> Intent:

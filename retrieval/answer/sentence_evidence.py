@@ -10,6 +10,7 @@ when the semantic model is on, its cosine similarity to the question.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -68,4 +69,4 @@ def _sentences(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
 
 
 def _pairs(sequence: tuple[str, ...]) -> set[tuple[str, str]]:
-    return set(zip(sequence, sequence[1:]))
+    return set(itertools.pairwise(sequence))

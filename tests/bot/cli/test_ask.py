@@ -18,7 +18,7 @@ import pytest
 
 from quotebot.bot import cli
 from quotebot.bot.cli import ask
-from quotebot.retrieval.answer.engine import Reranker
+from quotebot.retrieval import TextEmbedder
 from quotebot.retrieval.ingest import shipped
 from quotebot.retrieval.live import LiveEngine, ReloadReport
 from tests.bot.cli.conftest import HARBOUR_THINGS, UNUSABLE_CORPUS_KINDS, json_lines, unusable_corpus
@@ -40,10 +40,12 @@ DOCUMENT_SCHEMA = {
 ANSWER_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["question", "answered", "quote", "results"],
+    "required": ["question", "answered", "outcome", "confidence", "quote", "results"],
     "properties": {
         "question": {"type": "string"},
         "answered": {"type": "boolean"},
+        "outcome": {"enum": ["answered", "unsure", "declined"]},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
         "quote": {"type": ["string", "null"]},
         "results": {
             "type": "array",
@@ -71,8 +73,9 @@ SPAWN_QUOTE = "Zebrafish spawn at dawn, laying around 200 eggs each morning."
 def check_contract(answer: dict[str, Any], top_k: int = 3) -> None:
     """Everything issue 2 promises about one ``--json`` object."""
     jsonschema.validate(answer, ANSWER_SCHEMA)
-    # quote is null exactly when the question is not answered.
+    # quote is null exactly when the question is not answered; answered is true for a confident or unsure quote.
     assert (answer["quote"] is None) == (not answer["answered"])
+    assert answer["answered"] == (answer["outcome"] != "declined")
     if answer["answered"]:
         assert answer["quote"].strip()
     results = answer["results"]
@@ -219,9 +222,9 @@ class CountingLiveEngine(LiveEngine):
     instances = 0
     loads = 0
 
-    def __init__(self, folder: Path, reranker: Reranker | None = None) -> None:
+    def __init__(self, folder: Path, embedder: TextEmbedder | None = None, **options: bool) -> None:
         CountingLiveEngine.instances += 1
-        super().__init__(folder, reranker)
+        super().__init__(folder, embedder, **options)
 
     def load(self) -> ReloadReport:
         CountingLiveEngine.loads += 1

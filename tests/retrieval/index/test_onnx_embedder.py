@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from quotebot.retrieval.index.embedding import SemanticUnavailable
 from quotebot.retrieval.index.onnx_embedder import (
     BUNDLED_TOKENIZER,
