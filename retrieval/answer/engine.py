@@ -138,7 +138,8 @@ class QuoteEngine:
         proposed = bm25.top(query, CANDIDATES, weights)
         leader = proposed[0][1] if proposed else 0.0
         scores = dict(proposed)
-        unit_question = self._question_vector(question, [position for position, _ in proposed])
+        # A question none of whose words the corpus uses is not searched by meaning either: it is declined.
+        unit_question = self._question_vector(question, [position for position, _ in proposed]) if proposed else None
         if unit_question is not None:
             assert self.vectors is not None
             usable = [position for position in scores if self.vectors.is_ready(position)]

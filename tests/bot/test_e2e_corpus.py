@@ -194,7 +194,8 @@ async def test_list_and_stats(discord_standin, clean_env, tmp_path):
     assert lines[0] == "1 documents:"
     assert lines[1].startswith(f"`{ARTICLE_ID}` — Number of North Korean Defectors Declines (")
     content = stats.json["data"]["content"]
-    assert content.startswith("1 documents, ") and "2 questions answered, 1 declined." in content
+    assert content.startswith("1 documents, ") and "2 questions answered, 0 answered unsure, 1 declined." in content
+    assert "\nSemantic model: off (answers by words alone).\n" in content
 
 
 async def test_changes_are_posted_to_the_moderator_log_channel(discord_standin, clean_env, tmp_path, caplog):
