@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 import discord
 from discord.ext import commands
 
+from quotebot import __version__
+from quotebot.bot.delivery import NO_MENTIONS, trace_config
 from quotebot.bot.settings import Settings
+from quotebot.bot.shutdown import Shutdown
 from quotebot.retrieval import Answer, LiveEngine, Outcome
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("quotebot.bot.exts.error_handler", "quotebot.bot.exts.ask", "quotebot.bot.exts.corpus_admin")
-
-# Replies must never ping: a question can carry @everyone, role or user mentions.
-NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def quotebot_intents() -> discord.Intents:
@@ -74,18 +74,24 @@ class QuoteBot(commands.Bot):
     """The Discord bot: slash commands from ``bot.exts`` plus questions by mention or DM."""
 
     def __init__(self, settings: Settings, live: LiveEngine, *, sync_dev_guild: bool = True, **options) -> None:
+        # quotebot never joins voice: discord.py's warnings about missing voice libraries are noise to its operators.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             # No prefix commands exist; ``on_message`` below never processes them.
             command_prefix=commands.when_mentioned,
             intents=quotebot_intents(),
             allowed_mentions=NO_MENTIONS,
             help_command=None,
+            # Lets ``bot.delivery`` make single HTTP attempts and own the retries of every send.
+            http_trace=trace_config(),
             **options,
         )
         self.settings = settings
         self.live = live
         self.stats = QuestionStats()
+        self.shutdown = Shutdown()
         self._sync_dev_guild = sync_dev_guild
+        self._announced = False
 
     async def setup_hook(self) -> None:
         """Load the extensions; sync only the development guild, never on every start globally."""
@@ -101,7 +107,21 @@ class QuoteBot(commands.Bot):
 
     async def on_ready(self) -> None:
         # Deliberately no syncing here: on_ready fires again after every reconnect.
-        log.info("Logged in as %s (%s) in %d guilds", self.user, getattr(self.user, "id", "?"), len(self.guilds))
+        if self._announced:
+            log.info("Connected again as %s, in %d guilds", self.user, len(self.guilds))
+            return
+        self._announced = True
+        log.info("%s", self.ready_line())
+
+    def ready_line(self) -> str:
+        """The one line that says what is running: version, account, corpus, semantic model, guilds."""
+        engine = self.live.engine
+        model = self.live.embedder.identity.split(":")[0] if self.live.embedder is not None else "off"
+        return (
+            f"quotebot {__version__} ready as {self.user} ({getattr(self.user, 'id', '?')}): "
+            f"corpus {self.live.folder} with {len(engine.documents)} documents, {len(engine.passages)} passages, "
+            f"semantic model {model}; in {len(self.guilds)} guilds"
+        )
 
     async def on_message(self, message: discord.Message) -> None:
         """Hand questions to the ``ask`` extension; there are no prefix commands to process."""

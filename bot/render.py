@@ -37,7 +37,11 @@ Spans = Sequence[tuple[int, int]]
 
 @dataclass(frozen=True)
 class Page:
-    """One screen of an answer: page 1 is the quote, pages 2… the next-ranked passages."""
+    """One screen of an answer: page 1 is the quote, pages 2… the next-ranked passages.
+
+    ``passage`` is the passage the page shows (``None`` for a quote composed
+    from a document's metadata), ``context`` the one around the quote on page 1.
+    """
 
     text: str
     highlights: Spans
@@ -46,10 +50,23 @@ class Page:
     context: Passage | None
     number: int
     total: int
+    passage: Passage | None
+
+
+def _quoted_passage(answer: Answer) -> Passage | None:
+    """The passage the quote was taken from: the best hit, unless the quote was composed from metadata."""
+    best = answer.hits[0].passage if answer.hits else None
+    return best if best is not None and answer.quote is not None and answer.quote in best.text else None
+
+
+def _further_passages(answer: Answer) -> list[Passage]:
+    """The passages of pages 2…: every hit but the one page 1 quotes (all of them after a metadata answer)."""
+    quoted = _quoted_passage(answer)
+    return [hit.passage for hit in answer.hits if hit.passage is not quoted]
 
 
 def page_count(answer: Answer) -> int:
-    return max(1, len(answer.hits))
+    return 1 + len(_further_passages(answer))
 
 
 def page(answer: Answer, index: int = 0) -> Page:
@@ -58,13 +75,13 @@ def page(answer: Answer, index: int = 0) -> Page:
         raise ValueError("a declined answer has no pages")
     total = page_count(answer)
     if index == 0:
-        best = answer.hits[0].passage if answer.hits else None
-        document = answer.source or (best.document if best else None)
-        context = best if best and best.document == document and answer.quote in best.text else None
-        return Page(answer.quote, answer.highlights, document, answer.section, context, 1, total)
-    passage = answer.hits[index].passage
+        quoted = _quoted_passage(answer)
+        document = answer.source or (quoted.document if quoted else None)
+        context = quoted if quoted and quoted.document == document else None
+        return Page(answer.quote, answer.highlights, document, answer.section, context, 1, total, quoted)
+    passage = _further_passages(answer)[index - 1]
     spans = highlight_question(passage.text, answer.question)
-    return Page(passage.text, spans, passage.document, passage.section, None, index + 1, total)
+    return Page(passage.text, spans, passage.document, passage.section, None, index + 1, total, passage)
 
 
 # What Discord Markdown would act on: inline markers anywhere, block markers at a

@@ -2,7 +2,10 @@
 
 A missing token is the most common first-run mistake, so it is caught before
 anything else happens and answered with one line that also points to the
-front ends that need no token.
+front ends that need no token; every other unusable setting is one line
+naming its variable. A stop (SIGTERM, Ctrl-C) first lets the questions in
+flight finish, or declines them clearly (``bot.shutdown``), within
+``QUOTEBOT_STOP_TIMEOUT_SECONDS``; a second signal stops at once.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ import sys
 import aiohttp
 import discord
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
+from pythonjsonlogger.json import JsonFormatter
 
 from quotebot.bot.cli.corpus_check import warn_about_problems
 from quotebot.bot.client import QuoteBot
-from quotebot.bot.settings import Settings
+from quotebot.bot.settings import ENV_PREFIX, Settings
 from quotebot.retrieval import LiveEngine
 
 log = logging.getLogger(__name__)
@@ -34,6 +39,7 @@ REJECTED_TOKEN = "quotebot: Discord rejected DISCORD_TOKEN; copy the token again
 UNREACHABLE = (discord.HTTPException, aiohttp.ClientError, OSError)
 # Every way a session with Discord can fail that ``failure_status`` explains in one line.
 DISCORD_FAILURES = (discord.LoginFailure, *UNREACHABLE)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class ConfigurationError(Exception):
@@ -41,13 +47,25 @@ class ConfigurationError(Exception):
 
 
 def load_settings(args: argparse.Namespace) -> Settings:
-    """Settings from the environment and ``.env``; a ``--corpus`` option wins over both."""
+    """Settings from the environment and ``.env``; a ``--corpus`` option wins over both.
+
+    Each unusable setting is one line naming its variable (never its value,
+    which may be the token).
+    """
     overrides = {"corpus": args.corpus} if getattr(args, "corpus", None) is not None else {}
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        raise ConfigurationError(f"quotebot: invalid configuration ({problems})") from None
+        lines = [f"quotebot: {variable_name(e['loc'])}: {e['msg']}" for e in error.errors()]
+        raise ConfigurationError("\n".join(lines)) from None
+    except SettingsError as error:  # a value pydantic-settings could not even parse
+        raise ConfigurationError(f"quotebot: {error}") from None
+
+
+def variable_name(location: tuple[int | str, ...]) -> str:
+    """The environment variable behind a settings error's location: ``QUOTEBOT_TOP_K``, ``DISCORD_TOKEN``."""
+    name = str(location[0]) if location else "?"
+    return f"{ENV_PREFIX}{name.upper()}" if name in Settings.model_fields else name
 
 
 def token_of(settings: Settings) -> str:
@@ -86,8 +104,18 @@ def failure_status(error: Exception, *, unreachable: str = "could not talk to Di
     return 1
 
 
-def setup_logging(level: str) -> None:
-    discord.utils.setup_logging(level=logging.getLevelName(level), root=True)
+def setup_logging(level: str, log_format: str = "text") -> None:
+    """Log to stderr: discord.py's readable lines, or with ``json`` one JSON object a line for a collector."""
+    formatter = (
+        JsonFormatter(
+            "{asctime}{levelname}{name}{message}",
+            style="{",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+        if log_format == "json"
+        else discord.utils.MISSING
+    )
+    discord.utils.setup_logging(formatter=formatter, level=logging.getLevelName(level), root=True)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -101,7 +129,7 @@ def main(args: argparse.Namespace) -> int:
         live = live_engine(settings)
     except ConfigurationError as error:
         return failure_status(error)
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     report = live.load()
     warn_about_problems(report.problems)
     log.info("Corpus %s: %d documents, %d passages", settings.corpus, report.documents, report.passages)
@@ -115,18 +143,44 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def serve(bot: QuoteBot, token: str) -> None:
-    """Run ``bot`` until it stops by itself or a SIGINT/SIGTERM arrives, then close it properly."""
-    stop = asyncio.Event()
+    """Run ``bot`` until it stops by itself or a SIGINT/SIGTERM arrives, then stop it gracefully."""
+    signals = asyncio.Queue[int]()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOP_SIGNALS:
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still ends asyncio.run
-            loop.add_signal_handler(signum, stop.set)
-    async with bot:
-        session = asyncio.create_task(bot.start(token), name="discord-session")
-        stopping = asyncio.create_task(stop.wait(), name="stop-signal")
-        await asyncio.wait({session, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if not session.done():
-            log.info("Stop requested; closing the Discord connection")
-            await bot.close()
-        await session
+            loop.add_signal_handler(signum, signals.put_nowait, signum)
+    try:
+        async with bot:
+            session = asyncio.create_task(bot.start(token), name="discord-session")
+            first_signal = asyncio.create_task(signals.get(), name="stop-signal")
+            await asyncio.wait({session, first_signal}, return_when=asyncio.FIRST_COMPLETED)
+            first_signal.cancel()
+            if not session.done():
+                await _drain(bot, signals)
+                await bot.close()
+            await session
+    finally:
+        for signum in STOP_SIGNALS:
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(signum)
+
+
+async def _drain(bot: QuoteBot, signals: asyncio.Queue[int]) -> None:
+    """Finish or decline the questions in flight, unless a second signal asks to stop at once."""
+    timeout = bot.settings.stop_timeout_seconds
+    log.info("Stop requested; finishing the %d questions in flight (at most %.0f s)", bot.shutdown.in_flight, timeout)
+    drain = asyncio.create_task(bot.shutdown.drain(timeout), name="drain")
+    second_signal = asyncio.create_task(signals.get(), name="second-stop-signal")
+    await asyncio.wait({drain, second_signal}, return_when=asyncio.FIRST_COMPLETED)
+    second_signal.cancel()
+    if not drain.done():
+        drain.cancel()
+        log.warning("Stopping at once (second signal); questions still in flight are dropped")
+        return
+    report = drain.result()
+    log.info(
+        "Stopped taking questions: %d were in flight, %d still running when patience ran out; drained in %.2f s",
+        report.in_flight,
+        report.gave_up,
+        report.seconds,
+    )

@@ -9,20 +9,24 @@ disabling a feature later. Variables are prefixed ``QUOTEBOT_``, except
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from quotebot.retrieval import default_corpus_folder
 
+ENV_PREFIX = "QUOTEBOT_"
+TOKEN_VARIABLE = "DISCORD_TOKEN"
+
 
 class Settings(BaseSettings):
     """The bot's configuration; ``Settings()`` reads the process environment and ``./.env``."""
 
     model_config = SettingsConfigDict(
-        env_prefix="QUOTEBOT_",
+        env_prefix=ENV_PREFIX,
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
@@ -30,7 +34,7 @@ class Settings(BaseSettings):
     )
 
     # A SecretStr never shows its value in repr(), logs or validation errors.
-    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    discord_token: SecretStr | None = Field(default=None, validation_alias=TOKEN_VARIABLE)
     corpus: Path = Field(
         default_factory=default_corpus_folder,
         description="folder of .md/.txt documents (default ./corpus when it exists, else the shipped corpus)",
@@ -55,10 +59,34 @@ class Settings(BaseSettings):
     feedback_log: Path | None = Field(default=None, description="JSON-lines file for 👍/👎 feedback")
     max_upload_bytes: int = Field(default=1_000_000, gt=0, description="largest file /corpus add accepts")
     log_level: str = Field(default="INFO", description="logging level name")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="'json' logs one JSON object a line, for log collectors"
+    )
+    stop_timeout_seconds: float = Field(
+        default=8.0,
+        ge=2.0,
+        le=600.0,
+        description="how long a stop (SIGTERM, Ctrl-C) may take to finish or decline the questions in flight",
+    )
     semantic: bool = Field(default=True, description="rank and judge answers by meaning too (off: words alone, BM25)")
     semantic_model: Path | None = Field(
         default=None, description="folder of another ONNX embedding model (model.onnx + tokenizer.json) to use"
     )
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _one_clean_line(cls, value: Any) -> Any:
+        """Strip what copying adds around a token (spaces, a newline); refuse what no token holds inside."""
+        if value is None:
+            return None
+        text = (value.get_secret_value() if isinstance(value, SecretStr) else str(value)).strip()
+        if any(char.isspace() or unicodedata.category(char).startswith("C") for char in text):
+            # Never echo the value: it is a secret, even when mangled.
+            raise ValueError(
+                "holds a space, line break or control character; copy the token again from the Developer "
+                "Portal's Bot page, on one line"
+            )
+        return text or None
 
     @field_validator("allowed_channel_ids", mode="before")
     @classmethod
@@ -70,6 +98,11 @@ class Settings(BaseSettings):
         if text.startswith("["):
             return json.loads(text)
         return [part for part in text.replace(",", " ").split() if part]
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("log_level")
     @classmethod

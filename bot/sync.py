@@ -25,7 +25,7 @@ def main(args: argparse.Namespace) -> int:
         settings, token = configure(args)
     except ConfigurationError as error:
         return failure_status(error)
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     try:
         names = asyncio.run(sync_commands(settings, token, args.guild))
     except DISCORD_FAILURES as error:

@@ -10,7 +10,8 @@ waits up to ``ask_defer_after_seconds`` (1.5 s by default, well inside
 Discord's 3 s) and, in the usual case, answers directly with the right
 visibility. Only when retrieval is slower does it defer publicly and follow
 up; a decline then replaces the public "thinking…" message with an
-ephemeral follow-up (the deferred message is deleted first).
+ephemeral follow-up (the deferred message is deleted first). Every send goes
+through ``bot.delivery``, which carries it through Discord's passing faults.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from quotebot.bot import embeds, render
-from quotebot.bot.client import NO_MENTIONS
+from quotebot.bot import delivery, embeds, render
+from quotebot.bot.delivery import NO_MENTIONS
+from quotebot.bot.exts.error_handler import report_message_error
 from quotebot.bot.feedback import FeedbackLog
+from quotebot.bot.shutdown import ShuttingDown
 from quotebot.bot.utils import checks
 from quotebot.bot.utils.views import View
 from quotebot.retrieval import MAX_QUESTION_CHARS, Answer
@@ -40,16 +43,16 @@ log = logging.getLogger(__name__)
 # questions stalled the loop for 100 ms; one at a time, beside a reload and a
 # CPU-bound neighbour process, no callback reached 50 ms. Other questions wait their turn.
 RETRIEVAL_THREADS = 1
-# Buttons stop working a little before the 15-minute interaction token expires,
-# so the timeout can still edit the message through that token.
-VIEW_TIMEOUT = 14 * 60.0
+# Buttons are retired a little before the 15-minute interaction token expires,
+# so the retirement can still edit the message through that token.
+VIEW_LIFETIME = 14 * 60.0
 
 
 class AnswerView(View):
     """Buttons under an answer: Next passage and Delete (asker only), 👍/👎 (anyone), and a link to the source."""
 
     def __init__(self, answer: Answer, *, asker_id: int, as_embed: bool, feedback: FeedbackLog) -> None:
-        super().__init__(timeout=VIEW_TIMEOUT)
+        super().__init__(lifetime=VIEW_LIFETIME)
         self.answer = answer
         self.asker_id = asker_id
         self.as_embed = as_embed
@@ -79,7 +82,7 @@ class AnswerView(View):
         checks.ensure_asker(interaction, self.asker_id)
         self.index = (self.index + 1) % render.page_count(self.answer)
         self._show_link()
-        await interaction.response.edit_message(**self.contents(), view=self, allowed_mentions=NO_MENTIONS)
+        await delivery.respond(interaction, update=True, **self.contents(), view=self, allowed_mentions=NO_MENTIONS)
 
     @discord.ui.button(emoji="👍", style=discord.ButtonStyle.secondary)
     async def helpful(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
@@ -92,18 +95,20 @@ class AnswerView(View):
     @discord.ui.button(label="Delete", emoji="🗑️", style=discord.ButtonStyle.danger)
     async def delete(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
         checks.ensure_asker(interaction, self.asker_id)
-        await interaction.response.defer()
-        await interaction.delete_original_response()
+        await delivery.acknowledge(interaction, update=True)
+        await delivery.delete_original(interaction)
         self.stop()
 
     async def _record(self, interaction: discord.Interaction, verdict: str) -> None:
-        hits = self.answer.hits
-        passage_id = hits[self.index].passage.id if self.index < len(hits) else None
+        passage = render.page(self.answer, self.index).passage
         await self.feedback.record(
-            question=self.answer.question, passage_id=passage_id, verdict=verdict, user_id=interaction.user.id
+            question=self.answer.question,
+            passage_id=passage.id if passage else None,
+            verdict=verdict,
+            user_id=interaction.user.id,
         )
-        await interaction.response.send_message(
-            "Thanks — your feedback was noted.", ephemeral=True, allowed_mentions=NO_MENTIONS
+        await delivery.respond(
+            interaction, ephemeral=True, content="Thanks — your feedback was noted.", allowed_mentions=NO_MENTIONS
         )
 
     async def on_timeout(self) -> None:
@@ -113,9 +118,11 @@ class AnswerView(View):
         if self.message is None:
             return
         try:
-            await self.message.edit(view=self, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException as error:  # deleted meanwhile, or no longer editable
-            log.debug("Could not retire the buttons of an answer: %s", error)
+            await delivery.edit(self.message, view=self, allowed_mentions=NO_MENTIONS)
+        except delivery.DeliveryFailed as failure:
+            delivery.log_failure(failure, "retiring the buttons of an answer")
+        except discord.NotFound:  # the answer was deleted meanwhile
+            log.debug("The answer whose buttons were to be retired is gone")
 
 
 class Ask(commands.Cog):
@@ -129,10 +136,14 @@ class Ask(commands.Cog):
         self._retrieval_slots = asyncio.Semaphore(RETRIEVAL_THREADS)
 
     async def _answer(self, question: str) -> Answer:
-        async with self._retrieval_slots:
-            answer = await asyncio.to_thread(self.bot.live.ask, question, self.bot.settings.top_k)
+        """The answer, computed in the retrieval thread; ``ShuttingDown`` if the bot stops before its turn comes."""
+        answer = await self.bot.shutdown.unless_stopped(self._retrieve(question))
         self.bot.stats.count(answer)
         return answer
+
+    async def _retrieve(self, question: str) -> Answer:
+        async with self._retrieval_slots:
+            return await asyncio.to_thread(self.bot.live.ask, question, self.bot.settings.top_k)
 
     def _view(self, answer: Answer, asker: discord.abc.User, *, as_embed: bool) -> AnswerView:
         return AnswerView(answer, asker_id=asker.id, as_embed=as_embed, feedback=self.feedback)
@@ -141,6 +152,8 @@ class Ask(commands.Cog):
         """Allowed channel and per-user cooldown; a refusal reaches the error handler as a ``CheckFailure``."""
         if interaction.guild_id is not None and not self.bot.channel_allowed(interaction.channel):
             raise checks.ChannelNotAllowed()
+        if self.bot.shutdown.stopping:
+            raise ShuttingDown()
         self.cooldown.hit(interaction.user)
         return True
 
@@ -149,56 +162,45 @@ class Ask(commands.Cog):
     async def ask(
         self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION_CHARS]
     ) -> None:
-        pending = asyncio.ensure_future(self._answer(question))
-        try:
-            answer = await asyncio.wait_for(asyncio.shield(pending), self.bot.settings.ask_defer_after_seconds)
-        except TimeoutError:
-            await interaction.response.defer(thinking=True)
-            answer = await pending
-        if answer.answered:
-            await self._send_answer(interaction, answer)
-        else:
-            await self._send_decline(interaction, answer)
-
-    async def _send_answer(self, interaction: discord.Interaction, answer: Answer) -> None:
-        view = self._view(answer, interaction.user, as_embed=True)
-        if interaction.response.is_done():
-            view.message = await interaction.followup.send(
-                **view.contents(), view=view, allowed_mentions=NO_MENTIONS, wait=True
-            )
-        else:
-            callback = await interaction.response.send_message(
-                **view.contents(), view=view, allowed_mentions=NO_MENTIONS
-            )
-            view.message = callback.resource if isinstance(callback.resource, discord.InteractionMessage) else None
-
-    async def _send_decline(self, interaction: discord.Interaction, answer: Answer) -> None:
-        text = render.decline_text(answer)
-        if interaction.response.is_done():
-            await interaction.delete_original_response()
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        else:
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        with self.bot.shutdown.track():
+            pending = asyncio.ensure_future(self._answer(question))
+            try:
+                answer = await asyncio.wait_for(asyncio.shield(pending), self.bot.settings.ask_defer_after_seconds)
+            except TimeoutError:
+                await delivery.acknowledge(interaction)
+                answer = await pending
+            finally:
+                pending.cancel()  # only matters when deferring failed: nobody waits for that answer
+            if answer.answered:
+                view = self._view(answer, interaction.user, as_embed=True)
+                view.message = await delivery.respond(
+                    interaction, **view.contents(), view=view, allowed_mentions=NO_MENTIONS
+                )
+            else:
+                await delivery.respond(
+                    interaction, ephemeral=True, content=render.decline_text(answer), allowed_mentions=NO_MENTIONS
+                )
 
     @commands.Cog.listener()
     async def on_question(self, message: discord.Message, question: str) -> None:
         """A mention or DM (see ``QuoteBot.question_in``): answered as a reply to that message.
 
-        Failures go to the error handler as a ``message_error`` event, the way
-        discord.ext.commands dispatches ``command_error``.
+        Failures go to the central error handler before the question counts
+        as finished, so a stop waits for the member to be told.
         """
-        try:
-            self.cooldown.hit(message.author)
-            answer = await self._answer(question)
-            if answer.answered:
-                view = self._view(answer, message.author, as_embed=False)
-                view.message = await message.reply(
-                    **view.contents(), view=view, allowed_mentions=NO_MENTIONS, mention_author=False
-                )
-            else:
-                await message.reply(render.decline_text(answer), allowed_mentions=NO_MENTIONS, mention_author=False)
-        except Exception as error:  # noqa: BLE001 - every failure goes to the central error handler
-            self.bot.dispatch("message_error", message, error)
+        with self.bot.shutdown.track():
+            try:
+                if self.bot.shutdown.stopping:
+                    raise ShuttingDown()
+                self.cooldown.hit(message.author)
+                answer = await self._answer(question)
+                if answer.answered:
+                    view = self._view(answer, message.author, as_embed=False)
+                    view.message = await delivery.reply(message, **view.contents(), view=view, allowed_mentions=NO_MENTIONS)
+                else:
+                    await delivery.reply(message, content=render.decline_text(answer), allowed_mentions=NO_MENTIONS)
+            except Exception as error:  # noqa: BLE001 - every failure goes to the central error handler
+                await report_message_error(message, error)
 
 
 async def setup(bot: QuoteBot) -> None:

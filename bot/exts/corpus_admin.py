@@ -6,6 +6,8 @@ so ``interaction_check`` enforces ``checks.ensure_moderator`` on every
 subcommand. Index builds run in a worker thread and are serialised by an
 ``asyncio.Lock``; the live engine swaps the new index in only once it is
 complete, so members keep getting answers from the old one meanwhile.
+Replies go through ``bot.delivery``; a change in flight holds a stop back
+(``bot.shutdown``) until it is done or the stop runs out of patience.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from quotebot.bot import delivery
 from quotebot.bot.cli.corpus_check import vectors_line
-from quotebot.bot.client import NO_MENTIONS, freeze_long_lived_objects
+from quotebot.bot.client import freeze_long_lived_objects
+from quotebot.bot.delivery import NO_MENTIONS
 from quotebot.bot.render import MESSAGE_LIMIT, clip, escape
+from quotebot.bot.shutdown import ShuttingDown
 from quotebot.bot.utils import checks
 from quotebot.bot.utils.views import View
 from quotebot.retrieval import CorpusError, ReloadReport, remove_document, safe_name, save_upload
@@ -63,7 +68,7 @@ class ConfirmRemoval(View):
     """Confirm / Cancel for ``/corpus remove``, usable only by the moderator who asked."""
 
     def __init__(self, cog: CorpusAdmin, document_id: str, moderator_id: int) -> None:
-        super().__init__(timeout=CONFIRM_TIMEOUT)
+        super().__init__(lifetime=CONFIRM_TIMEOUT)
         self.cog = cog
         self.document_id = document_id
         self.moderator_id = moderator_id
@@ -72,26 +77,36 @@ class ConfirmRemoval(View):
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmRemoval]) -> None:
         checks.ensure_asker(interaction, self.moderator_id)
         self.stop()
-        await interaction.response.edit_message(
-            content=f"Removing `{self.document_id}`…", view=None, allowed_mentions=NO_MENTIONS
-        )
-        text = await self.cog.remove_and_reload(interaction.user, self.document_id)
-        await interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
+        with self.cog.bot.shutdown.track():
+            await delivery.respond(
+                interaction,
+                update=True,
+                content=f"Removing `{self.document_id}`…",
+                view=None,
+                allowed_mentions=NO_MENTIONS,
+            )
+            text = await self.cog.remove_and_reload(interaction.user, self.document_id)
+            await delivery.edit_original(interaction, content=text, allowed_mentions=NO_MENTIONS)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmRemoval]) -> None:
         checks.ensure_asker(interaction, self.moderator_id)
         self.stop()
-        await interaction.response.edit_message(content="Nothing was removed.", view=None, allowed_mentions=NO_MENTIONS)
+        await delivery.respond(
+            interaction, update=True, content="Nothing was removed.", view=None, allowed_mentions=NO_MENTIONS
+        )
 
     async def on_timeout(self) -> None:
-        if self.message is not None:
-            try:
-                await self.message.edit(
-                    content="Nothing was removed (no confirmation).", view=None, allowed_mentions=NO_MENTIONS
-                )
-            except discord.HTTPException as error:
-                log.debug("Could not retire a removal prompt: %s", error)
+        if self.message is None:
+            return
+        try:
+            await delivery.edit(
+                self.message, content="Nothing was removed (no confirmation).", view=None, allowed_mentions=NO_MENTIONS
+            )
+        except delivery.DeliveryFailed as failure:
+            delivery.log_failure(failure, "retiring a removal prompt")
+        except discord.NotFound:  # dismissed by the moderator meanwhile
+            log.debug("The removal prompt to retire is gone")
 
 
 @app_commands.guild_only()
@@ -108,7 +123,10 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
         return self.bot.live.folder
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return checks.ensure_moderator(interaction)
+        checks.ensure_moderator(interaction)
+        if self.bot.shutdown.stopping:
+            raise ShuttingDown()
+        return True
 
     async def _reload(
         self, moderator: discord.abc.User, action: str, change: Callable[[], object] | None = None
@@ -118,19 +136,22 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
         Returns the reply text. A failure leaves the old corpus serving and says
         why; every change is logged with who made it.
         """
-        async with self._reload_lock:
-            try:
-                if change is not None:
-                    await asyncio.to_thread(change)
-                report = await asyncio.to_thread(self.bot.live.reload)
-            except CorpusError as error:
-                text = f"{action} failed: {escape(str(error))}. The corpus in use has not changed."
-                await self._audit(moderator, text)
-                return text
+        try:
+            report = await self.bot.shutdown.unless_stopped(self._change_and_reload(change))
+        except CorpusError as error:
+            text = f"{action} failed: {escape(str(error))}. The corpus in use has not changed."
+            await self._audit(moderator, text)
+            return text
         freeze_long_lived_objects()
         text = describe_reload(report)
         await self._audit(moderator, f"{action}: {text}")
         return text
+
+    async def _change_and_reload(self, change: Callable[[], object] | None) -> ReloadReport:
+        async with self._reload_lock:
+            if change is not None:
+                await asyncio.to_thread(change)
+            return await asyncio.to_thread(self.bot.live.reload)
 
     async def _audit(self, moderator: discord.abc.User, text: str) -> None:
         """Log a corpus change with who made it, and post it to the moderator log channel if configured."""
@@ -142,7 +163,11 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
             if not isinstance(channel, discord.abc.Messageable):
                 raise TypeError(f"{channel!r} is not a text channel")
-            await channel.send(clip(f"{moderator.mention} — {text}", MESSAGE_LIMIT), allowed_mentions=NO_MENTIONS)
+            await delivery.send(
+                channel, content=clip(f"{moderator.mention} — {text}", MESSAGE_LIMIT), allowed_mentions=NO_MENTIONS
+            )
+        except delivery.DeliveryFailed as failure:
+            delivery.log_failure(failure, "a post to the moderator log channel")
         except (discord.HTTPException, TypeError) as error:
             # The change itself succeeded; a missing log post must not turn it into an error.
             log.warning("Could not post to the moderator log channel %s: %s", channel_id, error)
@@ -154,9 +179,10 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
 
     @app_commands.command(name="reload", description="Re-read the corpus folder and swap in the new index.")
     async def reload(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await self._reload(interaction.user, "Reload")
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        with self.bot.shutdown.track():
+            await delivery.acknowledge(interaction, ephemeral=True)
+            text = await self._reload(interaction.user, "Reload")
+            await delivery.respond(interaction, ephemeral=True, content=text, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="add", description="Add (or replace) a .md or .txt document, then reload.")
     @app_commands.describe(
@@ -182,14 +208,17 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
             raise checks.Refused(f"Cannot add `{escape(file.filename)}`: {error}.") from None
         if file.size > limit:
             raise checks.Refused(f"`{name}` is {file.size:,} bytes; the limit is {limit:,}.")
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        raw = await file.read()
-        text = await self._reload(
-            interaction.user,
-            f"Adding `{name}`",
-            lambda: save_upload(self.folder, file.filename, raw, title=title, author=author, url=url, max_bytes=limit),
-        )
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        with self.bot.shutdown.track():
+            await delivery.acknowledge(interaction, ephemeral=True)
+            raw = await delivery.deliver("GET attachment", file.read)
+            text = await self._reload(
+                interaction.user,
+                f"Adding `{name}`",
+                lambda: save_upload(
+                    self.folder, file.filename, raw, title=title, author=author, url=url, max_bytes=limit
+                ),
+            )
+            await delivery.respond(interaction, ephemeral=True, content=text, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="remove", description="Remove a document from the corpus (asks to confirm).")
     @app_commands.describe(document="The document's id (its file name)")
@@ -200,10 +229,13 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
         if known == {document}:
             raise checks.Refused("That is the only document: add another before removing it, or the bot has nothing to quote.")
         view = ConfirmRemoval(self, document, interaction.user.id)
-        callback = await interaction.response.send_message(
-            f"Remove `{document}` from the corpus?", view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+        view.message = await delivery.respond(
+            interaction,
+            ephemeral=True,
+            content=f"Remove `{document}` from the corpus?",
+            view=view,
+            allowed_mentions=NO_MENTIONS,
         )
-        view.message = callback.resource if isinstance(callback.resource, discord.InteractionMessage) else None
 
     @remove.autocomplete("document")
     async def _document_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -226,8 +258,8 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
         lines += [
             f"`{doc.id}` — {escape(clip(doc.title, 100))} ({counts[doc.id]} passages)" for doc in engine.documents
         ]
-        await interaction.response.send_message(
-            clip("\n".join(lines), MESSAGE_LIMIT), ephemeral=True, allowed_mentions=NO_MENTIONS
+        await delivery.respond(
+            interaction, ephemeral=True, content=clip("\n".join(lines), MESSAGE_LIMIT), allowed_mentions=NO_MENTIONS
         )
 
     @app_commands.command(name="stats", description="Documents, passages and questions answered since start.")
@@ -241,7 +273,7 @@ class CorpusAdmin(commands.GroupCog, group_name="corpus", group_description="Mod
             f"Since I started {since}: {stats.answered} questions answered, {stats.unsure} answered unsure, "
             f"{stats.declined} declined."
         )
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await delivery.respond(interaction, ephemeral=True, content=text, allowed_mentions=NO_MENTIONS)
 
 
 async def setup(bot: QuoteBot) -> None:

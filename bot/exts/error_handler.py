@@ -1,9 +1,13 @@
-"""The one place that turns errors into what a user is told.
+"""The one place that turns errors into what a user is told, and into what the log says.
 
 Slash commands and buttons (``CommandTree.on_error``, which views forward to)
-and mention questions (the ``message_error`` event) all end here. Users get a
-short, honest sentence — never a traceback; the log gets the traceback
-whenever the error is ours rather than the user's.
+and mention questions (``report_message_error``) all end here. Users get a
+short, honest sentence — never a traceback. The log tells an operator whose
+fault it was: a refusal is routine (INFO); Discord failing to take a reply
+(``DeliveryFailed``: an expired token, a fault that outlasted every retry)
+is one WARNING with the route and the interaction, no traceback, and nobody
+is answered through the token that just failed; anything else is a quotebot
+bug and gets ERROR with its traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from quotebot.bot.client import NO_MENTIONS
+from quotebot.bot import delivery
+from quotebot.bot.delivery import NO_MENTIONS, DeliveryFailed
+from quotebot.bot.shutdown import ShuttingDown
 from quotebot.bot.utils import checks
 from quotebot.retrieval import CorpusError
 
@@ -26,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "Sorry, something went wrong on my side. It has been logged; please try again later."
+DISCORD_TROUBLE = "Discord isn't answering me properly right now; please try again in a minute."
 
 
 def user_message(error: Exception) -> str:
@@ -35,12 +42,14 @@ def user_message(error: Exception) -> str:
         return f"You're asking faster than I answer. Please try again {discord.utils.format_dt(retry_at, 'R')}."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "That command only works in a server."
-    if isinstance(error, checks.Refused):
+    if isinstance(error, checks.Refused | ShuttingDown):
         return str(error)
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use that here."
     if isinstance(error, CorpusError):
         return f"The corpus is not available right now: {error}."
+    if isinstance(error, DeliveryFailed):
+        return DISCORD_TROUBLE
     return UNEXPECTED
 
 
@@ -50,17 +59,24 @@ def _unwrap(error: Exception) -> Exception:
 
 
 def _log(error: Exception, where: str) -> None:
-    """Refusals are routine (info); anything else is a bug or an outage and gets its traceback."""
-    if isinstance(error, app_commands.CheckFailure):
+    """Refusals are routine (info), Discord's failures a warning; anything else is a bug and gets its traceback."""
+    if isinstance(error, app_commands.CheckFailure | ShuttingDown):
         log.info("Refused %s: %s", where, error)
     elif isinstance(error, CorpusError):
         log.warning("Corpus unavailable for %s: %s", where, error)
+    elif isinstance(error, DeliveryFailed):
+        delivery.log_failure(error, where)
     else:
         log.error("Unhandled error in %s", where, exc_info=error)
 
 
+def _answered_through(error: Exception, interaction_id: int | None) -> bool:
+    """Whether ``error`` is the failure of the very reply the user would be told through."""
+    return isinstance(error, DeliveryFailed) and (error.expired or error.interaction_id == interaction_id)
+
+
 class ErrorHandler(commands.Cog):
-    """Installs itself as the command tree's error handler and listens for message errors."""
+    """Installs itself as the command tree's error handler."""
 
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
@@ -73,36 +89,39 @@ class ErrorHandler(commands.Cog):
         self.bot.tree.on_error = self._previous_tree_handler  # type: ignore[method-assign]
 
     async def on_app_command_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        error = _unwrap(error)
-        command = f"/{interaction.command.qualified_name}" if interaction.command else "a button"
-        _log(error, f"{command} for user {interaction.user.id}")
-        text = user_message(error)
-        response = interaction.response
-        try:
-            if not response.is_done():
-                await response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            elif response.type is discord.InteractionResponseType.deferred_channel_message:
-                # Replace the "thinking…" message the user is waiting on.
-                await interaction.edit_original_response(
-                    content=text, embed=None, view=None, allowed_mentions=NO_MENTIONS
+        with self.bot.shutdown.track():
+            error = _unwrap(error)
+            command = f"/{interaction.command.qualified_name}" if interaction.command else "a button"
+            _log(error, f"{command} for user {interaction.user.id}")
+            if _answered_through(error, interaction.id):
+                return
+            try:
+                await delivery.respond(
+                    interaction, ephemeral=True, content=user_message(error), allowed_mentions=NO_MENTIONS
                 )
-            else:
-                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException as send_error:  # e.g. the interaction expired meanwhile
-            log.warning("Could not tell user %s about an error: %s", interaction.user.id, send_error)
+            except DeliveryFailed as failure:
+                delivery.log_failure(failure, f"telling user {interaction.user.id} about an error")
 
-    @commands.Cog.listener()
-    async def on_message_error(self, message: discord.Message, error: Exception) -> None:
-        error = _unwrap(error)
-        _log(error, f"question message {message.id} from user {message.author.id}")
-        # A channel message cannot be ephemeral: a cooldown notice removes itself once it no longer applies.
-        delete_after = error.retry_after if isinstance(error, app_commands.CommandOnCooldown) else None
-        try:
-            await message.reply(
-                user_message(error), allowed_mentions=NO_MENTIONS, mention_author=False, delete_after=delete_after
-            )
-        except discord.HTTPException as send_error:
-            log.warning("Could not reply to message %s about an error: %s", message.id, send_error)
+
+async def report_message_error(message: discord.Message, error: Exception) -> None:
+    """Log a failure to answer a mention or DM, and tell its author (a cooldown notice removes itself later)."""
+    _log(error, f"question message {message.id} from user {message.author.id}")
+    if isinstance(error, DeliveryFailed):
+        return  # the reply itself is what Discord did not take
+    notice = await _reply_quietly(message, user_message(error))
+    if notice is not None and isinstance(error, app_commands.CommandOnCooldown):
+        # A channel message cannot be ephemeral: the notice goes once it no longer applies.
+        delivery.delete_later(notice, error.retry_after)
+
+
+async def _reply_quietly(message: discord.Message, text: str) -> discord.Message | None:
+    try:
+        return await delivery.reply(message, content=text, allowed_mentions=NO_MENTIONS)
+    except DeliveryFailed as failure:
+        delivery.log_failure(failure, f"telling user {message.author.id} about an error")
+    except discord.HTTPException as error:  # e.g. the question was deleted meanwhile
+        log.warning("Could not reply to message %s about an error: %s", message.id, error)
+    return None
 
 
 async def setup(bot: QuoteBot) -> None:

@@ -42,7 +42,7 @@ _PLACE_QUESTION = re.compile(
     r"|which\s+(country|city|state|region|place|town|continent|nation))\b",
     re.IGNORECASE,
 )
-_NUMBER_WORDS = frozenset(
+NUMBER_WORDS = frozenset(
     ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion", "billions", "trillion", "half", "third", "quarter", "percent"]
 )
 _MONTHS = (
@@ -54,7 +54,6 @@ _DATE = re.compile(
     r"|\b(century|decade|centuries|decades)\b",
     re.IGNORECASE,
 )
-_DIGITS = re.compile(r"\d")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _PLACE_PREPOSITIONS = frozenset(["in", "at", "from", "to", "near", "into", "across", "of"])
 
@@ -75,22 +74,20 @@ def expected_type(question: str) -> AnswerType | None:
 
 
 def offers(sentence: str, wanted: AnswerType, question: str) -> bool:
-    """Whether ``sentence`` holds something of the ``wanted`` kind that ``question`` does not already give."""
+    """Whether ``sentence`` holds a date, person or place that ``question`` does not already give.
+
+    Numbers are read from the index's terms instead (``sentence_evidence``),
+    which is faster and is how most questions with a kind ask.
+    """
     asked = _question_terms(question)
     if wanted is AnswerType.NUMBER:
-        return any(_is_number(term) and term not in asked for term in terms(sentence)) or any(
-            word.lower() in _NUMBER_WORDS and word.lower() not in asked for word in _WORD.findall(sentence)
-        )
+        raise ValueError("numbers are read from terms: see sentence_evidence")
     if wanted is AnswerType.DATE:
         return any(not set(terms(match.group(0))) <= asked for match in _DATE.finditer(sentence))
     names = _names(sentence, asked)
     if wanted is AnswerType.PERSON:
         return bool(names)
     return any(after_preposition for _, after_preposition in names)
-
-
-def _is_number(term: str) -> bool:
-    return bool(_DIGITS.match(term))
 
 
 @lru_cache(maxsize=4096)

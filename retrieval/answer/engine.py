@@ -27,14 +27,14 @@ import numpy as np
 from quotebot.retrieval.answer.confidence import Signals, judge
 from quotebot.retrieval.answer.evidence import Evidence, gather_evidence
 from quotebot.retrieval.answer.fusion import CANDIDATES, NEAREST, Candidate, fused_score
+from quotebot.retrieval.answer.matching import QuestionTerms
 from quotebot.retrieval.answer.metadata import answer_about_document, is_about_document, name_the_author
 from quotebot.retrieval.answer.questions import Question, analyze, with_corrected_terms
 from quotebot.retrieval.answer.quoting import Quote, choose_quote, highlight_spans
-from quotebot.retrieval.answer.sentence_evidence import sentence_evidence
+from quotebot.retrieval.answer.sentence_evidence import CandidateText, sentence_evidence
 from quotebot.retrieval.answer.spelling import correct_terms
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.index.embedding import TextEmbedder
-from quotebot.retrieval.index.fields import passage_terms
 from quotebot.retrieval.index.passage_vectors import PassageVectors
 from quotebot.retrieval.index.vector_store import VectorStore
 from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage
@@ -130,34 +130,42 @@ class QuoteEngine:
         return with_corrected_terms(question, correct_terms(question.terms, bm25.terms, bm25.vocabulary.__contains__))
 
     def _candidates(self, question: Question) -> list[Candidate]:
-        """Every candidate passage, best first."""
+        """Every candidate passage, best first (none when no passage shares a term with the question)."""
         bm25 = self.corpus.bm25
-        expansion = question.expansion_terms()
-        query = [*question.terms, *expansion]
-        weights = [1.0] * len(question.terms) + [SYNONYM_WEIGHT] * len(expansion)
+        query, weights = bm25_query(question)
         proposed = bm25.top(query, CANDIDATES, weights)
-        leader = proposed[0][1] if proposed else 0.0
+        if not proposed:
+            return []
+        leader = proposed[0][1]
         scores = dict(proposed)
-        # A question none of whose words the corpus uses is not searched by meaning either: it is declined.
-        unit_question = self._question_vector(question, [position for position, _ in proposed]) if proposed else None
-        if unit_question is not None:
+        unit_question = self._question_vector(question, [position for position, _ in proposed])
+        if unit_question is None:
+            positions: list[int] = list(scores)
+            cosines: list[float | None] = [None] * len(positions)
+        else:
             assert self.vectors is not None
             usable = [position for position in scores if self.vectors.is_ready(position)]
             nearest = [p for p in self.vectors.nearest(unit_question, NEAREST) if p not in scores]
             scores.update(zip(nearest, bm25.scores_of(query, nearest, weights).tolist()))
             positions = usable + nearest
-            cosines = self.vectors.passage_cosines(unit_question, positions).tolist() if positions else []
-        else:
-            positions, cosines = list(scores), [None] * len(scores)
-        candidates = []
-        for position, cosine in zip(positions, cosines):
-            score = scores[position]
-            sentence_cosines = (
-                None if unit_question is None else self.vectors.sentence_cosines(unit_question, position)  # type: ignore[union-attr]
+            cosines = self.vectors.passage_cosines(unit_question, positions).tolist()
+        table = self.corpus.sentences
+        texts = [
+            CandidateText(
+                self.passages[position].text,
+                table.spans(position),
+                None if unit_question is None else self.vectors.sentence_cosines(unit_question, position),  # type: ignore[union-attr]
             )
-            evidence = sentence_evidence(self.passages[position].text, question, bm25.idf, sentence_cosines)
-            share = score / leader if leader else 0.0
-            candidates.append(Candidate(position, score, evidence, cosine, fused_score(share, evidence, cosine)))
+            for position in positions
+        ]
+        terms = QuestionTerms.of(question, bm25.vocabulary, bm25.idf)
+        evidence = sentence_evidence(
+            question, terms, table.gather(positions), texts, bm25.vocabulary, self.corpus.number_terms
+        )
+        candidates = [
+            Candidate(position, scores[position], found, cosine, fused_score(scores[position] / leader, found, cosine))
+            for position, found, cosine in zip(positions, evidence, cosines)
+        ]
         candidates.sort(key=lambda candidate: (-candidate.score, candidate.position))
         return candidates
 
@@ -176,8 +184,11 @@ class QuoteEngine:
         )
 
     def _evidence(self, question: Question, candidate: Candidate) -> Evidence:
+        """What the candidate passage holds of the question, its terms read from the postings."""
         bm25 = self.corpus.bm25
-        return gather_evidence(question, set(passage_terms(self.passages[candidate.position])), candidate.bm25, bm25.idf, bm25.k1)
+        terms = QuestionTerms.of(question, bm25.vocabulary, bm25.idf)
+        found = terms.match(terms.found(bm25.holds(candidate.position, terms.columns)[np.newaxis])[0])
+        return gather_evidence(question, found, candidate.bm25, bm25.idf, bm25.k1)
 
     def _signals(self, question: Question, candidates: list[Candidate], quote: Quote) -> Signals:
         best = candidates[0]
@@ -199,6 +210,12 @@ class QuoteEngine:
             if semantic
             else None,
         )
+
+
+def bm25_query(question: Question) -> tuple[list[str], list[float]]:
+    """The question's terms and their everyday synonyms, the synonyms weighing ``SYNONYM_WEIGHT``."""
+    expansion = question.expansion_terms()
+    return [*question.terms, *expansion], [1.0] * len(question.terms) + [SYNONYM_WEIGHT] * len(expansion)
 
 
 def _with_confidence(answer: Answer, confidence: float) -> Answer:

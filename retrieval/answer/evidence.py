@@ -9,10 +9,10 @@ contains can, so these shares feed the decline and confidence models
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from quotebot.retrieval.answer.matching import match
+from quotebot.retrieval.answer.matching import Match
 from quotebot.retrieval.answer.questions import Question
 
 
@@ -32,13 +32,12 @@ class Evidence:
 
 def gather_evidence(
     question: Question,
-    passage_terms: Collection[str],
+    found: Match,
     score: float,
     idf: Callable[[str], float],
     k1: float,
 ) -> Evidence:
-    """Evidence for the passage whose terms are ``passage_terms`` and BM25 score is ``score``."""
-    found = match(question, passage_terms, idf)
+    """Evidence for the passage that holds ``found`` of the question and has the BM25 score ``score``."""
     wanted = set(question.topic_terms)
     best_possible = sum(idf(term) * (k1 + 1) for term in question.terms)
     return Evidence(

@@ -210,6 +210,15 @@ class SparseBM25:
         frequency = 0 if term_id is None else int(self.offsets[term_id + 1] - self.offsets[term_id])
         return float(lucene_idf(self.passage_count, frequency))
 
+    def holds(self, passage: int, term_ids: np.ndarray) -> np.ndarray:
+        """Whether ``passage`` has each of the terms ``term_ids``, read from their (passage-sorted) postings."""
+        held = np.zeros(len(term_ids), dtype=bool)
+        for n, term_id in enumerate(term_ids.tolist()):
+            postings = self.passage_ids[self.offsets[term_id]:self.offsets[term_id + 1]]
+            at = int(np.searchsorted(postings, passage))
+            held[n] = at < len(postings) and postings[at] == passage
+        return held
+
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Every passage's score, as ``ReferenceBM25.get_scores`` would give it."""
         ids, weights, _ = self._postings(query)

@@ -12,7 +12,9 @@ the manifest and of every array, and the index's own consistency
 else means "no cache": the index is rebuilt and the file rewritten.
 
 Passage texts are not stored: they are slices of the documents, which are
-read anyway, at the stored offsets, taken only when a passage is read.
+read anyway, at the stored offsets, taken only when a passage is read. Each
+passage's sentences (spans and term ids, ``SentenceTable``) are stored, so
+answering never splits or analyses text again.
 """
 
 from __future__ import annotations
@@ -35,11 +37,12 @@ import numpy as np
 from quotebot.retrieval.index.bm25 import SparseBM25
 from quotebot.retrieval.index.cache_location import cache_folders
 from quotebot.retrieval.index.corpus_index import CorpusIndex
+from quotebot.retrieval.index.sentence_table import SentenceTable
 from quotebot.retrieval.ingest.models import Document, Passage
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CACHE_FILE = "index.npz"
 # Every module whose code decides what the index holds; tests check that this
 # covers all the retrieval modules that ``corpus_index`` imports.
@@ -47,6 +50,7 @@ ANALYSIS_MODULES = (
     "quotebot.retrieval.index.bm25",
     "quotebot.retrieval.index.corpus_index",
     "quotebot.retrieval.index.fields",
+    "quotebot.retrieval.index.sentence_table",
     "quotebot.retrieval.ingest.models",
     "quotebot.retrieval.ingest.passages",
     "quotebot.retrieval.ingest.sentences",
@@ -64,7 +68,13 @@ ARRAYS = {
     "ends": np.dtype(np.int64),
     "paragraphs": np.dtype(np.int64),
     "sections": np.dtype(np.int64),
+    "sentence_passage_offsets": np.dtype(np.int64),
+    "sentence_starts": np.dtype(np.int32),
+    "sentence_ends": np.dtype(np.int32),
+    "sentence_term_offsets": np.dtype(np.int64),
+    "sentence_term_ids": np.dtype(np.int32),
 }
+SENTENCE_PREFIX = "sentence_"
 
 
 def cache_paths(folder: Path) -> list[Path]:
@@ -163,6 +173,7 @@ def _arrays(index: CorpusIndex, sections: list[str]) -> dict[str, np.ndarray]:
         "sections": np.fromiter(
             (-1 if p.section is None else section_ids[p.section] for p in index.passages), np.int64, len(index.passages)
         ),
+        **{SENTENCE_PREFIX + name: array for name, array in index.sentences.arrays().items()},
     }
 
 
@@ -212,7 +223,11 @@ def _read(path: Path, documents: Sequence[Document]) -> CorpusIndex | None:
     passages = _passages(documents, arrays, manifest["passage_ids"], manifest["sections"])
     if len(passages) != bm25.passage_count:
         raise ValueError("passage count differs from the index")
-    return CorpusIndex(tuple(documents), passages, bm25, tuple(arrays["document_offsets"].tolist()))
+    sentences = SentenceTable.from_arrays(
+        {name.removeprefix(SENTENCE_PREFIX): a for name, a in arrays.items() if name.startswith(SENTENCE_PREFIX)}
+    )
+    sentences.validate(arrays["ends"] - arrays["starts"], len(bm25.terms))
+    return CorpusIndex(tuple(documents), passages, bm25, sentences, tuple(arrays["document_offsets"].tolist()))
 
 
 def _passages(

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain
 
 import numpy as np
 
 from quotebot.retrieval.index.bm25 import SparseBM25, term_occurrences
-from quotebot.retrieval.index.fields import passage_terms
+from quotebot.retrieval.index.fields import AnalysedPassage, analyse_passage
+from quotebot.retrieval.index.sentence_table import SentenceTable
 from quotebot.retrieval.ingest.models import Document, Passage
 from quotebot.retrieval.ingest.passages import split_document
 
@@ -29,17 +31,24 @@ class CorpusIndex:
     """Everything retrieval reads, immutable once built.
 
     The passages of ``documents[i]`` are
-    ``passages[document_offsets[i]:document_offsets[i + 1]]``.
+    ``passages[document_offsets[i]:document_offsets[i + 1]]``; ``sentences``
+    holds their sentences, with term ids into ``bm25.terms``.
     """
 
     documents: tuple[Document, ...]
     passages: Sequence[Passage]
     bm25: SparseBM25
+    sentences: SentenceTable
     document_offsets: tuple[int, ...]
 
     def passage_range(self, position: int) -> range:
         """Positions of the passages of ``documents[position]``."""
         return range(self.document_offsets[position], self.document_offsets[position + 1])
+
+    @cached_property
+    def number_terms(self) -> np.ndarray:
+        """Which terms of ``bm25.terms`` are numbers (start with a digit), for questions that ask for one."""
+        return np.fromiter((term[:1].isdigit() for term in self.bm25.terms), dtype=bool, count=len(self.bm25.terms))
 
 
 def build_index(documents: Sequence[Document], previous: CorpusIndex | None = None) -> CorpusIndex:
@@ -52,30 +61,31 @@ def build_index(documents: Sequence[Document], previous: CorpusIndex | None = No
     kept: list[Document] = []
     passages: list[Passage] = []
     offsets = [0]
-    moves: list[tuple[range, int]] = []
-    fresh: list[list[str]] = []
-    fresh_positions: list[int] = []
+    # Where each passage's data comes from: >= 0 a previous passage, < 0 the fresh one numbered ~value.
+    sources: list[int] = []
+    fresh: list[AnalysedPassage] = []
     for document in documents:
         reuse = reusable.get((document.id, document.fingerprint))
         if reuse is None:
             new_passages: Sequence[Passage] = split_document(document)
-            fresh_positions.extend(range(len(passages), len(passages) + len(new_passages)))
-            fresh.extend(passage_terms(passage) for passage in new_passages)
+            sources.extend(~n for n in range(len(fresh), len(fresh) + len(new_passages)))
+            fresh.extend(analyse_passage(passage) for passage in new_passages)
             kept.append(document)
         else:
             old_document, span, old_passages = reuse
             new_passages = old_passages[span.start:span.stop]
-            moves.append((span, len(passages)))
+            sources.extend(span)
             kept.append(old_document)
         passages.extend(new_passages)
         offsets.append(len(passages))
     if not passages:
         raise ValueError("the documents hold no text to index")
-    reused = _moved_occurrences(previous, moves) if previous is not None and moves else None
+    bm25, sentences = _merged(previous, np.asarray(sources, dtype=np.int64), fresh)
     return CorpusIndex(
         documents=tuple(kept),
         passages=tuple(passages),
-        bm25=_merged_bm25(reused, fresh, fresh_positions, len(passages)),
+        bm25=bm25,
+        sentences=sentences,
         document_offsets=tuple(offsets),
     )
 
@@ -91,33 +101,57 @@ def _reusable(previous: CorpusIndex | None) -> dict[tuple[str, str], tuple[Docum
     }
 
 
-def _moved_occurrences(
-    old: CorpusIndex, moves: list[tuple[range, int]]
-) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
-    """The old vocabulary and the (term id, new position) of every occurrence in the reused passages."""
+def _merged(
+    previous: CorpusIndex | None, sources: np.ndarray, fresh: list[AnalysedPassage]
+) -> tuple[SparseBM25, SentenceTable]:
+    """The BM25 matrix and sentence table of passages taken from ``previous`` (``sources >= 0``) or ``fresh``.
+
+    Only the fresh passages' terms are looked up as strings; the reused ones
+    keep their term ids, renumbered into the merged vocabulary.
+    """
+    reused = np.flatnonzero(sources >= 0)
+    old_terms: tuple[str, ...] = previous.bm25.terms if previous is not None and reused.size else ()
+    fresh_terms = [analysed.terms() for analysed in fresh]
+    terms = sorted(set(old_terms).union(chain.from_iterable(fresh_terms)))
+    vocabulary = {term: i for i, term in enumerate(terms)}
+    old_to_new = np.fromiter(map(vocabulary.__getitem__, old_terms), dtype=np.int64, count=len(old_terms))
+
+    fresh_ids, fresh_owners = term_occurrences(fresh_terms, vocabulary)
+    old_ids, old_owners = _moved_occurrences(previous, sources[reused], reused) if old_terms else (_none(), _none())
+    fresh_positions = np.flatnonzero(sources < 0)
+    term_ids = np.concatenate([old_to_new[old_ids], fresh_ids])
+    owners = np.concatenate([old_owners, fresh_positions[fresh_owners]])
+
+    # Terms only removed passages had leave the vocabulary; renumber the rest densely.
+    used = np.bincount(term_ids, minlength=len(terms)) > 0
+    renumber = np.cumsum(used) - 1
+    bm25 = SparseBM25.from_occurrences(
+        [term for term, keep in zip(terms, used.tolist()) if keep], renumber[term_ids], owners, len(sources)
+    )
+    # A fresh passage's terms are its sentences' terms followed by its field terms.
+    sentence_sizes = [[len(sentence) for sentence in analysed.sentence_terms] for analysed in fresh]
+    own_sizes = [[sum(sizes), len(analysed.field_terms)] for sizes, analysed in zip(sentence_sizes, fresh)]
+    own = np.repeat(np.tile([True, False], len(fresh)), list(chain.from_iterable(own_sizes)))
+    fresh_table = SentenceTable.from_spans(
+        [analysed.spans for analysed in fresh], list(chain.from_iterable(sentence_sizes)), renumber[fresh_ids[own]]
+    )
+    if not old_terms:
+        return bm25, fresh_table
+    assert previous is not None
+    old_table = previous.sentences.select(sources[reused], renumber[old_to_new])
+    # Old passages first, then fresh ones; ``order`` puts every passage back in its place.
+    order = np.where(sources >= 0, np.cumsum(sources >= 0) - 1, reused.size + ~sources)
+    return bm25, SentenceTable.concatenate([old_table, fresh_table]).select(order)
+
+
+def _moved_occurrences(old: CorpusIndex, taken: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(old term id, new position) of every occurrence in the old passages ``taken``, moved to ``positions``."""
     renumber = np.full(len(old.passages), -1, dtype=np.int64)
-    for span, start in moves:
-        renumber[span.start:span.stop] = np.arange(start, start + len(span))
+    renumber[taken] = positions
     term_ids, passages = old.bm25.occurrences()
     keep = renumber[passages] >= 0
-    return old.bm25.terms, term_ids[keep], renumber[passages[keep]]
+    return term_ids[keep], renumber[passages[keep]]
 
 
-def _merged_bm25(
-    reused: tuple[tuple[str, ...], np.ndarray, np.ndarray] | None,
-    fresh: list[list[str]],
-    fresh_positions: list[int],
-    passage_count: int,
-) -> SparseBM25:
-    """One BM25 matrix over the reused occurrences and the fresh passages' terms, in one sorted vocabulary."""
-    old_terms, old_term_ids, old_passages = reused or ((), np.empty(0, np.int64), np.empty(0, np.int64))
-    terms = sorted(set(old_terms).union(chain.from_iterable(fresh)))
-    vocabulary = {term: i for i, term in enumerate(terms)}
-    term_ids, owners = term_occurrences(fresh, vocabulary)
-    old_to_new = np.fromiter(map(vocabulary.__getitem__, old_terms), dtype=np.int64, count=len(old_terms))
-    return SparseBM25.from_occurrences(
-        terms,
-        np.concatenate([old_to_new[old_term_ids], term_ids]),
-        np.concatenate([old_passages, np.asarray(fresh_positions, dtype=np.int64)[owners]]),
-        passage_count,
-    )
+def _none() -> np.ndarray:
+    return np.empty(0, dtype=np.int64)

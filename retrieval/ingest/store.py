@@ -4,11 +4,14 @@ Uploads come from the internet, so nothing about them is trusted: the file
 name is reduced to a slug inside the corpus folder (no separators, no ``..``,
 no hidden files), the content must load as a document exactly as the loader
 will read it, and the file appears atomically, so a reload running at the
-same moment sees either the old file or the complete new one.
+same moment sees either the old file or the complete new one. A process
+killed at any point leaves the old or the new corpus: at worst a hidden
+temporary file, which the loader never reads and the next write removes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -22,6 +25,8 @@ from quotebot.retrieval.ingest.loader import DOCUMENT_SUFFIXES, METADATA_KEYS, C
 from quotebot.retrieval.ingest.models import Document
 
 MAX_NAME_CHARS = 80
+_UPLOAD_PREFIX = ".upload-"
+_UPLOAD_SUFFIX = ".tmp"
 
 
 def save_upload(
@@ -50,6 +55,7 @@ def save_upload(
         raw = _with_front_matter(document, overrides).encode("utf-8")
         parse_document(name, raw)
     target = _inside(folder, name)
+    remove_interrupted_writes(folder)
     _write_atomically(target, raw)
     return target
 
@@ -63,7 +69,18 @@ def remove_document(folder: Path, document_id: str) -> Path:
         path.unlink()
     except OSError as error:
         raise CorpusError(f"cannot delete {document_id!r} ({error.strerror or error})") from None
+    _sync_folder(path.parent)
     return path
+
+
+def remove_interrupted_writes(folder: Path) -> None:
+    """Delete the temporary files of uploads whose process was killed before they were renamed into place.
+
+    Only one write runs at a time (the bot serialises corpus changes), so any
+    such file left when a new one starts is garbage.
+    """
+    for leftover in folder.glob(f"{_UPLOAD_PREFIX}*{_UPLOAD_SUFFIX}"):
+        leftover.unlink(missing_ok=True)
 
 
 def safe_name(filename: str) -> str:
@@ -100,18 +117,32 @@ def _with_front_matter(document: Document, overrides: dict[str, str]) -> str:
 
 
 def _write_atomically(target: Path, raw: bytes) -> None:
-    # A hidden temporary name: the loader skips hidden files, so a concurrent reload never reads half a file.
+    """Write to a hidden temporary file, flush it to disk, then rename it over ``target`` (and make the rename
+    durable): the loader skips hidden files, so no reader ever sees half a file, even after a crash."""
     temporary: Path | None = None
     try:
-        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".upload-", suffix=".tmp", delete=False) as handle:
+        with tempfile.NamedTemporaryFile(
+            dir=target.parent, prefix=_UPLOAD_PREFIX, suffix=_UPLOAD_SUFFIX, delete=False
+        ) as handle:
             temporary = Path(handle.name)
             handle.write(raw)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
+        _sync_folder(target.parent)
     except BaseException as error:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
         if isinstance(error, OSError):
             raise CorpusError(f"cannot write {target.name} ({error.strerror or error})") from None
         raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename, a deletion) to disk; best effort, as some systems cannot open folders."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

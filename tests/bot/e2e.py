@@ -75,6 +75,46 @@ def button_id(message: Mapping[str, Any], label: str) -> str:
     raise AssertionError(f"no button {label!r} on message {message.get('id')}")
 
 
+def delivers(request: CapturedRequest) -> bool:
+    """Whether ``request`` put a message in front of a member: a message callback, the fill of a deferred
+    response or a follow-up, that Discord accepted."""
+    if not 200 <= request.status < 300:
+        return False
+    if request.route == CALLBACK:
+        return request.json.get("type") == CHANNEL_MESSAGE_WITH_SOURCE
+    return request.route in (EDIT_ORIGINAL, FOLLOW_UP)
+
+
+def deliveries(standin: DiscordStandin, interaction: SentInteraction) -> list[CapturedRequest]:
+    """The requests that delivered a message for ``interaction`` (see ``delivers``)."""
+    return [request for request in standin.requests_for(interaction) if delivers(request)]
+
+
+async def delivered(standin: DiscordStandin, interaction: SentInteraction, *, timeout: float = 10.0) -> dict[str, Any]:
+    """The message body the member got for ``interaction`` (waiting for it), whichever route brought it."""
+    request = await standin.wait_for_request(interaction=interaction, where=delivers, timeout=timeout)
+    return request.json.get("data", request.json) if request.route == CALLBACK else request.json
+
+
+def messages_for(standin: DiscordStandin, interaction: SentInteraction) -> list[dict[str, Any]]:
+    """The messages a member can see that answer ``interaction`` (Discord marks them with its id)."""
+    return [
+        message
+        for message in standin.messages.values()
+        if (message.get("interaction_metadata") or {}).get("id") == str(interaction.id)
+    ]
+
+
+def replies_to(standin: DiscordStandin, message: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The bot's messages replying to ``message``."""
+    return [
+        reply
+        for reply in standin.messages.values()
+        if (reply.get("message_reference") or {}).get("message_id") == str(message["id"])
+        and reply["author"]["id"] == str(standin.world.bot.id)
+    ]
+
+
 def message_bodies(standin: DiscordStandin) -> list[tuple[CapturedRequest, dict[str, Any]]]:
     """Every request body that creates or edits a message with content or embeds (callbacks unwrapped)."""
     bodies = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 
@@ -29,6 +31,7 @@ from tests.bot.e2e import (
     make_bot,
 )
 from tests.bot.test_embeds import embed_within_limits
+from tests.discord_standin import InteractionRejected
 
 
 def embed_of(body: dict) -> discord.Embed:
@@ -66,16 +69,17 @@ async def test_a_decline_is_ephemeral_plain_text(discord_standin, clean_env, tmp
     assert_no_mentions_allowed(discord_standin)
 
 
-async def test_slow_retrieval_defers_then_follows_up(discord_standin, clean_env, tmp_path):
+async def test_slow_retrieval_defers_then_fills_the_deferred_response(discord_standin, clean_env, tmp_path):
     bot = make_bot(discord_standin, copy_corpus(tmp_path), ask_defer_after_seconds=0)
     async with discord_standin.running(bot):
         sent = await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
-        follow_up = await discord_standin.wait_for_request(FOLLOW_UP, interaction=sent)
+        edit = await discord_standin.wait_for_request(EDIT_ORIGINAL, interaction=sent)
     first, second = discord_standin.requests_for(sent)
     assert first.json["type"] == DEFERRED_CHANNEL_MESSAGE
     assert not (first.json.get("data") or {}).get("flags", 0) & EPHEMERAL
-    assert second.index == follow_up.index
-    assert "35,000" in embed_of(follow_up.json).description
+    assert second.index == edit.index  # an edit, which is safe to repeat, rather than a follow-up
+    assert "35,000" in embed_of(edit.json).description
+    assert edit.response_json["id"] == first.response_json["interaction"]["response_message_id"]
     assert_no_mentions_allowed(discord_standin)
 
 
@@ -260,23 +264,37 @@ async def test_an_unexpected_error_gets_an_apology_and_a_logged_traceback(
     assert "index exploded" not in json.dumps([r.json for r in discord_standin.requests])
 
 
-async def test_buttons_retire_when_the_view_times_out_leaving_the_source_link(
+async def test_buttons_retire_before_the_token_expires_however_often_they_are_clicked(
     discord_standin, clean_env, tmp_path, monkeypatch
 ):
+    """The buttons' lifetime is an absolute deadline: clicks every 0.3 s would keep an idle timeout
+    of 1 s from ever firing until the token had expired and the retiring edit were refused."""
     corpus = copy_corpus(tmp_path)
     article = corpus / "number-of-north-korean-defectors-declines.md"
     article.write_text(article.read_text().replace("---\n", "---\nurl: https://example.org/defectors\n", 1))
+    discord_standin.timing.token_lifetime = 2.5
     bot = make_bot(discord_standin, corpus)
     async with discord_standin.running(bot):
         # load_extension executes the module afresh: patch the instance the bot loaded.
-        monkeypatch.setattr(bot.extensions["quotebot.bot.exts.ask"], "VIEW_TIMEOUT", 0.5)
+        monkeypatch.setattr(bot.extensions["quotebot.bot.exts.ask"], "VIEW_LIFETIME", 1.0)
         sent = await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
         answer = await callback(discord_standin, sent)
+        message = answer.response_json["resource"]["message"]
+        clicks = 0
+        # Once the buttons are gone the stand-in refuses a click; a click that races the retirement
+        # (view stopped, edit not yet arrived) gets no answer at all, as on Discord.
+        with contextlib.suppress(InteractionRejected, TimeoutError):
+            for _ in range(10):
+                await click(discord_standin, message, "Next passage")
+                clicks += 1
+                await asyncio.sleep(0.3)
         retired = await discord_standin.wait_for_request(EDIT_ORIGINAL, interaction=sent, timeout=5)
+    assert clicks >= 2
+    assert retired.status == 200  # within the token's lifetime
     before = [c for row in answer.json["data"]["components"] for c in row["components"]]
     after = [c for row in retired.json["components"] for c in row["components"]]
     assert [c.get("label") for c in before] == ["Next passage", None, None, "Delete", "Source"]
-    assert [(c.get("label"), c["url"]) for c in after] == [("Source", before[-1]["url"])]
+    assert [(c.get("label"), c["url"].split("#")[0]) for c in after] == [("Source", "https://example.org/defectors")]
     assert before[-1]["url"].startswith("https://example.org/defectors#:~:text=")
 
 
@@ -292,3 +310,37 @@ async def test_next_passage_on_a_mention_reply_edits_its_text(discord_standin, c
     content = page.json["data"]["content"]
     assert content.startswith("> ") and content.endswith("-# Passage 2 of 3") and len(content) <= 2000
     assert page.json["data"]["allowed_mentions"]["parse"] == []
+
+
+async def test_next_passage_after_a_metadata_answer_walks_every_hit(discord_standin, clean_env, tmp_path):
+    """A question about the document is answered from its front matter; the passages it matched all follow."""
+    question = "Who wrote the article about North Korean defectors?"
+    bot = make_bot(discord_standin, copy_corpus(tmp_path))
+    async with discord_standin.running(bot):
+        answer = await ask(discord_standin, question)
+        message = answer.response_json["resource"]["message"]
+        pages = [embed_of((await click(discord_standin, message, "Next passage")).json["data"]) for _ in range(4)]
+    hits = bot.live.ask(question).hits
+    first = embed_of(answer.json["data"])
+    assert "was written by Robert R. King" in first.description
+    assert first.footer.text == f"Passage 1 of {len(hits) + 1}"
+    assert [page.footer.text for page in pages] == [f"Passage {n} of 4" for n in (2, 3, 4, 1)]
+    for page, hit in zip(pages, hits, strict=False):  # hits[0] is the second page, not skipped
+        assert page.description.replace("**", "").replace("\\", "")[2:40] in hit.passage.text
+
+
+async def test_a_direct_message_is_answered_in_the_dm_and_its_buttons_work(discord_standin, clean_env, tmp_path):
+    world = discord_standin.world
+    dm = world.dm(world.alice)
+    async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
+        question = await discord_standin.send_message(ANSWERABLE, channel=dm)  # no mention needed in a DM
+        reply = await discord_standin.wait_for_reply(question)
+        page = await click(discord_standin, reply.response_json, "Next passage")
+        off_topic = await discord_standin.send_message(OFF_TOPIC, channel=dm)
+        decline = await discord_standin.wait_for_reply(off_topic)
+    assert int(reply.path_params["channel_id"]) == dm.id
+    assert reply.json["content"].startswith("> ") and "35,000" in reply.json["content"]
+    assert "guild_id" not in reply.response_json["message_reference"]
+    assert page.json["type"] == UPDATE_MESSAGE and page.json["data"]["content"].endswith("-# Passage 2 of 3")
+    assert decline.json["content"].startswith("I couldn't find")
+    assert_no_mentions_allowed(discord_standin)

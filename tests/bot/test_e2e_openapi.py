@@ -6,7 +6,7 @@ present; this test names the check, and skips with the reason when it is absent.
 
 from __future__ import annotations
 
-from tests.bot.e2e import ANSWERABLE, FOLLOW_UP, OFF_TOPIC, click, copy_corpus, make_bot
+from tests.bot.e2e import ANSWERABLE, EDIT_ORIGINAL, FOLLOW_UP, OFF_TOPIC, click, copy_corpus, make_bot
 
 
 async def test_a_whole_session_sends_only_bodies_discord_accepts(discord_standin, discord_openapi, clean_env, tmp_path):
@@ -16,7 +16,7 @@ async def test_a_whole_session_sends_only_bodies_discord_accepts(discord_standin
     )
     async with discord_standin.running(bot):
         answer = await discord_standin.wait_for_request(
-            FOLLOW_UP, interaction=await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
+            EDIT_ORIGINAL, interaction=await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
         )
         message = answer.response_json
         await click(discord_standin, message, "Next passage")
@@ -25,7 +25,7 @@ async def test_a_whole_session_sends_only_bodies_discord_accepts(discord_standin
         await discord_standin.wait_for_request(FOLLOW_UP, interaction=declined)
         await discord_standin.wait_for_reply(await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}"))
         reload = await discord_standin.send_interaction("corpus reload", user=world.morgan)
-        await discord_standin.wait_for_request(FOLLOW_UP, interaction=reload, timeout=10)
+        await discord_standin.wait_for_request(EDIT_ORIGINAL, interaction=reload, timeout=10)
         await discord_standin.wait_for_request(
             "POST /channels/{channel_id}/messages", where=lambda r: "Reload" in r.json["content"]
         )
@@ -35,6 +35,7 @@ async def test_a_whole_session_sends_only_bodies_discord_accepts(discord_standin
         "PUT /applications/{application_id}/guilds/{guild_id}/commands",
         "POST /interactions/{interaction_id}/{interaction_token}/callback",
         "POST /webhooks/{webhook_id}/{webhook_token}",
+        "PATCH /webhooks/{webhook_id}/{webhook_token}/messages/@original",
         "DELETE /webhooks/{webhook_id}/{webhook_token}/messages/@original",
         "POST /channels/{channel_id}/messages",
     }

@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from quotebot.bot.exts.error_handler import UNEXPECTED
-from tests.bot.e2e import CALLBACK, CHANNEL_MESSAGE_WITH_SOURCE, EPHEMERAL, FOLLOW_UP, make_bot
-from tests.discord_standin import CapturedRequest, DiscordStandin, SentInteraction
+from tests.bot.e2e import EDIT_ORIGINAL, EPHEMERAL, delivered, make_bot
+from tests.discord_standin import DiscordStandin, SentInteraction
 
 DOCUMENTS = 250
 PARAGRAPHS = 12
@@ -96,16 +96,12 @@ async def ask_all(standin: DiscordStandin, questions: list[str]) -> list[SentInt
     return [await standin.send_interaction("ask", {"question": q}, user=users[i % 3]) for i, q in enumerate(questions)]
 
 
-async def outcome(standin: DiscordStandin, sent: SentInteraction) -> CapturedRequest:
-    """The message that answered (or declined) ``sent``: the callback, or the follow-up after a defer."""
-    response = await standin.wait_for_request(CALLBACK, interaction=sent, timeout=60)
-    if response.json["type"] == CHANNEL_MESSAGE_WITH_SOURCE:
-        return response
-    return await standin.wait_for_request(FOLLOW_UP, interaction=sent, timeout=60)
+async def outcome(standin: DiscordStandin, sent: SentInteraction) -> dict:
+    """The message that answered (or declined) ``sent``: the callback, or what followed a defer."""
+    return await delivered(standin, sent, timeout=60)
 
 
-def answered(request: CapturedRequest) -> bool:
-    body = request.json.get("data", request.json)
+def answered(body: dict) -> bool:
     assert body.get("content") != UNEXPECTED and "not available" not in (body.get("content") or "")
     if body.get("embeds"):
         return True
@@ -144,7 +140,7 @@ async def test_reload_during_a_burst_loses_no_question_and_never_blocks_the_loop
             second = await ask_all(
                 discord_standin, [q for pair in zip([NEW_QUESTION] * 20, rng.sample(generic, 20)) for q in pair]
             )
-            report = await discord_standin.wait_for_request(FOLLOW_UP, interaction=reload, timeout=60)
+            report = await discord_standin.wait_for_request(EDIT_ORIGINAL, interaction=reload, timeout=60)
             second_outcomes = [await outcome(discord_standin, sent) for sent in second]
             last = [await outcome(discord_standin, sent) for sent in await ask_all(discord_standin, [NEW_QUESTION] * 3)]
         finally:

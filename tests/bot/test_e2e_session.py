@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 
 import discord
 import pytest
 
+import quotebot
 from quotebot.bot.runner import serve
 from quotebot.bot.sync import sync_commands
 from tests.bot.e2e import GLOBAL_SYNC, GUILD_SYNC, copy_corpus, make_bot
@@ -85,3 +87,21 @@ async def test_a_rejected_token_ends_the_session_with_login_failure(discord_stan
     assert bot.is_closed()
     (login,) = discord_standin.requests
     assert (login.route, login.status) == ("GET /users/@me", 401)
+
+
+async def test_a_quiet_start_with_one_line_saying_what_runs(discord_standin, clean_env, tmp_path, caplog, monkeypatch):
+    monkeypatch.setattr(discord.VoiceClient, "warn_nacl", True)  # as in a fresh process without PyNaCl
+    monkeypatch.setattr(discord.VoiceClient, "warn_dave", True)
+    caplog.set_level(logging.INFO)
+    corpus = copy_corpus(tmp_path)
+    bot = make_bot(discord_standin, corpus)
+    async with discord_standin.running(bot):
+        await asyncio.sleep(0.1)
+    assert "voice will NOT be supported" not in caplog.text
+    ready = [r.getMessage() for r in caplog.records if r.getMessage().startswith("quotebot ")]
+    passages = len(bot.live.engine.passages)
+    expected = (
+        f"quotebot {quotebot.__version__} ready as quotebot ({discord_standin.world.bot.id}): corpus {corpus} "
+        f"with 1 documents, {passages} passages, semantic model off; in 1 guilds"
+    )
+    assert ready == [expected]

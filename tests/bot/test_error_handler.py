@@ -6,7 +6,9 @@ import re
 
 from discord import app_commands
 
-from quotebot.bot.exts.error_handler import UNEXPECTED, user_message
+from quotebot.bot.delivery import DeliveryFailed
+from quotebot.bot.exts.error_handler import DISCORD_TROUBLE, UNEXPECTED, user_message
+from quotebot.bot.shutdown import RESTARTING, ShuttingDown
 from quotebot.bot.utils import checks
 from quotebot.retrieval.ingest.loader import CorpusError
 
@@ -35,3 +37,8 @@ def test_corpus_errors_are_explained():
 def test_bugs_get_an_apology_without_details():
     message = user_message(KeyError("secret internal detail"))
     assert message == UNEXPECTED and "secret" not in message
+
+
+def test_discord_failures_and_restarts_are_explained_without_blame():
+    assert user_message(DeliveryFailed("GET attachment", None, "503 Service Unavailable")) == DISCORD_TROUBLE
+    assert user_message(ShuttingDown()) == RESTARTING

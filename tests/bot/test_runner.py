@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 from pathlib import Path
 
 import aiohttp
@@ -30,12 +32,16 @@ def test_sync_without_token_fails_the_same_way(clean_env, capsys):
     assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
 
 
-def test_invalid_configuration_is_one_line_not_a_traceback(clean_env, monkeypatch, capsys):
+def test_invalid_configuration_is_one_line_per_setting_naming_its_variable(clean_env, monkeypatch, capsys):
     monkeypatch.setenv("DISCORD_TOKEN", "x")
     monkeypatch.setenv("QUOTEBOT_MODERATOR_ROLE_ID", "mods")
+    monkeypatch.setenv("QUOTEBOT_TOP_K", "99")
     assert runner.main(argparse.Namespace(corpus=None)) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("quotebot: invalid configuration (moderator_role_id:") and err.count("\n") == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "quotebot: QUOTEBOT_MODERATOR_ROLE_ID: Input should be a valid integer, unable to parse string as an integer",
+        "quotebot: QUOTEBOT_TOP_K: Input should be less than or equal to 10",
+    ]
 
 
 def test_corpus_option_overrides_the_environment(clean_env, monkeypatch):
@@ -79,7 +85,7 @@ def test_sync_reports_a_discord_failure_in_one_line(clean_env, monkeypatch, caps
 
     monkeypatch.setenv("DISCORD_TOKEN", "x")
     monkeypatch.setattr(sync, "sync_commands", failing)
-    monkeypatch.setattr(sync, "setup_logging", lambda level: None)
+    monkeypatch.setattr(sync, "setup_logging", lambda level, log_format: None)
     assert sync.main(argparse.Namespace(guild=None)) == 1
     assert capsys.readouterr().err == line + "\n"
 
@@ -103,3 +109,61 @@ def test_the_semantic_model_is_on_by_default_and_off_by_setting(clean_env, monke
     assert runner.live_engine(runner.load_settings(argparse.Namespace(corpus=None))).embedder is not None
     monkeypatch.setenv("QUOTEBOT_SEMANTIC", "off")
     assert runner.live_engine(runner.load_settings(argparse.Namespace(corpus=None))).embedder is None
+
+
+@pytest.mark.parametrize("pasted", ["abc.def\n", "  abc.def\r\n", "\tabc.def "])
+def test_whitespace_around_the_token_is_stripped(clean_env, monkeypatch, pasted):
+    monkeypatch.setenv("DISCORD_TOKEN", pasted)
+    assert runner.configure(argparse.Namespace(corpus=None))[1] == "abc.def"
+
+
+@pytest.mark.parametrize("mangled", ["abc\ndef", "abc def", "abc\x07def", "abc\u200bdef"])
+def test_a_token_with_whitespace_or_control_characters_inside_is_one_line_naming_the_variable(
+    clean_env, monkeypatch, capsys, mangled
+):
+    monkeypatch.setenv("DISCORD_TOKEN", mangled)
+    assert runner.main(argparse.Namespace(corpus=None)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("quotebot: DISCORD_TOKEN: Value error, holds a space, line break or control character")
+    assert err.count("\n") == 1 and "abc" not in err and "Traceback" not in err
+
+
+def test_a_token_with_a_line_break_from_dotenv_is_one_line_from_the_installed_command(run_cli, clean_env):
+    (clean_env / ".env").write_text('DISCORD_TOKEN="abc.def\\nghi"\n')
+    result = run_cli("run")
+    assert result.returncode == 2
+    assert result.stderr.startswith("quotebot: DISCORD_TOKEN: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr and "ghi" not in result.stderr
+
+
+def test_json_logs_are_one_object_a_line_with_the_extra_fields(capsys):
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        runner.setup_logging("INFO", "json")
+        logging.getLogger("quotebot.test").warning(
+            "Discord did not take %s", "a reply", extra={"route": "POST /x", "interaction_id": 7}
+        )
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            logging.getLogger("quotebot.test").exception("Unhandled error in /ask")
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    warning, error = (json.loads(line) for line in capsys.readouterr().err.splitlines())
+    assert {key: warning[key] for key in ("level", "logger", "message", "route", "interaction_id")} == {
+        "level": "WARNING",
+        "logger": "quotebot.test",
+        "message": "Discord did not take a reply",
+        "route": "POST /x",
+        "interaction_id": 7,
+    }
+    assert warning["time"] and error["level"] == "ERROR" and "RuntimeError: boom" in error["exc_info"]
+
+
+def test_log_format_must_be_text_or_json(clean_env, monkeypatch, capsys):
+    monkeypatch.setenv("DISCORD_TOKEN", "x")
+    monkeypatch.setenv("QUOTEBOT_LOG_FORMAT", "xml")
+    assert runner.main(argparse.Namespace(corpus=None)) == 2
+    assert capsys.readouterr().err == "quotebot: QUOTEBOT_LOG_FORMAT: Input should be 'text' or 'json'\n"

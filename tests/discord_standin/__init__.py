@@ -17,13 +17,16 @@ break Discord's OpenAPI description. See :class:`.server.DiscordStandin`.
 
 from .capture import CapturedFile, CapturedRequest, GatewayFrame
 from .commands import InteractionRejected
+from .faults import REPLY_ROUTES, Fault, FaultPlan
 from .flags import ApplicationFlag, Intent, Permission
 from .openapi import DiscordOpenAPI, SpecViolation, spec_or_skip
 from .server import DEFAULT_TOKEN, DiscordStandin, SentInteraction
+from .state import Timing
 from .world import Attachment, Channel, Member, Role, User, World
 
 __all__ = [
     "DEFAULT_TOKEN",
+    "REPLY_ROUTES",
     "ApplicationFlag",
     "Attachment",
     "CapturedFile",
@@ -31,6 +34,8 @@ __all__ = [
     "Channel",
     "DiscordOpenAPI",
     "DiscordStandin",
+    "Fault",
+    "FaultPlan",
     "GatewayFrame",
     "Intent",
     "InteractionRejected",
@@ -39,6 +44,7 @@ __all__ = [
     "Role",
     "SentInteraction",
     "SpecViolation",
+    "Timing",
     "User",
     "World",
     "spec_or_skip",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
@@ -39,7 +40,9 @@ class CapturedRequest:
     OpenAPI description (``"POST /channels/{channel_id}/messages"``), relative to
     ``/api/v10`` for API routes; unknown routes use the literal path.
     ``json`` is the parsed JSON body, or the ``payload_json`` part of a
-    multipart body, whose file parts are in ``files``.
+    multipart body, whose file parts are in ``files``. ``fault`` describes the
+    fault the test planned for this request (``"503 before processing"``), if any;
+    ``answered_at`` is the ``time.monotonic()`` at which the stand-in answered it.
     """
 
     index: int
@@ -55,6 +58,8 @@ class CapturedRequest:
     status: int
     response_json: Any
     known: bool
+    fault: str | None = None
+    answered_at: float = field(default_factory=time.monotonic)
 
     @property
     def is_api(self) -> bool:

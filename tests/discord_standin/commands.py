@@ -20,6 +20,8 @@ OptionValue: TypeAlias = str | int | float | bool | User | Role | Channel | Atta
 SUB_COMMAND = 1
 SUB_COMMAND_GROUP = 2
 CHAT_INPUT = 1
+#: The interaction context of a DM with the bot.
+BOT_DM = 1
 
 #: Option type -> the Python values a test may pass for it (see ApplicationCommandOptionType).
 _VALUE_TYPES: dict[int, tuple[type, ...]] = {
@@ -83,8 +85,23 @@ class CommandRegistry:
             stored["options"] = [_without_nulls(option) for option in command["options"]]
         return stored
 
-    def find(self, name: str, guild_id: int) -> Payload | None:
-        """The slash command a member of ``guild_id`` sees under ``name``: guild commands shadow global ones."""
+    def find(self, name: str, guild_id: int | None) -> Payload | None:
+        """The slash command a member of ``guild_id`` sees under ``name``: guild commands shadow global ones.
+
+        In a DM with the bot (``guild_id`` None) only global commands exist, and only those whose
+        ``contexts`` include BOT_DM (1); ``None`` contexts means every context, as Discord defaults.
+        """
+        if guild_id is None:
+            return next(
+                (
+                    command
+                    for command in self._scopes.get(None, [])
+                    if command["name"] == name
+                    and command["type"] == CHAT_INPUT
+                    and (command.get("contexts") is None or BOT_DM in command["contexts"])
+                ),
+                None,
+            )
         for scope in (guild_id, None):
             for command in self._scopes.get(scope, []):
                 if command["name"] == name and command["type"] == CHAT_INPUT:
@@ -92,24 +109,28 @@ class CommandRegistry:
         return None
 
     def interaction_data(
-        self, command: str, options: Mapping[str, OptionValue], *, user: User, base_url: str
+        self, command: str, options: Mapping[str, OptionValue], *, user: User, base_url: str, in_dm: bool = False
     ) -> Payload:
         """The ``data`` of an APPLICATION_COMMAND interaction for ``/command`` (e.g. ``"corpus reload"``).
 
         Uses the registered definition when the bot synced one; otherwise option
         types are inferred from the Python values (Discord only delivers
-        registered commands, so prefer syncing in tests).
+        registered commands, so prefer syncing in tests). In a DM (``in_dm``)
+        only a global command usable in DMs is delivered.
         """
         names = command.split()
         if not names or len(names) > 3:
             raise InteractionRejected(f"{command!r} is not a slash command path (1 to 3 names)")
-        registered = self.find(names[0], self._world.guild.id)
+        registered = self.find(names[0], None if in_dm else self._world.guild.id)
+        if registered is None and in_dm:
+            raise InteractionRejected(f"/{names[0]} is not a global command usable in DMs")
         if registered is None:
             path_types = [SUB_COMMAND_GROUP, SUB_COMMAND][-(len(names) - 1) :] if len(names) > 1 else []
             leaf = [_option(name, _infer_type(name, value), value) for name, value in options.items()]
             data: Payload = {"id": str(self._snowflakes.next()), "name": names[0], "type": CHAT_INPUT}
         else:
-            self._check_permissions(registered, user)
+            if not in_dm:
+                self._check_permissions(registered, user)
             path_types, definitions = _walk_subcommands(registered, names)
             leaf = _checked_options(command, definitions, options)
             data = {"id": registered["id"], "name": names[0], "type": CHAT_INPUT}

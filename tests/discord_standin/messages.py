@@ -87,6 +87,17 @@ class MessageStore:
         self.get(message_id, channel_id)
         del self.messages[message_id]
 
+    def by_nonce(self, author: User, nonce: str) -> Payload | None:
+        """The stored message ``author`` sent with ``nonce``, if any (Discord checks the last few minutes)."""
+        return next(
+            (
+                message
+                for message in reversed(self.messages.values())
+                if message.get("nonce") == nonce and message["author"]["id"] == str(author.id)
+            ),
+            None,
+        )
+
     def store(self, message: Payload) -> Payload:
         """Keep a message built elsewhere (user messages the test dispatches)."""
         self.messages[int(message["id"])] = message
@@ -120,7 +131,7 @@ class MessageStore:
         if reference:
             message |= self._reply_fields(reference, channel_id)
         if body.get("nonce") is not None:
-            message["nonce"] = body["nonce"]
+            message["nonce"] = str(body["nonce"])
         message |= extra or {}
         _check_not_empty(message, body)
         return self.store(message)
@@ -174,16 +185,15 @@ class MessageStore:
         target = self.messages.get(int(reference["message_id"]))
         if target is None and reference.get("fail_if_not_exists", True):
             raise invalid_form("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
-        return {
-            "type": MESSAGE_REPLY,
-            "message_reference": {
-                "type": 0,
-                "channel_id": str(reference.get("channel_id") or channel_id),
-                "message_id": str(reference["message_id"]),
-                "guild_id": str(reference.get("guild_id") or self.world.guild.id),
-            },
-            "referenced_message": target,
+        fields: Payload = {
+            "type": 0,
+            "channel_id": str(reference.get("channel_id") or channel_id),
+            "message_id": str(reference["message_id"]),
         }
+        channel = self.world.channel(channel_id)
+        if channel is None or not channel.is_dm:
+            fields["guild_id"] = str(reference.get("guild_id") or self.world.guild.id)
+        return {"type": MESSAGE_REPLY, "message_reference": fields, "referenced_message": target}
 
 
 def _check_content(body: Mapping[str, Any]) -> None:

@@ -19,6 +19,9 @@ Payload = dict[str, Any]
 #: Default upload limit of a guild without boosts; discord.py reads it from every interaction.
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
+#: What Discord grants a bot in a DM: read and send, embed, attach, history, external emoji and reactions.
+EVERYONE_DM_PERMISSIONS = (1 << 6) | (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 18)
+
 INTERACTION_APPLICATION_COMMAND = 2
 INTERACTION_MESSAGE_COMPONENT = 3
 
@@ -104,6 +107,18 @@ def channel_payload(channel: Channel, guild_id: int, *, permissions: int | None 
     if permissions is not None:
         payload["permissions"] = str(permissions)
     return payload
+
+
+def dm_channel_payload(channel: Channel) -> Payload:
+    """A direct-message channel object (``type`` 1) with its one recipient."""
+    assert channel.recipient is not None
+    return {
+        "id": str(channel.id),
+        "type": channel.type,
+        "last_message_id": None,
+        "flags": 0,
+        "recipients": [user_payload(channel.recipient)],
+    }
 
 
 def member_payload(member: Member, *, with_user: bool = True, permissions: int | None = None) -> Payload:
@@ -358,22 +373,34 @@ def interaction_payload(
         "application_id": str(world.application_id),
         "type": interaction_type,
         "data": data,
-        "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
-        "guild_id": str(guild.id),
-        "channel": channel_payload(channel, guild.id, permissions=guild.permissions_of(user)),
         "channel_id": str(channel.id),
-        "member": member_payload(guild.member(user), permissions=guild.permissions_of(user)),
         "token": token,
         "version": 1,
-        "app_permissions": str(guild.permissions_of(world.bot)),
         "locale": locale,
-        "guild_locale": "en-US",
         "entitlements": [],
         "entitlement_sku_ids": [],
-        "authorizing_integration_owners": {"0": str(guild.id)},
-        "context": 0,
         "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
     }
+    if channel.is_dm:
+        # In a DM with the bot: the user instead of a member, no guild; "0" names the DM as the install's owner.
+        payload |= {
+            "channel": dm_channel_payload(channel),
+            "user": user_payload(user),
+            "app_permissions": str(EVERYONE_DM_PERMISSIONS),
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,
+        }
+    else:
+        payload |= {
+            "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
+            "guild_id": str(guild.id),
+            "channel": channel_payload(channel, guild.id, permissions=guild.permissions_of(user)),
+            "member": member_payload(guild.member(user), permissions=guild.permissions_of(user)),
+            "app_permissions": str(guild.permissions_of(world.bot)),
+            "guild_locale": "en-US",
+            "authorizing_integration_owners": {"0": str(guild.id)},
+            "context": 0,
+        }
     if message is not None:
         payload["message"] = message
     return payload
@@ -384,12 +411,17 @@ def interaction_metadata(interaction: Payload, *, interacted_message_id: str | N
     metadata: Payload = {
         "id": interaction["id"],
         "type": interaction["type"],
-        "user": interaction["member"]["user"],
+        "user": interaction_user(interaction),
         "authorizing_integration_owners": interaction["authorizing_integration_owners"],
     }
     if interacted_message_id is not None:
         metadata["interacted_message_id"] = interacted_message_id
     return metadata
+
+
+def interaction_user(interaction: Payload) -> Payload:
+    """The user behind an interaction: its member's user in a guild, ``user`` in a DM."""
+    return interaction["member"]["user"] if "member" in interaction else interaction["user"]
 
 
 def error_payload(code: int, message: str, errors: Payload | None = None) -> Payload:

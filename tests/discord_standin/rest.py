@@ -1,7 +1,8 @@
 """Discord's REST API (the part a bot uses), served under ``/api/v10`` like discord.com.
 
 Every request passes through :meth:`RestApi.middleware`, which records it
-(with the route template spelled as in Discord's OpenAPI description), turns
+(with the route template spelled as in Discord's OpenAPI description), answers
+with a fault when the test planned one (:mod:`.faults`), turns
 :class:`~.messages.ApiError` into Discord-style error answers, answers unknown
 routes with 404 while flagging them, and turns a crash of the stand-in itself
 into a recorded fault plus a 400 (a 5xx would make discord.py retry for
@@ -31,11 +32,13 @@ from .payloads import (
     application_payload,
     channel_payload,
     current_user_payload,
+    dm_channel_payload,
     interaction_metadata,
+    interaction_user,
     message_payload,
 )
 from .state import InteractionState, StandinState
-from .world import GUILD_TEXT
+from .world import GUILD_TEXT, Channel
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -104,6 +107,7 @@ class RestApi:
             ("PUT", "/applications/{application_id}/commands", self.put_commands),
             ("GET", "/applications/{application_id}/guilds/{guild_id}/commands", self.get_commands),
             ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", self.put_commands),
+            ("POST", "/users/@me/channels", self.create_dm),
             ("GET", "/channels/{channel_id}", self.get_channel),
             ("POST", "/channels/{channel_id}/messages", self.create_message),
             ("GET", "/channels/{channel_id}/messages/{message_id}", self.get_message),
@@ -128,6 +132,10 @@ class RestApi:
             return await handler(request)
         raw = await request.read()
         known = request.match_info.http_exception is None
+        resource = request.match_info.route.resource
+        template = resource.canonical if known and resource is not None else request.path
+        route = f"{request.method} {template.removeprefix(API_PREFIX)}"
+        fault = self._state.faults.pick(route, request) if known else None
         document: Any = None
         files: tuple[CapturedFile, ...] = ()
         response: web.StreamResponse
@@ -139,10 +147,10 @@ class RestApi:
             )
         else:
             request[_BODY] = (document, files)
-            response = await self._answer(request, handler, known=known)
-        resource = request.match_info.route.resource
-        template = resource.canonical if known and resource is not None else request.path
-        template = template.removeprefix(API_PREFIX)
+            if fault is None or fault.after_processing:
+                response = await self._answer(request, handler, known=known)
+            if fault is not None:
+                response = fault.response()
         answer = None
         if isinstance(response, web.Response) and response.content_type == "application/json" and response.text:
             answer = json.loads(response.text)
@@ -152,7 +160,7 @@ class RestApi:
                 index=index,
                 method=request.method,
                 path=request.path,
-                route=f"{request.method} {template}",
+                route=route,
                 path_params=dict(request.match_info) if known else {},
                 query=MultiDictProxy(MultiDict(request.query)),
                 headers=CIMultiDictProxy(CIMultiDict(request.headers)),
@@ -162,6 +170,7 @@ class RestApi:
                 status=response.status,
                 response_json=answer,
                 known=known,
+                fault=None if fault is None else fault.describe(),
             )
 
         await self._state.recorder.add_request(make)
@@ -262,7 +271,8 @@ class RestApi:
         describes the interaction and the message resource.
         """
         itx = self._interaction(request.match_info["interaction_token"])
-        if itx is None or str(itx.id) != request.match_info["interaction_id"]:
+        too_late = itx is not None and itx.age > self._state.timing.callback_window
+        if itx is None or str(itx.id) != request.match_info["interaction_id"] or too_late:
             raise ApiError(404, 10062, "Unknown interaction")
         if itx.acknowledged:
             raise ApiError(400, 40060, "Interaction has already been acknowledged.")
@@ -336,7 +346,7 @@ class RestApi:
                 "id": str(itx.id),
                 "type": itx.payload["type"],
                 "name": _command_name(itx.payload["data"]),
-                "user": itx.payload["member"]["user"],
+                "user": interaction_user(itx.payload),
             }
         return fields
 
@@ -345,6 +355,8 @@ class RestApi:
         itx = self._interaction(request.match_info["webhook_token"])
         if request.match_info["webhook_id"] != str(self._world.application_id) or itx is None or not itx.acknowledged:
             raise ApiError(404, 10015, "Unknown Webhook")
+        if itx.age > self._state.timing.token_lifetime:
+            raise ApiError(401, 50027, "Invalid Webhook Token")
         return itx
 
     def _webhook_message(self, request: web.Request) -> tuple[InteractionState, Payload]:
@@ -408,30 +420,48 @@ class RestApi:
 
     # -- channels -----------------------------------------------------------
 
-    def _text_channel(self, request: web.Request) -> int:
-        channel_id = self._snowflake(request, "channel_id")
-        channel = self._world.guild.channel(channel_id)
+    def _channel(self, request: web.Request) -> Channel:
+        channel = self._world.channel(self._snowflake(request, "channel_id"))
         if channel is None:
             raise ApiError(404, 10003, "Unknown Channel")
-        if channel.type != GUILD_TEXT:
+        return channel
+
+    def _text_channel(self, request: web.Request) -> int:
+        channel = self._channel(request)
+        if channel.type != GUILD_TEXT and not channel.is_dm:
             raise ApiError(400, 50008, "Cannot send messages in a non-text channel")
-        return channel_id
+        return channel.id
+
+    def _channel_payload(self, channel: Channel) -> Payload:
+        return dm_channel_payload(channel) if channel.is_dm else channel_payload(channel, self._world.guild.id)
 
     async def get_channel(self, request: web.Request) -> web.Response:
-        """``GET /channels/{id}``."""
-        channel = self._world.guild.channel(self._snowflake(request, "channel_id"))
-        if channel is None:
-            raise ApiError(404, 10003, "Unknown Channel")
-        return json_response(channel_payload(channel, self._world.guild.id))
+        """``GET /channels/{id}``: a guild channel or a DM channel."""
+        return json_response(self._channel_payload(self._channel(request)))
+
+    async def create_dm(self, request: web.Request) -> web.Response:
+        """``POST /users/@me/channels``: open (or find) the DM channel with ``recipient_id``."""
+        body, _ = self._body(request)
+        user = self._world.user(int(body.get("recipient_id") or 0))
+        if user is None or user == self._world.bot:
+            raise invalid_form("recipient_id", "NUMBER_TYPE_COERCE", "Unknown user.")
+        return json_response(dm_channel_payload(self._world.dm(user)))
 
     async def create_message(self, request: web.Request) -> web.Response:
-        """``POST /channels/{id}/messages``: ``channel.send`` and ``message.reply``."""
+        """``POST /channels/{id}/messages``: ``channel.send`` and ``message.reply``.
+
+        With ``enforce_nonce`` (discord.py always sends it with its ``nonce``), a second message by the
+        bot with the same nonce is not created: the first one is returned, as on Discord.
+        """
         channel_id = self._text_channel(request)
         body, files = self._body(request)
+        store = self._state.store
+        if body.get("enforce_nonce") and body.get("nonce") is not None:
+            earlier = store.by_nonce(self._world.bot, str(body["nonce"]))
+            if earlier is not None:
+                return json_response(earlier)
         return json_response(
-            self._state.store.create(
-                body, files, channel_id=channel_id, author=self._world.bot, message_type=MESSAGE_DEFAULT
-            )
+            store.create(body, files, channel_id=channel_id, author=self._world.bot, message_type=MESSAGE_DEFAULT)
         )
 
     async def get_message(self, request: web.Request) -> web.Response:

@@ -4,6 +4,9 @@ A test starts it, points discord.py at it (:meth:`DiscordStandin.patch_discord`)
 runs the real bot against it (:meth:`DiscordStandin.running`), then plays the
 users' side (``send_interaction``, ``send_component``, ``send_message``) and
 asserts on what the bot sent back (``wait_for_request``, ``requests``).
+Discord's failures and deadlines are the test's to set: ``faults`` plans
+rate limits and server errors (:mod:`.faults`), ``timing`` holds the 3-second
+callback window and the 15-minute token lifetime.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from aiohttp import web
 
 from .capture import CapturedRequest, GatewayFrame
 from .commands import InteractionRejected, OptionValue
+from .faults import FaultPlan
 from .flags import Intent
 from .gateway import OP_IDENTIFY, Gateway
 from .lifecycle import ClientT, patch_discord, run_client
@@ -35,7 +39,7 @@ from .payloads import (
     message_payload,
 )
 from .rest import GATEWAY_ROUTE, RestApi
-from .state import InteractionState, StandinState
+from .state import InteractionState, StandinState, Timing
 from .world import Attachment, Channel, User, World
 
 #: Shaped like a bot token (base64 user id . timestamp . HMAC) but obviously not one.
@@ -49,20 +53,24 @@ _STRING_SELECT = 3
 
 @dataclass(frozen=True)
 class SentInteraction:
-    """An interaction the test sent; pass it to ``wait_for_request``/``requests_for``."""
+    """An interaction the test sent; pass it to ``wait_for_request``/``requests_for``.
+
+    ``sent_at`` is the ``time.monotonic()`` at which it was dispatched to the bot.
+    """
 
     id: int
     token: str
     payload: Payload
+    sent_at: float
 
 
 class DiscordStandin:
     """A Discord stand-in on ``127.0.0.1`` with a free port; use as ``async with DiscordStandin() as standin``."""
 
-    def __init__(self, world: World | None = None, *, token: str = DEFAULT_TOKEN) -> None:
+    def __init__(self, world: World | None = None, *, token: str = DEFAULT_TOKEN, fault_seed: int = 0) -> None:
         self.world = world or World.default()
         self.token = token
-        self._state = StandinState(self.world, token)
+        self._state = StandinState(self.world, token, faults=FaultPlan(fault_seed))
         self._rest = RestApi(self._state)
         self._gateway = Gateway(self._state)
         self._runner: web.AppRunner | None = None
@@ -95,6 +103,16 @@ class DiscordStandin:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.stop()
+
+    @property
+    def faults(self) -> FaultPlan:
+        """The faults planned for the bot's requests (``standin.faults.fail(route, 503)``, ``.mix(...)``)."""
+        return self._state.faults
+
+    @property
+    def timing(self) -> Timing:
+        """Discord's interaction deadlines; a test may shorten them (``standin.timing.token_lifetime = 2``)."""
+        return self._state.timing
 
     @property
     def base_url(self) -> str:
@@ -257,9 +275,12 @@ class DiscordStandin:
         when Discord would not deliver it (see :mod:`.commands`). Default user: alice, in #general.
         """
         user = user or self.world.alice
-        data = self._state.commands.interaction_data(command, options or {}, user=user, base_url=self.base_url)
+        channel = channel or self.world.general
+        data = self._state.commands.interaction_data(
+            command, options or {}, user=user, base_url=self.base_url, in_dm=channel.is_dm
+        )
         return await self._send_interaction(
-            INTERACTION_APPLICATION_COMMAND, data, user, channel or self.world.general, locale=locale, timeout=timeout
+            INTERACTION_APPLICATION_COMMAND, data, user, channel, locale=locale, timeout=timeout
         )
 
     async def send_component(
@@ -292,7 +313,7 @@ class DiscordStandin:
             if component["type"] == _STRING_SELECT and not set(values) <= set(offered):
                 raise InteractionRejected(f"select {custom_id!r} offers {offered}, not {list(values)}")
             data["values"] = list(values)
-        channel = self.world.guild.channel(int(stored["channel_id"]))
+        channel = self.world.channel(int(stored["channel_id"]))
         assert channel is not None
         return await self._send_interaction(
             INTERACTION_MESSAGE_COMPONENT,
@@ -329,9 +350,10 @@ class DiscordStandin:
             locale=locale,
             message=message,
         )
-        self._state.interactions[token] = InteractionState(interaction_id, token, payload)
+        state = InteractionState(interaction_id, token, payload)
+        self._state.interactions[token] = state
         await session.dispatch("INTERACTION_CREATE", payload)
-        return SentInteraction(interaction_id, token, payload)
+        return SentInteraction(interaction_id, token, payload, state.created)
 
     async def send_message(
         self,
@@ -347,12 +369,15 @@ class DiscordStandin:
         ``mentions`` are derived from the content (use ``world.bot.mention``).
         Like Discord, the event is withheld without the GUILD_MESSAGES intent, and
         without MESSAGE_CONTENT the bot sees empty content, embeds and attachments
-        unless the message mentions it.
+        unless the message mentions it. In a DM channel (``world.dm(user)``) the
+        event needs DIRECT_MESSAGES instead, and always carries its content.
         """
         session = await self._gateway.session(timeout)
         author = author or self.world.alice
         channel = channel or self.world.general
-        mentions, mention_roles = content_mentions(self.world, content)
+        if channel.is_dm and author not in (channel.recipient, self.world.bot):
+            raise InteractionRejected(f"{author.username} cannot post in the DM channel of {channel.recipient}")
+        mentions, mention_roles = ([], []) if channel.is_dm else content_mentions(self.world, content)
         message = message_payload(
             message_id=self._state.snowflakes.next(),
             channel_id=channel.id,
@@ -363,18 +388,28 @@ class DiscordStandin:
             mention_roles=mention_roles,
         )
         self._state.store.store(message)
-        if not session.intents & Intent.GUILD_MESSAGES:
-            return message
+        event = self._message_event(session.intents, message, channel)
+        if event is not None:
+            await session.dispatch("MESSAGE_CREATE", event)
+        return message
+
+    def _message_event(self, intents: int, message: Payload, channel: Channel) -> Payload | None:
+        """The MESSAGE_CREATE the bot gets for ``message``, as its intents allow (None: withheld)."""
+        if channel.is_dm:
+            return message | {"channel_type": channel.type} if intents & Intent.DIRECT_MESSAGES else None
+        if not intents & Intent.GUILD_MESSAGES:
+            return None
+        author = self.world.user(int(message["author"]["id"]))
+        assert author is not None
         event = message | {
             "guild_id": str(self.world.guild.id),
             "member": member_payload(self.world.guild.member(author), with_user=False),
             "channel_type": channel.type,
         }
-        mentions_bot = any(user["id"] == str(self.world.bot.id) for user in mentions)
-        if not session.intents & Intent.MESSAGE_CONTENT and not mentions_bot and author != self.world.bot:
+        mentions_bot = any(user["id"] == str(self.world.bot.id) for user in message["mentions"])
+        if not intents & Intent.MESSAGE_CONTENT and not mentions_bot and author != self.world.bot:
             event |= {"content": "", "embeds": [], "attachments": [], "components": []}
-        await session.dispatch("MESSAGE_CREATE", event)
-        return message
+        return event
 
 
 def _belongs_to(request: CapturedRequest, interaction: SentInteraction) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from .capture import Recorder
 from .commands import CommandRegistry
+from .faults import FaultPlan
 from .messages import MessageStore
 from .payloads import Payload
 from .world import Snowflakes, World
@@ -15,17 +17,34 @@ from .world import Snowflakes, World
 class InteractionState:
     """An interaction the test sent, and what the bot has done with it so far.
 
-    Discord accepts exactly one callback per interaction, and its webhook
-    (follow-ups, ``@original``) only after that callback; the REST handlers
-    enforce both with this record.
+    Discord accepts exactly one callback per interaction, within 3 seconds of
+    sending it, and its webhook (follow-ups, ``@original``) only after that
+    callback and for 15 minutes; the REST handlers enforce all of it with this
+    record (``created`` is ``time.monotonic()`` when the stand-in dispatched it).
     """
 
     id: int
     token: str
     payload: Payload
+    created: float = field(default_factory=time.monotonic)
     acknowledged: bool = False
     original_message_id: int | None = None
     message_ids: set[int] = field(default_factory=set)
+
+    @property
+    def age(self) -> float:
+        """Seconds since the stand-in dispatched the interaction."""
+        return time.monotonic() - self.created
+
+
+@dataclass
+class Timing:
+    """Discord's deadlines for an interaction, in seconds; tests shorten them to reach them quickly."""
+
+    #: How long after an interaction Discord still accepts its callback (later: 404 Unknown interaction).
+    callback_window: float = 3.0
+    #: How long an interaction token opens its webhook: follow-ups and ``@original`` (later: 401).
+    token_lifetime: float = 15 * 60.0
 
 
 @dataclass
@@ -34,6 +53,8 @@ class StandinState:
 
     world: World
     token: str
+    timing: Timing = field(default_factory=Timing)
+    faults: FaultPlan = field(default_factory=FaultPlan)
     recorder: Recorder = field(default_factory=Recorder)
     snowflakes: Snowflakes = field(default_factory=Snowflakes)
     interactions: dict[str, InteractionState] = field(default_factory=dict)

@@ -1,5 +1,6 @@
 """The Discord "world" the stand-in serves: one application with its bot user,
-one guild with roles, channels and members.
+one guild with roles, channels and members, and a direct-message channel
+between the bot and each member.
 
 Tests name these objects (``standin.world.alice``, ``standin.world.general``)
 instead of hard-coding snowflakes, so the payloads the stand-in sends and the
@@ -18,7 +19,10 @@ from .flags import ALL_PERMISSIONS, EVERYONE_PERMISSIONS, ApplicationFlag, Permi
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
 GUILD_TEXT = 0
+DM = 1
 GUILD_CATEGORY = 4
+#: Where the ids of direct-message channels start: the DM channel with a user is this plus the user's index.
+DM_CHANNEL_BASE = 1_317_000_000_000_000_400
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ class Role:
 
 @dataclass(frozen=True)
 class Channel:
-    """A guild channel (text or category); no permission overwrites, so guild permissions apply."""
+    """A guild channel (text or category; no permission overwrites, so guild permissions apply),
+    or a direct-message channel (``type=DM``) between the bot and ``recipient``."""
 
     id: int
     name: str
@@ -62,6 +67,11 @@ class Channel:
     position: int = 0
     parent_id: int | None = None
     topic: str | None = None
+    recipient: User | None = None
+
+    @property
+    def is_dm(self) -> bool:
+        return self.type == DM
 
     @property
     def mention(self) -> str:
@@ -207,6 +217,22 @@ class World:
     def user(self, user_id: int) -> User | None:
         """The guild member user with that id, or None."""
         return next((m.user for m in self.guild.members if m.user.id == user_id), None)
+
+    @property
+    def dm_channels(self) -> tuple[Channel, ...]:
+        """The direct-message channel between the bot and each other member of the guild."""
+        others = [member.user for member in self.guild.members if member.user != self.bot]
+        return tuple(
+            Channel(DM_CHANNEL_BASE + index, "", DM, recipient=user) for index, user in enumerate(others, start=1)
+        )
+
+    def dm(self, user: User) -> Channel:
+        """The direct-message channel between the bot and ``user``."""
+        return next(channel for channel in self.dm_channels if channel.recipient == user)
+
+    def channel(self, channel_id: int) -> Channel | None:
+        """A guild or direct-message channel by id, or None."""
+        return self.guild.channel(channel_id) or next((c for c in self.dm_channels if c.id == channel_id), None)
 
 
 @dataclass

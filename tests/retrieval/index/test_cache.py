@@ -9,6 +9,7 @@ import json
 import os
 import struct
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,8 @@ def test_round_trip_gives_the_same_index(corpus: Path) -> None:
     assert loaded.bm25.terms == index.bm25.terms
     for name in ("offsets", "passage_ids", "frequencies", "lengths", "weights"):
         np.testing.assert_array_equal(getattr(loaded.bm25, name), getattr(index.bm25, name))
+    for name, array in index.sentences.arrays().items():
+        np.testing.assert_array_equal(loaded.sentences.arrays()[name], array)
     assert loaded.passages[-1].text == index.passages[-1].text
     assert loaded.passages[0:2] == tuple(index.passages[0:2])
 
@@ -128,19 +131,36 @@ def test_an_array_that_does_not_match_its_checksum_is_refused(corpus: Path) -> N
     assert load_index(corpus, reload_documents(corpus)) is None
 
 
-def test_consistent_checksums_over_inconsistent_data_are_refused(corpus: Path) -> None:
+def _plus_one_at_end(array: np.ndarray) -> np.ndarray:
+    changed = array.copy()
+    changed[-1] += 1
+    return changed
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("lengths", _plus_one_at_end),  # postings no longer add up to the passage lengths
+        ("sentence_ends", _plus_one_at_end),  # the last sentence ends past its passage
+        ("sentence_term_ids", lambda a: a + 10_000),  # term ids past the vocabulary
+        ("sentence_passage_offsets", _plus_one_at_end),  # more sentences than there are
+        ("sentence_term_offsets", lambda a: a[::-1].copy()),
+    ],
+)
+def test_consistent_checksums_over_inconsistent_data_are_refused(
+    corpus: Path, name: str, damage: Callable[[np.ndarray], np.ndarray]
+) -> None:
     """A file whose checksums were recomputed over bad data still fails the index's own checks."""
     built(corpus)
     path = cache_paths(corpus)[0]
     with np.load(path) as data:
         manifest = json.loads(data["manifest"].tobytes())
-        lengths = data["lengths"].copy()
-    lengths[0] += 1
-    manifest["arrays"]["lengths"]["sha256"] = hashlib.sha256(lengths.data).hexdigest()
+        array = damage(data[name])
+    manifest["arrays"][name] = {"shape": list(array.shape), "sha256": hashlib.sha256(array.data).hexdigest()}
     raw = json.dumps(manifest).encode()
     rewrite(
         path,
-        lengths=lengths,
+        **{name: array},
         manifest=np.frombuffer(raw, dtype=np.uint8),
         manifest_sha256=np.frombuffer(hashlib.sha256(raw).digest(), dtype=np.uint8),
     )

@@ -35,6 +35,8 @@ def assert_same_index(left: CorpusIndex, right: CorpusIndex) -> None:
     assert left.bm25.terms == right.bm25.terms
     for name in BM25_ARRAYS:
         np.testing.assert_array_equal(getattr(left.bm25, name), getattr(right.bm25, name))
+    for name, array in left.sentences.arrays().items():
+        np.testing.assert_array_equal(array, right.sentences.arrays()[name])
 
 
 @pytest.fixture
@@ -98,3 +100,14 @@ def test_passages_of_each_document_are_found_by_its_offsets() -> None:
 def test_documents_without_text_are_refused() -> None:
     with pytest.raises(ValueError, match="no text"):
         build_index([document("empty", "## Only a heading")])
+
+
+def test_each_passages_sentences_are_stored_with_their_terms() -> None:
+    index = build_index([document("alpha", "The flood came in 2019. Mr. Kim left the U.S. for good.\n\nA dam was built.")])
+    first = index.passages[0]
+    spans = index.sentences.spans(0)
+    assert [first.text[a:b] for a, b in spans] == ["The flood came in 2019.", "Mr. Kim left the U.S. for good.", "A dam was built."]
+    terms = index.bm25.terms
+    assert [[terms[i] for i in index.sentences.sentence_terms(s)] for s in index.sentences.sentence_range(0)] == [
+        ["flood", "came", "2019"], ["mr", "kim", "left", "us", "good"], ["dam", "built"]
+    ]
