@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from quotebot.retrieval.answer.answer_type import AnswerType, expected_type, offers
+from quotebot.retrieval.answer.engine import QuoteEngine
+from quotebot.retrieval.answer.questions import analyze
+from quotebot.retrieval.ingest.models import Document
 
 
 @pytest.mark.parametrize(
@@ -26,20 +29,21 @@ def test_the_wh_words_say_what_kind_of_answer_is_wanted(question: str, kind: Ans
     assert expected_type(question) is kind
 
 
-QUESTION = "How many defectors reached South Korea in 2019?"
+def test_a_number_the_question_does_not_give_is_read_from_the_index_terms() -> None:
+    body = (
+        "Figures on defectors reaching South Korea in 2019 are lower. "
+        "The number who resettled during 2019 fell to only 1,047 last year. "
+        "Some thousands have settled in Europe."
+    )
+    engine = QuoteEngine.build([Document(id="d.md", title="Defectors", body=body)])
+    [candidate] = engine._candidates(analyze("How many defectors reached South Korea in 2019?"))
+    # The question's own year is not an answer to it; "1,047" and "thousands" are.
+    assert candidate.evidence.offers_answer.tolist() == [False, True, True]
 
 
-@pytest.mark.parametrize(
-    ("sentence", "offered"),
-    [
-        ("The number who resettled during 2019 fell to only 1,047 last year.", True),
-        ("Some thousands have settled in Europe.", True),
-        # The question's own year is not an answer to it.
-        ("Figures on defectors reaching South Korea in 2019 are lower.", False),
-    ],
-)
-def test_a_number_the_question_does_not_give(sentence: str, offered: bool) -> None:
-    assert offers(sentence, AnswerType.NUMBER, QUESTION) is offered
+def test_numbers_are_not_read_from_text() -> None:
+    with pytest.raises(ValueError, match="read from terms"):
+        offers("It had 12.", AnswerType.NUMBER, "How many?")
 
 
 def test_dates_names_and_places() -> None:
