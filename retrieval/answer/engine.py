@@ -127,7 +127,8 @@ class QuoteEngine:
 
     def _spelt_as_the_corpus(self, question: Question) -> Question:
         bm25 = self.corpus.bm25
-        return with_corrected_terms(question, correct_terms(question.terms, bm25.terms, bm25.vocabulary.__contains__))
+        corrections = correct_terms(question.search_text or question.text, bm25.terms, bm25.vocabulary.__contains__)
+        return with_corrected_terms(question, corrections)
 
     def _candidates(self, question: Question) -> list[Candidate]:
         """Every candidate passage, best first (none when no passage shares a term with the question)."""

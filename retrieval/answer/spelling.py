@@ -13,16 +13,24 @@ Questions come from chat: "how many ppl defected to south korea last yr",
   the most similar term it does use (``rapidfuzz``'s normalised
   Levenshtein similarity over the corpus vocabulary), when the two are close
   enough. Terms the corpus knows are never touched, nor short terms or
-  numbers, where one letter changes the meaning.
+  numbers, where one letter changes the meaning, nor words that are
+  correctly spelt English (the whole words of the semantic model's
+  WordPiece vocabulary, shipped with quotebot): "liberal" in a corpus that
+  only says "liberty" is a word the corpus lacks, not a typo of it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+
+from quotebot.retrieval.index.onnx_embedder import BUNDLED_TOKENIZER
+from quotebot.retrieval.index.tokens import terms
 
 # Chat shorthand → the words it stands for. Keep it general English (nothing about one corpus).
 SHORTHAND = {
@@ -72,6 +80,7 @@ _SHORTHAND_WORD = re.compile(
     r"(?<![\w/])(" + "|".join(sorted(map(re.escape, SHORTHAND), key=len, reverse=True)) + r")(?![\w/])",
     re.IGNORECASE,
 )
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
 # Similarity (0-100) a corpus term must reach to replace an unknown question term.
 MIN_SIMILARITY = 80
 # Shorter terms are left alone: "cat" and "car" are both words.
@@ -91,16 +100,16 @@ def expand_shorthand(text: str) -> str:
     return _SHORTHAND_WORD.sub(spelt_out, text)
 
 
-def correct_terms(
-    question_terms: Sequence[str], vocabulary: Sequence[str], known: Callable[[str], bool]
-) -> dict[str, str]:
-    """Unknown question terms mapped to the closest term of ``vocabulary`` (sorted), where one is close enough.
+def correct_terms(text: str, vocabulary: Sequence[str], known: Callable[[str], bool]) -> dict[str, str]:
+    """The terms of ``text``'s misspelt words mapped to the closest term of ``vocabulary`` (sorted), where one is close.
 
-    Only terms of a similar length are compared (an edit or two apart), so
-    the cost does not grow with the whole vocabulary.
+    Only vocabulary terms with the same first letter are compared, so the
+    cost does not grow with the whole vocabulary.
     """
+    english = _english_words()
     corrections: dict[str, str] = {}
-    for term in dict.fromkeys(question_terms):
+    suspects = (term for word in _WORDS.findall(text) if word.lower() not in english for term in terms(word))
+    for term in dict.fromkeys(suspects):
         if len(term) < MIN_TERM_LENGTH or not term.isalpha() or known(term):
             continue
         nearby = _same_start(vocabulary, term)
@@ -108,6 +117,13 @@ def correct_terms(
         if best is not None:
             corrections[term] = best[0]
     return corrections
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """Whole words of the bundled WordPiece vocabulary: common English, correctly spelt."""
+    vocabulary = json.loads(BUNDLED_TOKENIZER.read_text(encoding="utf-8"))["model"]["vocab"]
+    return frozenset(piece for piece in vocabulary if piece.isalpha())
 
 
 def _same_start(vocabulary: Sequence[str], term: str) -> Sequence[str]:
