@@ -33,7 +33,8 @@ ANSWER_KIND_WEIGHT = 0.1
 NEIGHBOUR_TIE = 0.3
 # A neighbour joined for carrying the subject on must still score this much.
 MIN_CONTINUATION_SCORE = 0.3
-# For a number or date question: a next sentence with another figure and this share of the question continues it.
+# For a number or date question: a next sentence with another figure continues the best one's when it names the
+# question's own number ("during 2019") or holds this share of the question.
 MIN_FIGURE_CONTINUATION_SHARE = 0.2
 # Words that start a sentence continuing the one before it.
 _CONTINUES = re.compile(
@@ -99,7 +100,10 @@ def _completes(
         after
         and question.answer_type in (AnswerType.NUMBER, AnswerType.DATE)
         and bool(offers[best] and offers[neighbour])
-        and evidence.lexical[neighbour] >= MIN_FIGURE_CONTINUATION_SHARE
+        and bool(
+            evidence.repeats_question_number[neighbour]
+            or evidence.lexical[neighbour] >= MIN_FIGURE_CONTINUATION_SHARE
+        )
     )
 
 

@@ -37,6 +37,7 @@ class SentenceEvidence:
     lexical: np.ndarray
     bigrams: np.ndarray
     offers_answer: np.ndarray
+    repeats_question_number: np.ndarray
     cosines: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -68,6 +69,10 @@ def sentence_evidence(
     lexical = terms.shares(terms.found(terms.presence(batch.term_ids, batch.term_rows, rows)))
     bigrams = _pair_shares(question, batch, rows, vocabulary)
     offered = _offers_answer(question, terms, batch, candidates, rows, vocabulary, number_terms)
+    # A number the question names ("in 2019"): the sentence speaks of the same year or figure.
+    asked_numbers = [vocabulary[term] for term in question.terms if term[:1].isdigit() and term in vocabulary]
+    repeats = np.zeros(rows, dtype=bool)
+    repeats[batch.term_rows[np.isin(batch.term_ids, asked_numbers)]] = True
     result = []
     for n, candidate in enumerate(candidates):
         rows_of = slice(int(batch.bounds[n]), int(batch.bounds[n + 1]))
@@ -78,6 +83,7 @@ def sentence_evidence(
                 lexical=lexical[rows_of],
                 bigrams=bigrams[rows_of],
                 offers_answer=offered[rows_of],
+                repeats_question_number=repeats[rows_of],
                 cosines=None if cosines is None or len(cosines) != len(candidate.spans) else cosines,
             )
         )
