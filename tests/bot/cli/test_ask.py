@@ -447,3 +447,54 @@ def test_subprocess_missing_corpus_is_one_line_and_exit_2(
     assert result.returncode == 2
     assert result.stdout == b""
     assert result.stderr.decode().splitlines() == [f"quotebot: corpus folder not found: {tmp_path / 'nope'}"]
+
+
+# --- the semantic model --------------------------------------------------------------------------
+
+
+def test_the_semantic_model_is_on_by_default_and_lexical_turns_it_off(
+    small_corpus: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("QUOTEBOT_SEMANTIC", raising=False)
+    monkeypatch.delenv("QUOTEBOT_SEMANTIC_MODEL", raising=False)
+    # Shares no word with the corpus but "zebrafish": meaning picks the breeding passage.
+    question = "at what time of day do zebrafish lay their eggs"
+    [semantic] = ask_json(capsys, "--corpus", str(small_corpus), question)
+    [lexical] = ask_json(capsys, "--lexical", "--corpus", str(small_corpus), question)
+    monkeypatch.setenv("QUOTEBOT_SEMANTIC", "off")
+    [off] = ask_json(capsys, "--corpus", str(small_corpus), question)
+    for answer in (semantic, lexical, off):
+        check_contract(answer)
+    assert SPAWN_QUOTE in semantic["quote"]
+    assert lexical == off
+
+
+def test_a_model_folder_that_cannot_load_is_one_warning_line_and_words_alone(
+    small_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUOTEBOT_SEMANTIC_MODEL", str(tmp_path / "missing-model"))
+    assert cli.main(["ask", "--json", "--corpus", str(small_corpus), SPAWN]) == 0
+    captured = capsys.readouterr()
+    [warning] = captured.err.splitlines()
+    assert warning.startswith("quotebot: warning: QUOTEBOT_SEMANTIC_MODEL is not a folder")
+    assert warning.endswith("answering by words alone (BM25)")
+    [answer] = json_lines(captured.out)
+    assert SPAWN_QUOTE in answer["quote"]
+
+
+def test_another_model_folder_of_the_same_shape_is_used(
+    small_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from quotebot.retrieval.index.onnx_embedder import BUNDLED_TOKENIZER, default_files
+
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    shutil.copyfile(default_files().model, folder / "model.onnx")
+    shutil.copyfile(BUNDLED_TOKENIZER, folder / "tokenizer.json")
+    monkeypatch.setenv("QUOTEBOT_SEMANTIC_MODEL", str(folder))
+    assert cli.main(["corpus", "embed", "--corpus", str(small_corpus)]) == 0
+    assert capsys.readouterr().out == "8 of 8 passages have vectors (my-model)\n"
+    [answer] = ask_json(capsys, "--corpus", str(small_corpus), SPAWN)
+    assert SPAWN_QUOTE in answer["quote"]
