@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import json
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +33,7 @@ import numpy as np
 
 from quotebot.retrieval.index.bm25 import SparseBM25
 from quotebot.retrieval.index.cache_location import cache_folders
+from quotebot.retrieval.index.checked_arrays import read_arrays, write_arrays
 from quotebot.retrieval.index.corpus_index import CorpusIndex
 from quotebot.retrieval.index.sentence_table import SentenceTable
 from quotebot.retrieval.ingest.models import Document, Passage
@@ -133,28 +131,12 @@ def save_index(folder: Path, index: CorpusIndex) -> bool:
 
 
 def _write(path: Path, index: CorpusIndex) -> bool:
-    temporary: str | None = None
+    sections = list(dict.fromkeys(p.section for p in index.passages if p.section is not None))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        sections = list(dict.fromkeys(p.section for p in index.passages if p.section is not None))
-        arrays = _arrays(index, sections)
-        manifest = json.dumps(_manifest(index, arrays, sections), ensure_ascii=False).encode()
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".index-", suffix=".tmp", delete=False) as handle:
-            temporary = handle.name
-            np.savez(
-                handle,
-                manifest=np.frombuffer(manifest, dtype=np.uint8),
-                manifest_sha256=np.frombuffer(hashlib.sha256(manifest).digest(), dtype=np.uint8),
-                **arrays,
-            )
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        write_arrays(path, _manifest(index, sections), _arrays(index, sections))
         return True
     except OSError as error:
         log.info("cannot write index cache %s (%s)", path, error)
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
         return False
 
 
@@ -177,7 +159,7 @@ def _arrays(index: CorpusIndex, sections: list[str]) -> dict[str, np.ndarray]:
     }
 
 
-def _manifest(index: CorpusIndex, arrays: dict[str, np.ndarray], sections: list[str]) -> dict[str, Any]:
+def _manifest(index: CorpusIndex, sections: list[str]) -> dict[str, Any]:
     return {
         **cache_key(index.documents),
         "k1": index.bm25.k1,
@@ -185,31 +167,16 @@ def _manifest(index: CorpusIndex, arrays: dict[str, np.ndarray], sections: list[
         "terms": list(index.bm25.terms),
         "passage_ids": [passage.id for passage in index.passages],
         "sections": sections,
-        "arrays": {name: {"shape": list(a.shape), "sha256": _digest(a)} for name, a in arrays.items()},
     }
 
 
-def _digest(array: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(array).data).hexdigest()
-
-
 def _read(path: Path, documents: Sequence[Document]) -> CorpusIndex | None:
-    with np.load(path, allow_pickle=False) as data:
-        if set(data.files) != {"manifest", "manifest_sha256", *ARRAYS}:
-            raise ValueError("unexpected contents")
-        raw = data["manifest"]
-        if raw.dtype != np.uint8 or hashlib.sha256(raw.tobytes()).digest() != data["manifest_sha256"].tobytes():
-            raise ValueError("manifest checksum mismatch")
-        manifest = json.loads(raw.tobytes())
-        if {key: manifest.get(key) for key in ("format", "analysis", "documents")} != cache_key(documents):
-            log.info("index cache %s is stale (corpus or code changed); rebuilding", path)
-            return None
-        arrays = {name: data[name] for name in ARRAYS}
-    for name, array in arrays.items():
-        expected = manifest["arrays"][name]
-        stored = (array.dtype, list(array.shape), _digest(array))
-        if stored != (ARRAYS[name], expected["shape"], expected["sha256"]):
-            raise ValueError(f"array {name!r} does not match its checksum")
+    key = cache_key(documents)
+    found = read_arrays(path, ARRAYS, lambda manifest: {name: manifest.get(name) for name in key} == key)
+    if found is None:
+        log.info("index cache %s is stale (corpus or code changed); rebuilding", path)
+        return None
+    manifest, arrays = found
     bm25 = SparseBM25(
         terms=tuple(manifest["terms"]),
         offsets=arrays["offsets"],

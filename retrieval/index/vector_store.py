@@ -10,9 +10,9 @@ On disk they sit in their own folder beside the BM25 index cache
 (``cache_location``), ``vectors-<model>/part-NNNNN.npz``: each part holds
 the vectors of one batch of passages and is written once, atomically, so a
 stop loses at most the batch being embedded. A part is untrusted input like
-the index cache: plain arrays read with ``allow_pickle=False``, a manifest
-naming the model, the sentence-splitting code and the SHA-256 of every
-array, and anything that does not check out is ignored (and embedded again).
+the index cache (``checked_arrays``): a manifest naming the model and the
+sentence-splitting code, every array checked by its SHA-256, and anything
+that does not check out is ignored (and embedded again).
 
 Vectors are stored as int8 with one float32 scale per vector (a quarter of
 float32's size; cosines change by less than 0.002).
@@ -21,11 +21,8 @@ float32's size; cosines change by less than 0.002).
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from quotebot.retrieval.index.cache_location import cache_folders
+from quotebot.retrieval.index.checked_arrays import read_arrays, write_arrays
 from quotebot.retrieval.ingest import sentences
 
 log = logging.getLogger(__name__)
@@ -192,20 +190,10 @@ class VectorStore:
                 self._where[digest] = (number, row)
 
     def _read(self, path: Path) -> tuple[list[bytes], _Part]:
-        with np.load(path, allow_pickle=False) as data:
-            if set(data.files) != {"manifest", "manifest_sha256", *ARRAYS}:
-                raise ValueError("unexpected contents")
-            raw = data["manifest"]
-            if raw.dtype != np.uint8 or hashlib.sha256(raw.tobytes()).digest() != data["manifest_sha256"].tobytes():
-                raise ValueError("manifest checksum mismatch")
-            manifest = json.loads(raw.tobytes())
-            if manifest.get("key") != self._key():
-                raise ValueError("made by another model or sentence splitter")
-            arrays = {name: data[name] for name in ARRAYS}
-        for name, array in arrays.items():
-            expected = manifest["arrays"][name]
-            if (array.dtype, list(array.shape), _digest(array)) != (ARRAYS[name], expected["shape"], expected["sha256"]):
-                raise ValueError(f"array {name!r} does not match its checksum")
+        found = read_arrays(path, ARRAYS, lambda manifest: manifest.get("key") == self._key())
+        if found is None:
+            raise ValueError("made by another model or sentence splitter")
+        _, arrays = found
         count, dimension = len(arrays["passage_scales"]), self.dimension
         counts = arrays["sentence_counts"]
         if not (
@@ -220,29 +208,11 @@ class VectorStore:
         return [bytes(row) for row in arrays["digests"]], _part_of(arrays)
 
     def _write(self, folder: Path, number: int, arrays: dict[str, np.ndarray]) -> bool:
-        manifest = json.dumps({
-            "key": self._key(),
-            "arrays": {name: {"shape": list(a.shape), "sha256": _digest(a)} for name, a in arrays.items()},
-        }).encode()
-        temporary: str | None = None
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=folder, prefix=".part-", suffix=".tmp", delete=False) as handle:
-                temporary = handle.name
-                np.savez(
-                    handle,
-                    manifest=np.frombuffer(manifest, dtype=np.uint8),
-                    manifest_sha256=np.frombuffer(hashlib.sha256(manifest).digest(), dtype=np.uint8),
-                    **arrays,
-                )
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, folder / f"part-{number:05d}.npz")
+            write_arrays(folder / f"part-{number:05d}.npz", {"key": self._key()}, arrays)
             return True
         except OSError as error:
             log.info("cannot write passage vectors in %s (%s)", folder, error)
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
             return False
 
     def _key(self) -> dict[str, object]:
@@ -288,10 +258,6 @@ def _part_files(folder: Path) -> list[Path]:
 
 def _model_key(identity: str) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()[:16]
-
-
-def _digest(array: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(array).data).hexdigest()
 
 
 @lru_cache(maxsize=1)

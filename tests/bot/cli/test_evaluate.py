@@ -28,6 +28,12 @@ def write_questions(path: Path, records: list[dict[str, object]]) -> Path:
     return path
 
 
+def write_squad(path: Path, squad: dict[str, object]) -> Path:
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        json.dump(squad, handle)
+    return path
+
+
 def table(output: str) -> dict[str, dict[str, str]]:
     """Row label -> metric -> printed cell, read from the fixed-width table."""
     lines = output.splitlines()
@@ -105,9 +111,7 @@ def test_eval_squad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
             },
         ]
     }
-    path = tmp_path / "tiny-squad.json.gz"
-    with gzip.open(path, "wt", encoding="utf-8") as handle:
-        json.dump(squad, handle)
+    path = write_squad(tmp_path / "tiny-squad.json.gz", squad)
     assert cli.main(["eval", "--squad", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "SQuAD (tiny-squad.json.gz): 2 corpora, 2 answerable, 2 off-topic questions"
@@ -134,9 +138,7 @@ def test_eval_squad2_counts_unanswerable_questions_not_off_topic_ones(
             }
         ]
     }
-    path = tmp_path / "tiny-squad2.json.gz"
-    with gzip.open(path, "wt", encoding="utf-8") as handle:
-        json.dump(squad, handle)
+    path = write_squad(tmp_path / "tiny-squad2.json.gz", squad)
     assert cli.main(["eval", "--squad2", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "SQuAD (tiny-squad2.json.gz): 1 corpora, 1 answerable, 1 unanswerable questions"
