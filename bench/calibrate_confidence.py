@@ -142,7 +142,7 @@ def main() -> None:
     parser.add_argument("--squad2", type=Path, default=SQUAD2)
     parser.add_argument("--lexical", action="store_true", help="calibrate the lexical path (no semantic model)")
     parser.add_argument("--vectors", type=Path, default=None, metavar="DIR", help="keep passage vectors here")
-    parser.add_argument("--declined", type=float, default=0.02, help="answerable questions the decline may refuse")
+    parser.add_argument("--declined", type=float, default=0.018, help="answerable questions the decline may refuse")
     parser.add_argument("--unsure", type=float, default=0.18, help="SQuAD 2.0 answerable questions marked unsure")
     args = parser.parse_args()
     embedder = None if args.lexical else load_embedder()

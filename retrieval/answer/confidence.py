@@ -100,19 +100,19 @@ class Calibration:
 # Fitted by `python -m bench.calibrate_confidence`; see its output in the README.
 SEMANTIC = Calibration(
     decline=LogisticModel((3.0506, 3.1005, 5.4799, 0.0834, 4.6482, 6.1879, 5.0406, 6.7206), -12.1777),
-    decline_below=0.7481,
+    decline_below=0.7055,
     confidence=LogisticModel(
         (0.8753, -1.9906, -0.8409, 0.6702, -0.6630, 2.5057, 1.0285, 0.2589, -0.0461, -0.1391, 3.7927, 3.1251), -7.0129
     ),
-    unsure_below=0.6240,
+    unsure_below=0.6232,
 )
 LEXICAL = Calibration(
     decline=LogisticModel((0.4918, 9.7919, 16.2413, 2.2520), -11.7393),
-    decline_below=0.2035,
+    decline_below=0.1794,
     confidence=LogisticModel(
         (0.4272, -1.0652, -0.7009, 1.0393, -0.9987, 1.9213, 2.6643, 0.2755, -0.1239, 3.8781), -7.6670
     ),
-    unsure_below=0.5323,
+    unsure_below=0.5299,
 )
 
 
