@@ -121,10 +121,6 @@ class QuoteEngine:
         )
         return answer, signals
 
-    def rank(self, question: Question, top_k: int = DEFAULT_TOP_K) -> tuple[Hit, ...]:
-        """The best passages for ``question``, best first."""
-        return self._hits(self._candidates(question), top_k)
-
     def _spelt_as_the_corpus(self, question: Question) -> Question:
         bm25 = self.corpus.bm25
         corrections = correct_terms(question.search_text or question.text, bm25.terms, bm25.vocabulary.__contains__)
