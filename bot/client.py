@@ -7,24 +7,38 @@ are the only messages quotebot answers.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import re
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import discord
 from discord.ext import commands
 
 from quotebot import __version__
 from quotebot.bot.delivery import NO_MENTIONS, trace_config
+from quotebot.bot.servers.folders import ServerFolders, corpus_name
+from quotebot.bot.servers.settings import ServerSettings, defaults_for
+from quotebot.bot.servers.settings_store import ServerSettingsStore
+from quotebot.bot.servers.sharding import Shards
+from quotebot.bot.servers.shared_corpus import SharedCorpus
 from quotebot.bot.settings import Settings
 from quotebot.bot.shutdown import Shutdown
-from quotebot.retrieval import Answer, LiveEngine, Outcome
+from quotebot.retrieval import Answer, ChangeSignal, CorpusError, CorpusLibrary, LiveEngine, Outcome
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("quotebot.bot.exts.error_handler", "quotebot.bot.exts.ask", "quotebot.bot.exts.corpus_admin")
+EXTENSIONS = (
+    "quotebot.bot.exts.error_handler",
+    "quotebot.bot.exts.ask",
+    "quotebot.bot.exts.corpus_admin",
+    "quotebot.bot.exts.server_lifecycle",
+    "quotebot.bot.exts.shared_corpus_sync",
+)
 
 
 def quotebot_intents() -> discord.Intents:
@@ -37,18 +51,25 @@ def quotebot_intents() -> discord.Intents:
 
 
 def freeze_long_lived_objects() -> None:
-    """Take everything alive now, above all the corpus index just (re)loaded, out of the collector's sight.
+    """Take everything alive now, above all a corpus index just (re)loaded, out of the collector's sight.
 
-    An index is some hundred thousand long-lived objects. Left in the oldest
-    generation, each full garbage collection rescans them all with the GIL held:
-    a pause of 100-300 ms measured on a 3,000-passage corpus, which stalls the
-    event loop whichever thread triggers it. Frozen objects are still freed by
-    reference counting when a reload replaces them; only reference cycles among
-    them would outlive it: index snapshots hold none, but whatever other cyclic
-    garbage (expired views, finished tasks) exists at the moment of a reload is
-    kept too. That costs kilobytes per reload, against a loop stall per full
-    collection; a bot reloaded thousands of times without a restart would notice.
+    An index is many long-lived objects. Left in the oldest generation, each
+    full garbage collection rescans them all with the GIL held, which stalls
+    the event loop whichever thread triggers it (100-300 ms was measured on a
+    3,000-passage corpus before indexes became arrays). Frozen objects are
+    still freed by reference counting when a reload or the LRU of server
+    corpora drops them, but never by the collector, so the young cyclic
+    garbage of the moment is collected first: every index-cache load leaves
+    some (numpy parses each array's header with ``ast.literal_eval``, whose
+    closures form cycles), and frozen, it leaked about 17 MB per 1,000 server
+    corpora loaded (``bench.servers``). Collecting the two young generations
+    is enough (that garbage lives for microseconds) and costs far less than
+    a full collection, which in a busy bot also scans every live view and
+    task: measured in the load test (``tests/bot/test_e2e_load.py``), a full
+    one before each freeze raised the p99 acknowledgement from 20-25 ms to
+    48-72 ms.
     """
+    gc.collect(1)
     gc.freeze()
 
 
@@ -70,8 +91,13 @@ class QuestionStats:
             self.declined += 1
 
 
-class QuoteBot(commands.Bot):
-    """The Discord bot: slash commands from ``bot.exts`` plus questions by mention or DM."""
+class QuoteBot(commands.AutoShardedBot):
+    """The Discord bot: slash commands from ``bot.exts`` plus questions by mention or DM.
+
+    It serves the shards in its settings (all of them by default) and the
+    corpora of exactly their servers: ``live`` is the shared corpus,
+    ``corpora`` adds each server's own, loaded on its first question.
+    """
 
     def __init__(self, settings: Settings, live: LiveEngine, *, sync_dev_guild: bool = True, **options) -> None:
         # quotebot never joins voice: discord.py's warnings about missing voice libraries are noise to its operators.
@@ -84,18 +110,36 @@ class QuoteBot(commands.Bot):
             help_command=None,
             # Lets ``bot.delivery`` make single HTTP attempts and own the retries of every send.
             http_trace=trace_config(),
+            shard_count=settings.shard_count,
+            shard_ids=list(settings.shard_ids) or None,
             **options,
         )
         self.settings = settings
-        self.live = live
-        self.stats = QuestionStats()
+        self.shards_served = Shards(settings.shard_count, tuple(settings.shard_ids))
+        self.folders = ServerFolders(settings.server_corpora)
+        self.server_settings = ServerSettingsStore(self.folders)
+        self.corpora = CorpusLibrary(
+            live,
+            self._documents_folder,
+            capacity=settings.max_loaded_corpora,
+            embedder=live.embedder,
+            on_load=freeze_long_lived_objects,
+        )
+        self.shared = SharedCorpus(live, ChangeSignal(self.folders.shared_signal))
+        self.stats: dict[int | None, QuestionStats] = defaultdict(QuestionStats)
         self.shutdown = Shutdown()
         self._sync_dev_guild = sync_dev_guild
         self._announced = False
 
+    @property
+    def live(self) -> LiveEngine:
+        """The shared corpus: DMs, and servers without documents of their own."""
+        return self.corpora.shared
+
     async def setup_hook(self) -> None:
-        """Load the extensions; sync only the development guild, never on every start globally."""
+        """Learn the owners, load the extensions; sync only the development guild, never on every start globally."""
         freeze_long_lived_objects()
+        self.owner_ids = self._owners()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         guild_id = self.settings.dev_guild_id
@@ -104,6 +148,17 @@ class QuoteBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("Synced %d commands to development guild %d", len(synced), guild_id)
+
+    def _owners(self) -> set[int]:
+        """``QUOTEBOT_OWNER_IDS`` plus the application's owner (or its team's admins and developers), read at login."""
+        owners = set(self.settings.owner_ids)
+        application = self.application
+        if application is not None and application.team is not None:
+            roles = (discord.TeamMemberRole.admin, discord.TeamMemberRole.developer)
+            owners |= {member.id for member in application.team.members if member.role in roles}
+        elif application is not None and application.owner is not None:
+            owners.add(application.owner.id)
+        return owners
 
     async def on_ready(self) -> None:
         # Deliberately no syncing here: on_ready fires again after every reconnect.
@@ -114,13 +169,37 @@ class QuoteBot(commands.Bot):
         log.info("%s", self.ready_line())
 
     def ready_line(self) -> str:
-        """The one line that says what is running: version, account, corpus, semantic model, guilds."""
+        """The one line that says what is running: version, account, corpora, semantic model, shards, guilds."""
         engine = self.live.engine
         model = self.live.embedder.identity.split(":")[0] if self.live.embedder is not None else "off"
         return (
             f"quotebot {__version__} ready as {self.user} ({getattr(self.user, 'id', '?')}): "
-            f"corpus {self.live.folder} with {len(engine.documents)} documents, {len(engine.passages)} passages, "
-            f"semantic model {model}; in {len(self.guilds)} guilds"
+            f"shared corpus {self.live.folder} with {len(engine.documents)} documents, {len(engine.passages)} passages, "
+            f"semantic model {model}; server corpora in {self.folders.root} "
+            f"(at most {self.corpora.capacity} in memory); {self.shards_served.describe()}; in {len(self.guilds)} guilds"
+        )
+
+    def _documents_folder(self, name: str) -> Path:
+        """The folder of a server's corpus; only servers on this process's shards are ever loaded or written here."""
+        guild_id = int(name)
+        if not self.shards_served.owns(guild_id):
+            raise CorpusError(f"server {guild_id} is served by another process ({self.shards_served.describe()} here)")
+        return self.folders.documents(guild_id)
+
+    def server_settings_of(self, guild_id: int) -> ServerSettings:
+        """The settings in effect in a server: its own, over the environment's defaults as they apply there."""
+        return self.server_settings.get(guild_id).over(defaults_for(self.settings, self.get_guild(guild_id)))
+
+    async def ask(self, guild_id: int | None, question: str) -> Answer:
+        """Answer from the server's corpus (and the shared one, as its settings say), or the shared one in DMs.
+
+        Blocking retrieval runs in a worker thread; the caller limits how many run at once.
+        """
+        if guild_id is None:
+            return await asyncio.to_thread(self.corpora.ask, None, question, self.settings.top_k)
+        include_shared = bool(self.server_settings_of(guild_id).include_shared)
+        return await asyncio.to_thread(
+            self.corpora.ask, corpus_name(guild_id), question, self.settings.top_k, include_shared=include_shared
         )
 
     async def on_message(self, message: discord.Message) -> None:
@@ -141,13 +220,13 @@ class QuoteBot(commands.Bot):
             return None
         if message.guild is None:
             return " ".join(message.content.split())
-        if me.id not in message.raw_mentions or not self.channel_allowed(message.channel):
+        if me.id not in message.raw_mentions or not self.channel_allowed(message.channel, message.guild.id):
             return None
         return " ".join(re.sub(rf"<@!?{me.id}>", " ", message.content).split())
 
-    def channel_allowed(self, channel: object) -> bool:
-        """True when answering in server channel ``channel`` (or in a thread of an allowed one) is allowed."""
-        allowed = self.settings.allowed_channel_ids
+    def channel_allowed(self, channel: object, guild_id: int) -> bool:
+        """True when answering in ``channel`` (or in a thread of an allowed one) of server ``guild_id`` is allowed."""
+        allowed = self.server_settings_of(guild_id).allowed_channel_ids
         if not allowed:
             return True
         ids = {getattr(channel, "id", None), getattr(channel, "parent_id", None)}

@@ -40,6 +40,8 @@ UNREACHABLE = (discord.HTTPException, aiohttp.ClientError, OSError)
 # Every way a session with Discord can fail that ``failure_status`` explains in one line.
 DISCORD_FAILURES = (discord.LoginFailure, *UNREACHABLE)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: Settings a command-line option of the same name may set.
+COMMAND_LINE_SETTINGS = ("corpus", "shard_count", "shard_ids")
 
 
 class ConfigurationError(Exception):
@@ -47,19 +49,27 @@ class ConfigurationError(Exception):
 
 
 def load_settings(args: argparse.Namespace) -> Settings:
-    """Settings from the environment and ``.env``; a ``--corpus`` option wins over both.
+    """Settings from the environment and ``.env``; options (``--corpus``, ``--shard-count`` …) win over both.
 
     Each unusable setting is one line naming its variable (never its value,
     which may be the token).
     """
-    overrides = {"corpus": args.corpus} if getattr(args, "corpus", None) is not None else {}
+    options = {name: getattr(args, name, None) for name in COMMAND_LINE_SETTINGS}
+    overrides = {name: value for name, value in options.items() if value is not None}
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        lines = [f"quotebot: {variable_name(e['loc'])}: {e['msg']}" for e in error.errors()]
+        lines = [_error_line(e["loc"], e["msg"]) for e in error.errors()]
         raise ConfigurationError("\n".join(lines)) from None
     except SettingsError as error:  # a value pydantic-settings could not even parse
         raise ConfigurationError(f"quotebot: {error}") from None
+
+
+def _error_line(location: tuple[int | str, ...], message: str) -> str:
+    """``quotebot: VARIABLE: reason``; a rule spanning several settings names them in its own words."""
+    if not location:
+        return f"quotebot: {message.removeprefix('Value error, ')}"
+    return f"quotebot: {variable_name(location)}: {message}"
 
 
 def variable_name(location: tuple[int | str, ...]) -> str:
@@ -130,11 +140,12 @@ def main(args: argparse.Namespace) -> int:
     except ConfigurationError as error:
         return failure_status(error)
     setup_logging(settings.log_level, settings.log_format)
+    bot = QuoteBot(settings, live)  # before loading: it notes the shared corpus's version first
     report = live.load()
     warn_about_problems(report.problems)
-    log.info("Corpus %s: %d documents, %d passages", settings.corpus, report.documents, report.passages)
+    log.info("Shared corpus %s: %d documents, %d passages", settings.corpus, report.documents, report.passages)
     try:
-        asyncio.run(serve(QuoteBot(settings, live), token))
+        asyncio.run(serve(bot, token))
     except DISCORD_FAILURES as error:
         return failure_status(error)
     finally:

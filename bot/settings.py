@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from quotebot.retrieval import default_corpus_folder
@@ -37,7 +37,30 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(default=None, validation_alias=TOKEN_VARIABLE)
     corpus: Path = Field(
         default_factory=default_corpus_folder,
-        description="folder of .md/.txt documents (default ./corpus when it exists, else the shipped corpus)",
+        description="the shared corpus: DMs, `quotebot ask` and servers without documents of their own "
+        "(default ./corpus when it exists, else the shipped corpus)",
+    )
+    server_corpora: Path = Field(
+        default=Path("servers"), description="folder holding one folder per server: its documents and settings"
+    )
+    include_shared: bool = Field(
+        default=True, description="servers with documents of their own are answered from the shared corpus too"
+    )
+    max_loaded_corpora: int = Field(
+        default=500, ge=1, description="server corpora kept in memory at once (least recently used dropped first)"
+    )
+    left_server_days: float = Field(
+        default=30.0, ge=0, description="days a server's files are kept after the bot leaves it (0: deleted at once)"
+    )
+    owner_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="users who may change the shared corpus, besides the application's owner"
+    )
+    shard_count: int | None = Field(default=None, ge=1, description="shards in all (default: as Discord recommends)")
+    shard_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="the shards this process serves (default: all of them)"
+    )
+    shared_poll_seconds: float = Field(
+        default=2.0, gt=0, le=60, description="how often each process checks whether the shared corpus changed"
     )
     moderator_role_id: int | None = Field(default=None, description="role allowed to use /corpus besides Manage Server")
     allowed_channel_ids: Annotated[list[int], NoDecode] = Field(
@@ -88,7 +111,7 @@ class Settings(BaseSettings):
             )
         return text or None
 
-    @field_validator("allowed_channel_ids", mode="before")
+    @field_validator("allowed_channel_ids", "owner_ids", "shard_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
         """Accept ``1,2 3`` as well as a JSON list: people write ids both ways in ``.env`` files."""
@@ -98,6 +121,26 @@ class Settings(BaseSettings):
         if text.startswith("["):
             return json.loads(text)
         return [part for part in text.replace(",", " ").split() if part]
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _distinct(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise ValueError("names a shard twice")
+        return sorted(value)
+
+    @model_validator(mode="after")
+    def _shards_and_folders_fit(self) -> Self:
+        """Shard ids within the count, and no corpus folder inside the other (the shared corpus would
+        otherwise load every server's documents, or a server's folder the shared ones)."""
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("QUOTEBOT_SHARD_IDS needs QUOTEBOT_SHARD_COUNT (the number of shards in all)")
+        if self.shard_count is not None and any(not 0 <= shard < self.shard_count for shard in self.shard_ids):
+            raise ValueError(f"QUOTEBOT_SHARD_IDS must be between 0 and {self.shard_count - 1}")
+        shared, servers = self.corpus.resolve(), self.server_corpora.resolve()
+        if shared.is_relative_to(servers) or servers.is_relative_to(shared):
+            raise ValueError("QUOTEBOT_CORPUS and QUOTEBOT_SERVER_CORPORA must be separate folders, neither inside the other")
+        return self
 
     @field_validator("log_format", mode="before")
     @classmethod

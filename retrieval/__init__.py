@@ -3,7 +3,8 @@
 A question's path follows the folders: ``ingest`` (files → documents →
 passages and sentences), ``index`` (passages → terms, BM25 postings, the saved
 index), ``answer`` (question → ranked passages → quote → outcome). ``live``
-holds the snapshot being served; ``evaluation`` measures answers.
+holds the snapshot being served; ``library`` serves many corpora (a shared
+one and named ones loaded on demand); ``evaluation`` measures answers.
 
 The names below are the API the front ends (``quotebot.bot``) use; everything
 else is free to change.
@@ -15,10 +16,13 @@ from quotebot.retrieval.answer.quoting import highlight_question
 from quotebot.retrieval.index.embedding import SemanticUnavailable, TextEmbedder
 from quotebot.retrieval.index.onnx_embedder import load_embedder
 from quotebot.retrieval.ingest.citation import is_web_url, text_fragment_url
+from quotebot.retrieval.ingest.durable import write_durably
 from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_folder
 from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage
-from quotebot.retrieval.ingest.shipped import default_corpus_folder, describe_corpus
+from quotebot.retrieval.ingest.shipped import default_corpus_folder, describe_corpus, is_shipped
 from quotebot.retrieval.ingest.store import remove_document, safe_name, save_upload
+from quotebot.retrieval.library.change_signal import ChangeSignal
+from quotebot.retrieval.library.corpora import CorpusLibrary
 from quotebot.retrieval.live import EmbeddingProgress, LiveEngine, ReloadReport
 
 __all__ = [
@@ -26,7 +30,9 @@ __all__ = [
     "MAX_QUESTION_CHARS",
     "MAX_TOP_K",
     "Answer",
+    "ChangeSignal",
     "CorpusError",
+    "CorpusLibrary",
     "Document",
     "EmbeddingProgress",
     "FileProblem",
@@ -40,6 +46,7 @@ __all__ = [
     "default_corpus_folder",
     "describe_corpus",
     "highlight_question",
+    "is_shipped",
     "is_web_url",
     "load_embedder",
     "load_folder",
@@ -47,4 +54,5 @@ __all__ = [
     "safe_name",
     "save_upload",
     "text_fragment_url",
+    "write_durably",
 ]

@@ -32,15 +32,19 @@ def default_corpus() -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from quotebot.bot.cli import ask, corpus_check, evaluate
+    from quotebot.bot.cli import ask, corpus_check, corpus_embed, corpus_purge, corpus_reload, evaluate
 
     parser = argparse.ArgumentParser(
         prog="quotebot",
         description="Answer questions by quoting the passage of a corpus that best answers them.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (ask, corpus_check, evaluate):
-        module.register(commands)
+    ask.register(commands)
+    corpus = commands.add_parser("corpus", help="inspect the shared corpus, announce its changes, tidy server files")
+    actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="{check,embed,reload,purge}")
+    for module in (corpus_check, corpus_embed, corpus_reload, corpus_purge):
+        module.register(actions)
+    evaluate.register(commands)
     _register_front_ends(commands)
     return parser
 
@@ -84,13 +88,25 @@ def _register_front_ends(commands: argparse._SubParsersAction) -> None:
     """The Discord-facing subcommands, imported lazily so ``ask`` starts fast."""
     run = commands.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
     add_corpus_option(run)
-    run.set_defaults(handler=lambda args: _front_end("quotebot.bot.runner", args))
+    run.add_argument(
+        "--shard-count", type=_positive, default=None, metavar="N", help="shards in all (default: as Discord recommends)"
+    )
+    run.add_argument(
+        "--shard-ids", default=None, metavar="IDS", help="the shards this process serves, e.g. 0,1 (default: all)"
+    )
+    run.set_defaults(handler=lambda args: _front_end("quotebot.bot.runner", args), reads_settings=True)
     chat = commands.add_parser("chat", help="ask questions in a local console, rendered as the bot posts them")
     add_corpus_option(chat)
-    chat.set_defaults(handler=lambda args: _front_end("quotebot.bot.console", args))
+    chat.set_defaults(handler=lambda args: _front_end("quotebot.bot.console", args), reads_settings=True)
     sync = commands.add_parser("sync", help="register the slash commands with Discord (needs DISCORD_TOKEN)")
     sync.add_argument("--guild", type=int, default=None, metavar="ID", help="sync to one server only (instant)")
     sync.set_defaults(handler=lambda args: _front_end("quotebot.bot.sync", args))
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of at least 1")
+    return int(value)
 
 
 def _front_end(module_name: str, args: argparse.Namespace) -> int:
@@ -103,7 +119,7 @@ def _front_end(module_name: str, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; a corpus or input problem is one line on stderr, never a traceback."""
     args = build_parser().parse_args(argv)
-    if getattr(args, "corpus", "absent") is None and args.command not in ("run", "chat"):
+    if getattr(args, "corpus", "absent") is None and not getattr(args, "reads_settings", False):
         # The bot's front ends leave the default to their settings, which also read `.env`.
         args.corpus = default_corpus()
         args.corpus_is_default = not os.environ.get("QUOTEBOT_CORPUS")

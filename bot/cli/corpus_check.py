@@ -10,16 +10,13 @@ from collections.abc import Iterable
 from quotebot.retrieval import FileProblem, LiveEngine, describe_corpus
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    from quotebot.bot.cli import add_corpus_option, add_lexical_option, corpus_embed
+def register(actions: argparse._SubParsersAction) -> None:
+    from quotebot.bot.cli import add_corpus_option, add_lexical_option
 
-    corpus = commands.add_parser("corpus", help="inspect the corpus, or compute its passage vectors")
-    actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="{check,embed}")
     check = actions.add_parser("check", help="list documents and passage counts; exit 1 when a file is bad")
     add_corpus_option(check)
     add_lexical_option(check)
     check.set_defaults(handler=run)
-    corpus_embed.register(actions)
 
 
 def run(args: argparse.Namespace) -> int:

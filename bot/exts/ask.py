@@ -135,22 +135,23 @@ class Ask(commands.Cog):
         self.feedback = FeedbackLog(settings.feedback_log)
         self._retrieval_slots = asyncio.Semaphore(RETRIEVAL_THREADS)
 
-    async def _answer(self, question: str) -> Answer:
-        """The answer, computed in the retrieval thread; ``ShuttingDown`` if the bot stops before its turn comes."""
-        answer = await self.bot.shutdown.unless_stopped(self._retrieve(question))
-        self.bot.stats.count(answer)
+    async def _answer(self, guild_id: int | None, question: str) -> Answer:
+        """The answer from the server's corpus (the shared one in DMs), computed in the retrieval thread;
+        ``ShuttingDown`` if the bot stops before its turn comes."""
+        answer = await self.bot.shutdown.unless_stopped(self._retrieve(guild_id, question))
+        self.bot.stats[guild_id].count(answer)
         return answer
 
-    async def _retrieve(self, question: str) -> Answer:
+    async def _retrieve(self, guild_id: int | None, question: str) -> Answer:
         async with self._retrieval_slots:
-            return await asyncio.to_thread(self.bot.live.ask, question, self.bot.settings.top_k)
+            return await self.bot.ask(guild_id, question)
 
     def _view(self, answer: Answer, asker: discord.abc.User, *, as_embed: bool) -> AnswerView:
         return AnswerView(answer, asker_id=asker.id, as_embed=as_embed, feedback=self.feedback)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Allowed channel and per-user cooldown; a refusal reaches the error handler as a ``CheckFailure``."""
-        if interaction.guild_id is not None and not self.bot.channel_allowed(interaction.channel):
+        if interaction.guild_id is not None and not self.bot.channel_allowed(interaction.channel, interaction.guild_id):
             raise checks.ChannelNotAllowed()
         if self.bot.shutdown.stopping:
             raise ShuttingDown()
@@ -163,7 +164,7 @@ class Ask(commands.Cog):
         self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION_CHARS]
     ) -> None:
         with self.bot.shutdown.track():
-            pending = asyncio.ensure_future(self._answer(question))
+            pending = asyncio.ensure_future(self._answer(interaction.guild_id, question))
             try:
                 answer = await asyncio.wait_for(asyncio.shield(pending), self.bot.settings.ask_defer_after_seconds)
             except TimeoutError:
@@ -193,7 +194,7 @@ class Ask(commands.Cog):
                 if self.bot.shutdown.stopping:
                     raise ShuttingDown()
                 self.cooldown.hit(message.author)
-                answer = await self._answer(question)
+                answer = await self._answer(message.guild.id if message.guild else None, question)
                 if answer.answered:
                     view = self._view(answer, message.author, as_embed=False)
                     view.message = await delivery.reply(message, **view.contents(), view=view, allowed_mentions=NO_MENTIONS)

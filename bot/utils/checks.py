@@ -25,6 +25,19 @@ class NotModerator(Refused):
         super().__init__("Only moderators (Manage Server, or the moderator role) can change the corpus.")
 
 
+class NotManager(Refused):
+    def __init__(self) -> None:
+        super().__init__("Only members with Manage Server can change this server's settings.")
+
+
+class NotOwner(Refused):
+    def __init__(self) -> None:
+        super().__init__(
+            "Only the bot's owner can change the shared corpus: it answers every server without documents of "
+            "its own, and direct messages. Leave out `shared` to change this server's own documents."
+        )
+
+
 class ChannelNotAllowed(Refused):
     def __init__(self) -> None:
         super().__init__(
@@ -38,12 +51,12 @@ class NotAsker(Refused):
 
 
 def is_moderator(interaction: discord.Interaction) -> bool:
-    """Manage Server in this channel, or the configured moderator role."""
+    """Manage Server in this channel, or this server's moderator role (its own setting, else the default)."""
     if interaction.guild_id is None:
         return False
     if interaction.permissions.manage_guild:
         return True
-    role_id = interaction.client.settings.moderator_role_id  # type: ignore[attr-defined]
+    role_id = interaction.client.server_settings_of(interaction.guild_id).moderator_role_id  # type: ignore[attr-defined]
     user = interaction.user
     return role_id is not None and isinstance(user, discord.Member) and user.get_role(role_id) is not None
 
@@ -53,6 +66,18 @@ def ensure_moderator(interaction: discord.Interaction) -> bool:
     if not is_moderator(interaction):
         raise NotModerator()
     return True
+
+
+def ensure_manager(interaction: discord.Interaction) -> None:
+    """Manage Server itself: the moderator role may change documents, not who moderates."""
+    if interaction.guild_id is None or not interaction.permissions.manage_guild:
+        raise NotManager()
+
+
+async def ensure_owner(interaction: discord.Interaction) -> None:
+    """The bot's owner (``QuoteBot.owner_ids``: the application's owner and ``QUOTEBOT_OWNER_IDS``)."""
+    if not await interaction.client.is_owner(interaction.user):  # type: ignore[attr-defined]
+        raise NotOwner()
 
 
 def ensure_asker(interaction: discord.Interaction, asker_id: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,14 +77,19 @@ def load_folder(folder: Path) -> LoadReport:
     return LoadReport(tuple(documents), tuple(problems))
 
 
-def _document_paths(folder: Path) -> list[Path]:
-    return [
+def _document_paths(folder: Path) -> Iterator[Path]:
+    return (
         path
         for path in folder.rglob("*")
         if path.suffix.lower() in DOCUMENT_SUFFIXES
         and path.is_file()
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    ]
+    )
+
+
+def has_documents(folder: Path) -> bool:
+    """Whether ``folder`` exists and holds a file the loader would try to read (usable or not)."""
+    return folder.is_dir() and next(_document_paths(folder), None) is not None
 
 
 def parse_document(document_id: str, raw: bytes) -> Document:

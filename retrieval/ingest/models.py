@@ -82,7 +82,10 @@ class Answer:
     ``quote`` holding the question's words, for front ends that emphasise them.
     ``outcome`` says how sure quotebot is: ``answered`` is true for both
     ``ANSWERED`` and ``UNSURE`` (a quote is shown); ``confidence`` is the
-    calibrated probability that the quote answers the question.
+    calibrated probability that the quote answers the question (``None`` when
+    no estimate was made: a question about a document's own metadata, or one
+    sharing no word with the corpus); it is what makes answers from different
+    corpora comparable, which scores are not.
     """
 
     question: str

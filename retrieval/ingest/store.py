@@ -11,22 +11,19 @@ temporary file, which the loader never reads and the next write removes.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path, PurePosixPath
 
 import yaml
 
 from quotebot.retrieval.ingest.citation import is_web_url
+from quotebot.retrieval.ingest.durable import TEMPORARY_SUFFIX, sync_folder, write_durably
 from quotebot.retrieval.ingest.loader import DOCUMENT_SUFFIXES, METADATA_KEYS, CorpusError, parse_document
 from quotebot.retrieval.ingest.models import Document
 
 MAX_NAME_CHARS = 80
 _UPLOAD_PREFIX = ".upload-"
-_UPLOAD_SUFFIX = ".tmp"
 
 
 def save_upload(
@@ -56,7 +53,7 @@ def save_upload(
         parse_document(name, raw)
     target = _inside(folder, name)
     remove_interrupted_writes(folder)
-    _write_atomically(target, raw)
+    write_durably(target, raw, temporary_prefix=_UPLOAD_PREFIX)
     return target
 
 
@@ -69,7 +66,7 @@ def remove_document(folder: Path, document_id: str) -> Path:
         path.unlink()
     except OSError as error:
         raise CorpusError(f"cannot delete {document_id!r} ({error.strerror or error})") from None
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
     return path
 
 
@@ -79,7 +76,7 @@ def remove_interrupted_writes(folder: Path) -> None:
     Only one write runs at a time (the bot serialises corpus changes), so any
     such file left when a new one starts is garbage.
     """
-    for leftover in folder.glob(f"{_UPLOAD_PREFIX}*{_UPLOAD_SUFFIX}"):
+    for leftover in folder.glob(f"{_UPLOAD_PREFIX}*{TEMPORARY_SUFFIX}"):
         leftover.unlink(missing_ok=True)
 
 
@@ -114,35 +111,3 @@ def _with_front_matter(document: Document, overrides: dict[str, str]) -> str:
     metadata.update(overrides)
     front_matter = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True)
     return f"---\n{front_matter}---\n{document.body}"
-
-
-def _write_atomically(target: Path, raw: bytes) -> None:
-    """Write to a hidden temporary file, flush it to disk, then rename it over ``target`` (and make the rename
-    durable): the loader skips hidden files, so no reader ever sees half a file, even after a crash."""
-    temporary: Path | None = None
-    try:
-        with tempfile.NamedTemporaryFile(
-            dir=target.parent, prefix=_UPLOAD_PREFIX, suffix=_UPLOAD_SUFFIX, delete=False
-        ) as handle:
-            temporary = Path(handle.name)
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-        _sync_folder(target.parent)
-    except BaseException as error:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise CorpusError(f"cannot write {target.name} ({error.strerror or error})") from None
-        raise
-
-
-def _sync_folder(folder: Path) -> None:
-    """Flush a folder's entries (a rename, a deletion) to disk; best effort, as some systems cannot open folders."""
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.discord_standin.fixtures import discord_openapi, discord_standin
+from tests.discord_standin.fixtures import discord_openapi, discord_standin, two_server_standin
 
 
 @pytest.fixture
@@ -50,4 +50,4 @@ def run_cli(clean_env) -> Callable[..., subprocess.CompletedProcess[str]]:
     return run
 
 
-__all__ = ["clean_env", "discord_openapi", "discord_standin", "run_cli"]
+__all__ = ["clean_env", "discord_openapi", "discord_standin", "run_cli", "two_server_standin"]

@@ -37,6 +37,16 @@ def copy_corpus(tmp_path: Path) -> Path:
     return Path(shutil.copytree(REPO / "corpus", tmp_path / "corpus", ignore=shutil.ignore_patterns(".*")))
 
 
+def server_documents(bot: QuoteBot, guild_id: int, files: Mapping[str, bytes] | None = None) -> Path:
+    """The folder of a server's own documents (created, with ``files`` written into it, when given)."""
+    folder = bot.folders.documents(guild_id)
+    if files is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+    return folder
+
+
 def make_bot(standin: DiscordStandin, corpus: Path, *, load: bool = True, **settings: Any) -> QuoteBot:
     """The production bot class, configured for the stand-in (commands synced to its guild, no cooldown)."""
     values: dict[str, Any] = {

@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quotebot.bot.client import QuoteBot
-from tests.bot.e2e import ANSWERABLE, EDIT_ORIGINAL, OFF_TOPIC, copy_corpus, deliveries, make_bot, messages_for
+from tests.bot.e2e import (
+    ANSWERABLE,
+    EDIT_ORIGINAL,
+    OFF_TOPIC,
+    copy_corpus,
+    deliveries,
+    make_bot,
+    messages_for,
+    server_documents,
+)
 from tests.discord_standin import DiscordStandin, SentInteraction
 
 CALLBACK_WINDOW = 3.0
@@ -67,7 +76,9 @@ async def run_load(
     """Send ``rate`` /ask a second for ``seconds``, and /corpus reload every ``reload_every`` seconds."""
     world = standin.world
     users = [world.alice, world.morgan, world.owner]
-    extra = bot.live.folder / "basalt.md"
+    # The server's own corpus starts as a copy of the shared one, so that every reload rebuilds a real index.
+    own = server_documents(bot, world.guild.id, {path.name: path.read_bytes() for path in bot.live.folder.glob("*.md")})
+    extra = own / "basalt.md"
     sent: list[SentInteraction] = []
     reloads: list[SentInteraction] = []
     started = time.monotonic()
@@ -100,7 +111,7 @@ async def run_load(
         sent=len(sent),
         seconds=elapsed,
         reloads=len(reloads),
-        reloads_failed=sum(not text.startswith("Corpus reloaded") for text in reload_texts),
+        reloads_failed=sum(not text.startswith("This server's corpus reloaded") for text in reload_texts),
         acknowledged_in_window=sum(seconds < CALLBACK_WINDOW for seconds in acknowledgements),
         delivered_once=sum(
             len(messages_for(standin, s)) == 1 and len(deliveries(standin, s)) == 1 for s in sent

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
-from unittest.mock import MagicMock
+from unittest.mock import AsyncMock, MagicMock
 
 import discord
 import pytest
@@ -12,6 +12,7 @@ from discord import app_commands
 from quotebot.bot.utils import checks
 
 MOD_ROLE = 555
+OWNER = 99
 
 
 def interaction(
@@ -20,7 +21,10 @@ def interaction(
     user = MagicMock(spec=discord.Member)
     user.id = user_id
     user.get_role.side_effect = lambda role_id: object() if role_id in roles else None
-    client = SimpleNamespace(settings=SimpleNamespace(moderator_role_id=MOD_ROLE))
+    client = SimpleNamespace(
+        server_settings_of=lambda guild: SimpleNamespace(moderator_role_id=MOD_ROLE if guild == 1 else None),
+        is_owner=AsyncMock(side_effect=lambda someone: someone.id == OWNER),
+    )
     return SimpleNamespace(guild_id=guild_id, permissions=permissions, user=user, client=client)
 
 
@@ -30,6 +34,22 @@ def test_manage_server_makes_a_moderator():
 
 def test_the_moderator_role_makes_a_moderator():
     assert checks.is_moderator(interaction(permissions=discord.Permissions.none(), roles=(MOD_ROLE,)))
+
+
+def test_the_moderator_role_is_the_one_of_the_server_asking():
+    assert not checks.is_moderator(interaction(permissions=discord.Permissions.none(), roles=(MOD_ROLE,), guild_id=2))
+
+
+def test_only_manage_server_changes_settings_not_the_moderator_role():
+    checks.ensure_manager(interaction(permissions=discord.Permissions(manage_guild=True)))
+    with pytest.raises(checks.NotManager, match="Manage Server"):
+        checks.ensure_manager(interaction(permissions=discord.Permissions.none(), roles=(MOD_ROLE,)))
+
+
+async def test_only_the_owner_changes_the_shared_corpus_and_the_refusal_says_so():
+    await checks.ensure_owner(interaction(permissions=discord.Permissions.none(), user_id=OWNER))
+    with pytest.raises(checks.NotOwner, match="Only the bot's owner can change the shared corpus"):
+        await checks.ensure_owner(interaction(permissions=discord.Permissions.all()))
 
 
 def test_a_member_without_either_is_refused_with_a_reason():

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.exts.error_handler import UNEXPECTED
-from tests.bot.e2e import copy_corpus, delivered, make_bot, replies_to
+from tests.bot.e2e import copy_corpus, delivered, make_bot, replies_to, server_documents
 from tests.discord_standin import DiscordStandin
 
 T = TypeVar("T")
@@ -90,6 +90,8 @@ def live(clean_env, tmp_path) -> Iterator[LiveBot]:
 
 
 def visible(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
     return {
         path.name: path.read_bytes()
         for path in folder.iterdir()
@@ -136,8 +138,10 @@ def test_any_question_by_slash_command_or_mention_gets_one_real_reply(live, ques
 @given(data=uploads, title=optional_text, author=optional_text, url=optional_text)
 @FUZZ
 def test_any_upload_is_added_or_refused_with_a_reason_and_a_refusal_changes_nothing(live, data, title, author, url):
-    folder = live.bot.live.folder
+    guild_id = live.standin.world.guild.id
+    folder = server_documents(live.bot, guild_id)
     before = visible(folder)
+    shared_before = visible(live.bot.live.folder)
     options = {"file": live.standin.add_attachment("fuzzed notes.md", data)}
     options |= {name: value for name, value in (("title", title), ("author", author), ("url", url)) if value}
 
@@ -147,10 +151,11 @@ def test_any_upload_is_added_or_refused_with_a_reason_and_a_refusal_changes_noth
 
     text = live.run(add())["content"]
     assert text != UNEXPECTED
-    if text.startswith("Corpus reloaded"):
+    assert visible(live.bot.live.folder) == shared_before
+    if text.startswith("This server's corpus reloaded"):
         assert set(visible(folder)) == set(before) | {"fuzzed-notes.md"}
         (folder / "fuzzed-notes.md").unlink()
-        live.run(asyncio.to_thread(live.bot.live.reload))
+        live.run(asyncio.to_thread(live.bot.corpora.change, str(guild_id)))
     else:
         assert text.startswith("Adding `fuzzed-notes.md` failed: ") and text.endswith("has not changed.")
         assert visible(folder) == before

@@ -32,6 +32,7 @@ async def test_a_whole_session_sends_only_bodies_discord_accepts(discord_standin
     assert {request.route for request in discord_standin.requests} == {
         "GET /users/@me",
         "GET /oauth2/applications/@me",
+        "GET /gateway/bot",
         "PUT /applications/{application_id}/guilds/{guild_id}/commands",
         "POST /interactions/{interaction_id}/{interaction_token}/callback",
         "POST /webhooks/{webhook_id}/{webhook_token}",

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from quotebot.bot.exts.error_handler import UNEXPECTED
-from tests.bot.e2e import EDIT_ORIGINAL, EPHEMERAL, delivered, make_bot
+from tests.bot.e2e import EDIT_ORIGINAL, EPHEMERAL, copy_corpus, delivered, make_bot, server_documents
 from tests.discord_standin import DiscordStandin, SentInteraction
 
 DOCUMENTS = 250
@@ -112,12 +112,15 @@ def answered(body: dict) -> bool:
 async def test_reload_during_a_burst_loses_no_question_and_never_blocks_the_loop(
     discord_standin, clean_env, tmp_path, monkeypatch
 ):
-    corpus = tmp_path / "corpus"
+    bot = make_bot(discord_standin, copy_corpus(tmp_path))
+    guild_id = discord_standin.world.guild.id
+    corpus = server_documents(bot, guild_id)
+    corpus.parent.mkdir(parents=True)
     generic = generate_corpus(corpus)
-    bot = make_bot(discord_standin, corpus)
-    assert len(bot.live.engine.passages) >= 2500
+    served = bot.corpora.engine(str(guild_id))  # the server's own corpus, loaded before its first question
+    assert served is not None and len(served.engine.passages) >= 2500
     gate = threading.Event()
-    real_reload = bot.live.reload
+    real_reload = served.reload
 
     def reload_when_released():
         gate.wait(60)
@@ -125,7 +128,7 @@ async def test_reload_during_a_burst_loses_no_question_and_never_blocks_the_loop
 
     # The reload is held until the first burst is answered, so those answers provably come
     # from the old index while a reload is pending; the second burst overlaps the real build.
-    monkeypatch.setattr(bot.live, "reload", reload_when_released)
+    monkeypatch.setattr(served, "reload", reload_when_released)
     rng = random.Random(7)
     slow = SlowCallbacks(SLOW_CALLBACK_SECONDS)
     slow.install(monkeypatch)

@@ -47,7 +47,7 @@ async def test_start_up_syncs_only_the_development_guild_with_corpus_hidden_from
     corpus = commands["corpus"]
     assert int(corpus["default_member_permissions"]) == Permission.MANAGE_GUILD
     assert corpus["contexts"] == [0]
-    assert {option["name"] for option in corpus["options"]} == {"reload", "add", "remove", "list", "stats"}
+    assert {option["name"] for option in corpus["options"]} == {"reload", "add", "remove", "list", "stats", "settings"}
     assert all(option["type"] == 1 for option in corpus["options"])
     assert commands["ask"]["default_member_permissions"] is None
     (question,) = commands["ask"]["options"]
@@ -101,7 +101,8 @@ async def test_a_quiet_start_with_one_line_saying_what_runs(discord_standin, cle
     ready = [r.getMessage() for r in caplog.records if r.getMessage().startswith("quotebot ")]
     passages = len(bot.live.engine.passages)
     expected = (
-        f"quotebot {quotebot.__version__} ready as quotebot ({discord_standin.world.bot.id}): corpus {corpus} "
-        f"with 1 documents, {passages} passages, semantic model off; in 1 guilds"
+        f"quotebot {quotebot.__version__} ready as quotebot ({discord_standin.world.bot.id}): shared corpus {corpus} "
+        f"with 1 documents, {passages} passages, semantic model off; server corpora in servers (at most 500 in "
+        "memory); all shards (as many as Discord recommends); in 1 guilds"
     )
     assert ready == [expected]

@@ -11,7 +11,7 @@ import aiohttp
 import discord
 import pytest
 
-from quotebot.bot import runner, sync
+from quotebot.bot import cli, runner, sync
 
 
 def test_run_without_token_exits_non_zero_naming_the_variable_and_alternatives(clean_env, capsys):
@@ -167,3 +167,38 @@ def test_log_format_must_be_text_or_json(clean_env, monkeypatch, capsys):
     monkeypatch.setenv("QUOTEBOT_LOG_FORMAT", "xml")
     assert runner.main(argparse.Namespace(corpus=None)) == 2
     assert capsys.readouterr().err == "quotebot: QUOTEBOT_LOG_FORMAT: Input should be 'text' or 'json'\n"
+
+
+def test_shards_come_from_the_command_line_or_the_environment(clean_env, monkeypatch):
+    monkeypatch.setenv("QUOTEBOT_SHARD_COUNT", "4")
+    monkeypatch.setenv("QUOTEBOT_SHARD_IDS", "2 3")
+    assert (runner.load_settings(argparse.Namespace()).shard_ids) == [2, 3]
+    parsed = cli.build_parser().parse_args(["run", "--shard-count", "2", "--shard-ids", "1,0"])
+    settings = runner.load_settings(parsed)
+    assert (settings.shard_count, settings.shard_ids) == (2, [0, 1])
+
+
+@pytest.mark.parametrize(
+    ("variables", "line"),
+    [
+        ({"QUOTEBOT_SHARD_IDS": "0"}, "quotebot: QUOTEBOT_SHARD_IDS needs QUOTEBOT_SHARD_COUNT (the number of shards in all)"),
+        ({"QUOTEBOT_SHARD_COUNT": "2", "QUOTEBOT_SHARD_IDS": "0,2"}, "quotebot: QUOTEBOT_SHARD_IDS must be between 0 and 1"),
+        ({"QUOTEBOT_SHARD_COUNT": "2", "QUOTEBOT_SHARD_IDS": "1,1"}, "quotebot: QUOTEBOT_SHARD_IDS: Value error, names a shard twice"),
+        (
+            {"QUOTEBOT_CORPUS": "data", "QUOTEBOT_SERVER_CORPORA": "data/servers"},
+            "quotebot: QUOTEBOT_CORPUS and QUOTEBOT_SERVER_CORPORA must be separate folders, neither inside the other",
+        ),
+    ],
+)
+def test_unusable_shard_or_folder_settings_are_one_line(clean_env, monkeypatch, capsys, variables, line):
+    monkeypatch.setenv("DISCORD_TOKEN", "x")
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert runner.main(argparse.Namespace(corpus=None)) == 2
+    assert capsys.readouterr().err == line + "\n"
+
+
+def test_a_shard_count_below_one_is_refused_by_the_command_line(capsys):
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["run", "--shard-count", "0"])
+    assert "must be a whole number of at least 1" in capsys.readouterr().err

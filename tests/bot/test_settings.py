@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from quotebot.bot.settings import Settings
-from tests.conftest import SHIPPED_CORPUS
+from quotebot.retrieval.ingest.shipped import SHIPPED_CORPUS
 
 
 def test_defaults_without_any_configuration(clean_env):

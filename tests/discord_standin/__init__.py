@@ -19,10 +19,11 @@ from .capture import CapturedFile, CapturedRequest, GatewayFrame
 from .commands import InteractionRejected
 from .faults import REPLY_ROUTES, Fault, FaultPlan
 from .flags import ApplicationFlag, Intent, Permission
+from .gateway import GatewaySession
 from .openapi import DiscordOpenAPI, SpecViolation, spec_or_skip
 from .server import DEFAULT_TOKEN, DiscordStandin, SentInteraction
 from .state import Timing
-from .world import Attachment, Channel, Member, Role, User, World
+from .world import Attachment, Channel, Guild, Member, Role, User, World, second_guild
 
 __all__ = [
     "DEFAULT_TOKEN",
@@ -37,6 +38,8 @@ __all__ = [
     "Fault",
     "FaultPlan",
     "GatewayFrame",
+    "GatewaySession",
+    "Guild",
     "Intent",
     "InteractionRejected",
     "Member",
@@ -47,5 +50,6 @@ __all__ = [
     "Timing",
     "User",
     "World",
+    "second_guild",
     "spec_or_skip",
 ]

@@ -74,13 +74,15 @@ class CapturedRequest:
 
 @dataclass(frozen=True)
 class GatewayFrame:
-    """One gateway payload: ``received`` from the bot (IDENTIFY, heartbeats …) or ``sent`` to it."""
+    """One gateway payload: ``received`` from the bot (IDENTIFY, heartbeats …) or ``sent`` to it, on the
+    session of shard ``shard`` (``None``: unsharded, or not identified yet)."""
 
     index: int
     direction: Literal["received", "sent"]
     op: int | None
     t: str | None
     d: Any
+    shard: int | None = None
 
 
 @dataclass
@@ -103,10 +105,12 @@ class Recorder:
         await self._notify()
         return request
 
-    async def add_frame(self, direction: Literal["received", "sent"], payload: Mapping[str, Any]) -> None:
+    async def add_frame(
+        self, direction: Literal["received", "sent"], payload: Mapping[str, Any], *, shard: int | None = None
+    ) -> None:
         """Record a gateway payload and wake the waiters."""
         self.frames.append(
-            GatewayFrame(len(self.frames), direction, payload.get("op"), payload.get("t"), payload.get("d"))
+            GatewayFrame(len(self.frames), direction, payload.get("op"), payload.get("t"), payload.get("d"), shard)
         )
         await self._notify()
 

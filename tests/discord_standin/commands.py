@@ -13,7 +13,7 @@ from typing import Any, TypeAlias
 
 from .flags import Permission, has_permissions
 from .payloads import Payload, attachment_payload, channel_payload, member_payload, role_payload, user_payload
-from .world import Attachment, Channel, Role, Snowflakes, User, World
+from .world import Attachment, Channel, Guild, Role, Snowflakes, User, World
 
 OptionValue: TypeAlias = str | int | float | bool | User | Role | Channel | Attachment
 
@@ -109,19 +109,30 @@ class CommandRegistry:
         return None
 
     def interaction_data(
-        self, command: str, options: Mapping[str, OptionValue], *, user: User, base_url: str, in_dm: bool = False
+        self,
+        command: str,
+        options: Mapping[str, OptionValue],
+        *,
+        user: User,
+        base_url: str,
+        guild: Guild | None = None,
+        focused: str | None = None,
     ) -> Payload:
-        """The ``data`` of an APPLICATION_COMMAND interaction for ``/command`` (e.g. ``"corpus reload"``).
+        """The ``data`` of an APPLICATION_COMMAND interaction for ``/command`` (e.g. ``"corpus reload"``)
+        used in ``guild`` (``None``: in a DM).
 
         Uses the registered definition when the bot synced one; otherwise option
         types are inferred from the Python values (Discord only delivers
-        registered commands, so prefer syncing in tests). In a DM (``in_dm``)
-        only a global command usable in DMs is delivered.
+        registered commands, so prefer syncing in tests). In a DM only a global
+        command usable in DMs is delivered. With ``focused`` (an option with
+        autocomplete), the data of an autocomplete interaction: the options
+        typed so far, that one marked ``focused`` and sent as the text typed.
         """
+        in_dm = guild is None
         names = command.split()
         if not names or len(names) > 3:
             raise InteractionRejected(f"{command!r} is not a slash command path (1 to 3 names)")
-        registered = self.find(names[0], None if in_dm else self._world.guild.id)
+        registered = self.find(names[0], None if guild is None else guild.id)
         if registered is None and in_dm:
             raise InteractionRejected(f"/{names[0]} is not a global command usable in DMs")
         if registered is None:
@@ -129,14 +140,14 @@ class CommandRegistry:
             leaf = [_option(name, _infer_type(name, value), value) for name, value in options.items()]
             data: Payload = {"id": str(self._snowflakes.next()), "name": names[0], "type": CHAT_INPUT}
         else:
-            if not in_dm:
-                self._check_permissions(registered, user)
+            if guild is not None:
+                self._check_permissions(registered, user, guild)
             path_types, definitions = _walk_subcommands(registered, names)
-            leaf = _checked_options(command, definitions, options)
+            leaf = _checked_options(command, definitions, options, focused)
             data = {"id": registered["id"], "name": names[0], "type": CHAT_INPUT}
             if "guild_id" in registered:
                 data["guild_id"] = registered["guild_id"]
-        resolved = _resolved(self._world, options.values(), base_url)
+        resolved = _resolved(self._world, guild or self._world.guild, options.values(), base_url)
         for name, option_type in reversed(list(zip(names[1:], path_types, strict=True))):
             leaf = [{"type": option_type, "name": name, "options": leaf}]
         if leaf:
@@ -145,11 +156,11 @@ class CommandRegistry:
             data["resolved"] = resolved
         return data
 
-    def _check_permissions(self, registered: Mapping[str, Any], user: User) -> None:
+    def _check_permissions(self, registered: Mapping[str, Any], user: User, guild: Guild) -> None:
         required = registered["default_member_permissions"]
         if required is None:
             return
-        granted = self._world.guild.permissions_of(user)
+        granted = guild.permissions_of(user)
         # "0" hides the command from everyone but administrators.
         allowed = (
             bool(granted & Permission.ADMINISTRATOR) if int(required) == 0 else has_permissions(granted, int(required))
@@ -188,7 +199,7 @@ def _walk_subcommands(registered: Mapping[str, Any], names: list[str]) -> tuple[
 
 
 def _checked_options(
-    command: str, definitions: list[Mapping[str, Any]], options: Mapping[str, OptionValue]
+    command: str, definitions: list[Mapping[str, Any]], options: Mapping[str, OptionValue], focused: str | None
 ) -> list[Payload]:
     """Options typed by their registered definitions, refusing what Discord's client would not send."""
     by_name = {d["name"]: d for d in definitions}
@@ -196,12 +207,17 @@ def _checked_options(
     if unknown:
         raise InteractionRejected(f"/{command} has no option(s) {sorted(unknown)}; registered: {sorted(by_name)}")
     missing = [d["name"] for d in definitions if d.get("required") and d["name"] not in options]
-    if missing:
+    if missing and focused is None:  # while typing, required options may still be empty
         raise InteractionRejected(f"/{command} requires option(s) {missing}")
+    if focused is not None and not by_name.get(focused, {}).get("autocomplete"):
+        raise InteractionRejected(f"/{command} option {focused!r} has no autocomplete")
     built = []
     for name, value in options.items():
         definition = by_name[name]
         option_type = definition["type"]
+        if name == focused:  # the text typed so far, whatever the option's type
+            built.append({"name": name, "type": option_type, "value": str(value), "focused": True})
+            continue
         if not _fits(option_type, value):
             raise InteractionRejected(f"/{command} option {name!r} (type {option_type}) cannot take {value!r}")
         choices = [choice["value"] for choice in definition.get("choices", [])]
@@ -231,9 +247,8 @@ def _option(name: str, option_type: int, value: OptionValue) -> Payload:
     return {"name": name, "type": option_type, "value": wire}
 
 
-def _resolved(world: World, values: Iterable[OptionValue], base_url: str) -> Payload:
-    """``data.resolved``: the full objects behind user, role, channel and attachment options."""
-    guild = world.guild
+def _resolved(world: World, guild: Guild, values: Iterable[OptionValue], base_url: str) -> Payload:
+    """``data.resolved``: the full objects behind user, role, channel and attachment options used in ``guild``."""
     resolved: dict[str, Payload] = {}
     for value in values:
         if isinstance(value, User):

@@ -7,6 +7,7 @@ per-test event loop, like the tests using it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
@@ -14,24 +15,43 @@ import pytest_asyncio
 
 from .openapi import SPEC_PATH, DiscordOpenAPI, load_spec, spec_or_skip
 from .server import DiscordStandin
+from .world import World, second_guild
 
 
-@pytest_asyncio.fixture
-async def discord_standin() -> AsyncIterator[DiscordStandin]:
-    """A started stand-in with discord.py pointed at it; checked when the test ends.
+@contextlib.asynccontextmanager
+async def checked_standin(world: World | None = None) -> AsyncIterator[DiscordStandin]:
+    """A started stand-in serving ``world``, with discord.py pointed at it; checked when the block ends.
 
-    Teardown fails the test if the bot called a route the stand-in does not
-    serve, if the stand-in itself crashed, or — when Discord's OpenAPI
-    description is present — if any request body the bot sent breaks it.
-    Stop the bot before the test returns (``async with standin.running(bot)``).
+    Leaving fails if the bot called a route the stand-in does not serve, if
+    the stand-in itself crashed, or — when Discord's OpenAPI description is
+    present — if any request body the bot sent breaks it.
     """
-    async with DiscordStandin() as standin:
+    async with DiscordStandin(world) as standin:
         with standin.patch_discord():
             yield standin
     standin.assert_no_unknown_routes()
     standin.assert_no_faults()
     if SPEC_PATH.is_file():
         load_spec().validate_requests(standin.requests)
+
+
+@pytest_asyncio.fixture
+async def discord_standin() -> AsyncIterator[DiscordStandin]:
+    """A started stand-in with discord.py pointed at it, checked when the test ends (``checked_standin``).
+
+    Stop the bot before the test returns (``async with standin.running(bot)``).
+    """
+    async with checked_standin() as standin:
+        yield standin
+
+
+@pytest_asyncio.fixture
+async def two_server_standin() -> AsyncIterator[DiscordStandin]:
+    """``discord_standin`` with a second guild (``second_guild``: beth moderates it, alice is in both),
+    on the other shard of two from the first."""
+    world = World.default()
+    async with checked_standin(world.with_guilds(second_guild(world))) as standin:
+        yield standin
 
 
 @pytest.fixture

@@ -4,7 +4,15 @@ Speaks gateway v10 with plain-text JSON frames (discord.py asks for
 ``compress=zlib-stream`` but also accepts uncompressed text frames). Enforces
 what Discord enforces at connect time, so misconfigured bots fail here as they
 would in production: a wrong token closes with 4004, privileged intents the
-application was not granted close with 4014, unknown opcodes with 4001.
+application was not granted close with 4014, a shard pair that is not
+``[id, count]`` with ``0 <= id < count`` with 4010, unknown opcodes with 4001.
+
+Sharding as on Discord: a session that identified with ``shard=[id, count]``
+gets READY and GUILD_CREATE for the guilds with ``(guild_id >> 22) % count ==
+id`` only, and every later event of a guild (interactions included) goes to
+the session of its shard; direct messages go to shard 0. A session without a
+shard pair serves every guild. Several sessions (from one process or many)
+may be identified at once.
 """
 
 from __future__ import annotations
@@ -36,18 +44,35 @@ HEARTBEAT_INTERVAL_MS = 41_250
 
 
 class GatewaySession:
-    """One WebSocket connection from the bot; dispatches carry an increasing ``s``."""
+    """One WebSocket connection from the bot; dispatches carry an increasing ``s``.
 
-    def __init__(self, state: StandinState, ws: web.WebSocketResponse, number: int) -> None:
+    ``shard`` is the ``[id, count]`` it identified with (``None``: unsharded),
+    ``user_agent`` the client's, which tells processes apart in tests.
+    """
+
+    def __init__(self, state: StandinState, ws: web.WebSocketResponse, number: int, user_agent: str) -> None:
         self._state = state
         self.ws = ws
         self.session_id = f"standin-session-{number}"
+        self.user_agent = user_agent
         self.sequence = 0
         self.intents = 0
+        self.shard: tuple[int, int] | None = None
+
+    @property
+    def shard_id(self) -> int | None:
+        return None if self.shard is None else self.shard[0]
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Whether this session gets the events of ``guild_id`` (``None``: direct messages, on shard 0)."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        return shard_id == 0 if guild_id is None else (guild_id >> 22) % count == shard_id
 
     async def send(self, payload: Payload) -> None:
         """Record a frame as sent and send it."""
-        await self._state.recorder.add_frame("sent", payload)
+        await self._state.recorder.add_frame("sent", payload, shard=self.shard_id)
         await self.ws.send_str(json.dumps(payload))
 
     async def dispatch(self, event: str, data: Payload) -> None:
@@ -57,22 +82,33 @@ class GatewaySession:
 
 
 class Gateway:
-    """Accepts gateway connections; events go to the most recently identified session."""
+    """Accepts gateway connections; each event goes to the identified session serving its guild."""
 
     def __init__(self, state: StandinState) -> None:
         self._state = state
         self._sessions: list[GatewaySession] = []
-        self._current: GatewaySession | None = None
-        self._identified = asyncio.Event()
+        self._identified: list[GatewaySession] = []
+        self._changed = asyncio.Condition()
 
-    async def session(self, timeout: float) -> GatewaySession:
-        """The identified session, waiting up to ``timeout`` for the bot to connect."""
-        try:
-            await asyncio.wait_for(self._identified.wait(), timeout)
-        except TimeoutError:
-            raise TimeoutError(f"no bot identified on the stand-in's gateway within {timeout}s") from None
-        assert self._current is not None
-        return self._current
+    @property
+    def identified(self) -> tuple[GatewaySession, ...]:
+        """The sessions that identified and are still connected, oldest first."""
+        return tuple(self._identified)
+
+    async def session(self, timeout: float, guild_id: int | None = None) -> GatewaySession:
+        """The newest identified session serving ``guild_id`` (``None``: DMs), waiting up to ``timeout`` for one."""
+
+        def serving() -> GatewaySession | None:
+            return next((s for s in reversed(self._identified) if s.serves(guild_id)), None)
+
+        async with self._changed:
+            try:
+                return await asyncio.wait_for(self._changed.wait_for(serving), timeout)  # type: ignore[return-value]
+            except TimeoutError:
+                where = "direct messages" if guild_id is None else f"guild {guild_id}"
+                raise TimeoutError(
+                    f"no bot session serving {where} identified on the stand-in's gateway within {timeout}s"
+                ) from None
 
     async def close_all(self) -> None:
         """Close every connection with 1001 (going away), as Discord does when it restarts."""
@@ -83,7 +119,7 @@ class Gateway:
         """Serve one connection: HELLO, then answer the bot's frames until it closes."""
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        session = GatewaySession(self._state, ws, len(self._sessions) + 1)
+        session = GatewaySession(self._state, ws, len(self._sessions) + 1, request.headers.get("User-Agent", ""))
         self._sessions.append(session)
         try:
             await session.send(
@@ -97,16 +133,15 @@ class Gateway:
                 if not isinstance(payload, dict):
                     await ws.close(code=4002, message=b"Error while decoding payload.")
                     break
-                await self._state.recorder.add_frame("received", payload)
+                await self._state.recorder.add_frame("received", payload, shard=session.shard_id)
                 await self._answer(session, payload)
         except Exception:  # noqa: BLE001 - any crash of the stand-in is recorded as a fault the test reports
             self._state.recorder.add_fault(f"gateway handler crashed:\n{traceback.format_exc()}")
             await ws.close(code=1011)
         finally:
             self._sessions.remove(session)
-            if self._current is session:
-                self._current = None
-                self._identified.clear()
+            if session in self._identified:
+                self._identified.remove(session)
         return ws
 
     async def _answer(self, session: GatewaySession, payload: Payload) -> None:
@@ -124,28 +159,41 @@ class Gateway:
             await session.ws.close(code=4001, message=b"Unknown opcode.")
 
     async def _identify(self, session: GatewaySession, data: Any) -> None:
-        """Check token and intents like Discord, then READY and one GUILD_CREATE (with the GUILDS intent)."""
+        """Check token, shard and intents like Discord, then READY and a GUILD_CREATE per guild of the shard."""
         world = self._state.world
         if data.get("token") != self._state.token:
             await session.ws.close(code=4004, message=b"Authentication failed.")
             return
+        shard = data.get("shard")
+        if shard is not None:
+            if not _valid_shard(shard):
+                await session.ws.close(code=4010, message=b"Invalid shard.")
+                return
+            session.shard = (shard[0], shard[1])
         session.intents = int(data.get("intents", 0))
         for intent, granting_flags in PRIVILEGED_INTENTS.items():
             if session.intents & intent and not world.application_flags & granting_flags:
                 await session.ws.close(code=4014, message=b"Disallowed intent(s).")
                 return
+        guilds = [guild for guild in self._state.bot_guilds() if session.serves(guild.id)]
         ready = ready_payload(
-            world, session_id=session.session_id, resume_gateway_url=self._state.gateway_url, shard=data.get("shard")
+            world,
+            guilds,
+            session_id=session.session_id,
+            resume_gateway_url=self._state.gateway_url,
+            shard=shard,
         )
         await session.dispatch("READY", ready)
         if session.intents & Intent.GUILDS:
-            await session.dispatch("GUILD_CREATE", guild_create_payload(world))
-        self._current = session
-        self._identified.set()
+            for guild in guilds:
+                await session.dispatch("GUILD_CREATE", guild_create_payload(world, guild))
+        async with self._changed:
+            self._identified.append(session)
+            self._changed.notify_all()
 
     async def _send_members(self, session: GatewaySession, data: Any) -> None:
         """Answer a member request (discord.py chunks guilds at startup with the members intent)."""
-        guild = self._state.world.guild
+        guild = self._state.world.guild_by_id(int(data.get("guild_id") or 0)) or self._state.world.guild
         wanted = {str(user_id) for user_id in data.get("user_ids") or ()}
         members = [m for m in guild.members if not wanted or str(m.user.id) in wanted]
         chunk: Payload = {
@@ -159,3 +207,13 @@ class Gateway:
         if data.get("nonce") is not None:
             chunk["nonce"] = data["nonce"]
         await session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+
+
+def _valid_shard(shard: Any) -> bool:
+    """``[shard_id, shard_count]`` with ``0 <= shard_id < shard_count``, as Discord requires."""
+    return (
+        isinstance(shard, list)
+        and len(shard) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in shard)
+        and 0 <= shard[0] < shard[1]
+    )

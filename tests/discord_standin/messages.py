@@ -191,8 +191,9 @@ class MessageStore:
             "message_id": str(reference["message_id"]),
         }
         channel = self.world.channel(channel_id)
-        if channel is None or not channel.is_dm:
-            fields["guild_id"] = str(reference.get("guild_id") or self.world.guild.id)
+        guild = self.world.guild_of(channel) if channel is not None else self.world.guild
+        if guild is not None:
+            fields["guild_id"] = str(reference.get("guild_id") or guild.id)
         return {"type": MESSAGE_REPLY, "message_reference": fields, "referenced_message": target}
 
 

@@ -24,6 +24,7 @@ EVERYONE_DM_PERMISSIONS = (1 << 6) | (1 << 10) | (1 << 11) | (1 << 14) | (1 << 1
 
 INTERACTION_APPLICATION_COMMAND = 2
 INTERACTION_MESSAGE_COMPONENT = 3
+INTERACTION_AUTOCOMPLETE = 4
 
 MESSAGE_DEFAULT = 0
 MESSAGE_REPLY = 19
@@ -148,9 +149,8 @@ def unavailable_guild_payload(guild: Guild) -> Payload:
     return {"id": str(guild.id), "unavailable": True}
 
 
-def guild_create_payload(world: World) -> Payload:
+def guild_create_payload(world: World, guild: Guild) -> Payload:
     """A GUILD_CREATE guild: the REST guild object plus the gateway-only member and channel lists."""
-    guild = world.guild
     return {
         "id": str(guild.id),
         "name": guild.name,
@@ -166,7 +166,7 @@ def guild_create_payload(world: World) -> Payload:
         "region": "deprecated",
         "afk_channel_id": None,
         "afk_timeout": 300,
-        "system_channel_id": str(world.general.id),
+        "system_channel_id": str(guild.text_channels[0].id),
         "system_channel_flags": 0,
         "widget_enabled": False,
         "widget_channel_id": None,
@@ -209,13 +209,16 @@ def guild_create_payload(world: World) -> Payload:
     }
 
 
-def ready_payload(world: World, *, session_id: str, resume_gateway_url: str, shard: list[int] | None) -> Payload:
-    """The READY dispatch; ``shard`` is echoed only when IDENTIFY asked for one, as Discord does."""
+def ready_payload(
+    world: World, guilds: Iterable[Guild], *, session_id: str, resume_gateway_url: str, shard: list[int] | None
+) -> Payload:
+    """The READY dispatch listing ``guilds`` (those of the shard); ``shard`` is echoed only when IDENTIFY
+    asked for one, as Discord does."""
     payload: Payload = {
         "v": 10,
         "user_settings": {},
         "user": current_user_payload(world.bot),
-        "guilds": [unavailable_guild_payload(world.guild)],
+        "guilds": [unavailable_guild_payload(guild) for guild in guilds],
         "session_id": session_id,
         "session_type": "normal",
         "resume_gateway_url": resume_gateway_url,
@@ -337,15 +340,16 @@ def message_payload(
     }
 
 
-def content_mentions(world: World, content: str) -> tuple[list[Payload], list[str]]:
-    """The ``mentions`` (users with their partial member) and ``mention_roles`` Discord derives from content."""
+def content_mentions(world: World, guild: Guild, content: str) -> tuple[list[Payload], list[str]]:
+    """The ``mentions`` (users with their partial member) and ``mention_roles`` Discord derives from content
+    posted in ``guild``."""
     users: list[Payload] = []
     for match in dict.fromkeys(_USER_MENTION.findall(content)):
         user = world.user(int(match))
-        if user is not None:
-            member = member_payload(world.guild.member(user), with_user=False)
+        if user is not None and guild.has_member(user):
+            member = member_payload(guild.member(user), with_user=False)
             users.append(user_payload(user) | {"member": member})
-    role_ids = {str(role.id) for role in world.guild.roles}
+    role_ids = {str(role.id) for role in guild.roles}
     roles = [role_id for role_id in dict.fromkeys(_ROLE_MENTION.findall(content)) if role_id in role_ids]
     return users, roles
 
@@ -364,10 +368,10 @@ def interaction_payload(
 ) -> Payload:
     """An INTERACTION_CREATE from a guild member, with every field discord.py 2.7 reads.
 
-    ``member.permissions`` and ``app_permissions`` are computed from the world's
-    roles, so permission checks in the bot see what Discord would send.
+    ``member.permissions`` and ``app_permissions`` are computed from the roles of
+    the channel's guild, so permission checks in the bot see what Discord would send.
     """
-    guild = world.guild
+    guild = world.guild_of(channel) or world.guild
     payload: Payload = {
         "id": str(interaction_id),
         "application_id": str(world.application_id),

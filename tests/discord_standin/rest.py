@@ -24,6 +24,7 @@ from .flags import Permission, has_permissions
 from .messages import ApiError, invalid_form, unknown_message
 from .payloads import (
     INTERACTION_APPLICATION_COMMAND,
+    INTERACTION_AUTOCOMPLETE,
     MESSAGE_CHAT_INPUT_COMMAND,
     MESSAGE_DEFAULT,
     MESSAGE_FLAG_EPHEMERAL,
@@ -51,7 +52,10 @@ _CALLBACK_MESSAGE = 4
 _CALLBACK_DEFERRED_MESSAGE = 5
 _CALLBACK_DEFERRED_UPDATE = 6
 _CALLBACK_UPDATE_MESSAGE = 7
+_CALLBACK_AUTOCOMPLETE_RESULT = 8
 _CALLBACK_MODAL = 9
+#: Discord's limit on autocomplete choices.
+MAX_CHOICES = 25
 
 
 def json_response(payload: Any, status: int = 200) -> web.Response:
@@ -226,9 +230,11 @@ class RestApi:
         return json_response({"url": self._state.gateway_url})
 
     async def get_gateway_bot(self, request: web.Request) -> web.Response:
-        """``GET /gateway/bot``: used by sharded clients."""
+        """``GET /gateway/bot``: where to connect and how many shards Discord recommends (``world.recommended_shards``);
+        an ``AutoShardedClient`` without a shard count asks it."""
         limit = {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}
-        return json_response({"url": self._state.gateway_url, "shards": 1, "session_start_limit": limit})
+        shards = self._world.recommended_shards
+        return json_response({"url": self._state.gateway_url, "shards": shards, "session_start_limit": limit})
 
     async def get_application(self, request: web.Request) -> web.Response:
         """``GET /oauth2/applications/@me``: discord.py reads the application id and flags at login."""
@@ -241,9 +247,10 @@ class RestApi:
             raise ApiError(403, 20012, "You are not authorized to perform this action on this application")
         if "guild_id" not in request.match_info:
             return None
-        if self._snowflake(request, "guild_id") != self._world.guild.id:
+        guild = self._world.guild_by_id(self._snowflake(request, "guild_id"))
+        if guild is None:
             raise ApiError(403, 50001, "Missing Access")
-        return self._world.guild.id
+        return guild.id
 
     async def get_commands(self, request: web.Request) -> web.Response:
         """``GET …/commands``: the registered commands of that scope."""
@@ -266,7 +273,8 @@ class RestApi:
         """``POST /interactions/{id}/{token}/callback``: the one response Discord accepts per interaction.
 
         Creates (4), defers (5: a "thinking" message with the LOADING flag),
-        acknowledges (6) or edits (7) the message, or opens a modal (9).
+        acknowledges (6) or edits (7) the message, offers autocomplete choices
+        (8, kept in ``choices`` of the interaction's record), or opens a modal (9).
         With ``?with_response=1`` (discord.py ≥ 2.5 always asks) the answer
         describes the interaction and the message resource.
         """
@@ -280,8 +288,16 @@ class RestApi:
         callback_type = body.get("type")
         data = body.get("data") or {}
         is_command = itx.payload["type"] == INTERACTION_APPLICATION_COMMAND
+        is_autocomplete = itx.payload["type"] == INTERACTION_AUTOCOMPLETE
         message: Payload | None = None
-        if callback_type == _CALLBACK_MESSAGE:
+        if is_autocomplete != (callback_type == _CALLBACK_AUTOCOMPLETE_RESULT):
+            reason = f"Response type {callback_type} is not valid for interaction type {itx.payload['type']}."
+            raise invalid_form("type", "INTERACTION_RESPONSE_TYPE_INVALID", reason)
+        if is_autocomplete:
+            choices = data.get("choices") or []
+            if len(choices) > MAX_CHOICES:
+                raise invalid_form("data.choices", "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CHOICES} or fewer in length.")
+        elif callback_type == _CALLBACK_MESSAGE:
             message = self._state.store.create(
                 data,
                 files,
@@ -433,7 +449,8 @@ class RestApi:
         return channel.id
 
     def _channel_payload(self, channel: Channel) -> Payload:
-        return dm_channel_payload(channel) if channel.is_dm else channel_payload(channel, self._world.guild.id)
+        guild = self._world.guild_of(channel)
+        return dm_channel_payload(channel) if guild is None else channel_payload(channel, guild.id)
 
     async def get_channel(self, request: web.Request) -> web.Response:
         """``GET /channels/{id}``: a guild channel or a DM channel."""
@@ -484,9 +501,8 @@ class RestApi:
         message_id = self._snowflake(request, "message_id")
         message = self._state.store.get(message_id, channel_id)
         own = message["author"]["id"] == str(self._world.bot.id)
-        if not own and not has_permissions(
-            self._world.guild.permissions_of(self._world.bot), Permission.MANAGE_MESSAGES
-        ):
+        guild = self._world.guild_of(self._channel(request))
+        if not own and (guild is None or not has_permissions(guild.permissions_of(self._world.bot), Permission.MANAGE_MESSAGES)):
             raise ApiError(403, 50013, "Missing Permissions")
         self._state.store.delete(message_id, channel_id)
         return _no_content()

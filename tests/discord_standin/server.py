@@ -25,14 +25,16 @@ from .capture import CapturedRequest, GatewayFrame
 from .commands import InteractionRejected, OptionValue
 from .faults import FaultPlan
 from .flags import Intent
-from .gateway import OP_IDENTIFY, Gateway
+from .gateway import OP_IDENTIFY, Gateway, GatewaySession
 from .lifecycle import ClientT, patch_discord, run_client
 from .payloads import (
     INTERACTION_APPLICATION_COMMAND,
+    INTERACTION_AUTOCOMPLETE,
     INTERACTION_MESSAGE_COMPONENT,
     Payload,
     attachment_payload,
     content_mentions,
+    guild_create_payload,
     interaction_payload,
     iter_components,
     member_payload,
@@ -40,7 +42,7 @@ from .payloads import (
 )
 from .rest import GATEWAY_ROUTE, RestApi
 from .state import InteractionState, StandinState, Timing
-from .world import Attachment, Channel, User, World
+from .world import Attachment, Channel, Guild, User, World
 
 #: Shaped like a bot token (base64 user id . timestamp . HMAC) but obviously not one.
 DEFAULT_TOKEN = (
@@ -180,9 +182,40 @@ class DiscordStandin:
         """Every message in the world by id, in its current (edited) state."""
         return self._state.store.messages
 
-    def registered_commands(self, *, guild: bool = False) -> list[Payload]:
-        """The global (or the guild's) application commands, as the bot last synced them."""
-        return self._state.commands.in_scope(self.world.guild.id if guild else None)
+    def registered_commands(self, *, guild: bool | Guild = False) -> list[Payload]:
+        """The global application commands (or those of ``guild``; ``True``: the default guild), as last synced."""
+        scope = guild if isinstance(guild, Guild) else self.world.guild if guild else None
+        return self._state.commands.in_scope(scope.id if scope is not None else None)
+
+    @property
+    def sessions(self) -> tuple[GatewaySession, ...]:
+        """The identified gateway sessions still connected (their ``shard`` and ``user_agent``), oldest first."""
+        return self._gateway.identified
+
+    def frames_of(self, event: str, *, where: Callable[[GatewayFrame], bool] | None = None) -> list[GatewayFrame]:
+        """The dispatches of ``event`` (``"INTERACTION_CREATE"`` …) the stand-in sent, with the shard each went to."""
+        return [
+            frame
+            for frame in self._state.recorder.frames
+            if frame.direction == "sent" and frame.t == event and (where is None or where(frame))
+        ]
+
+    # -- the bot joining and leaving guilds -----------------------------------
+
+    async def remove_guild(self, guild: Guild, *, timeout: float = 5.0) -> None:
+        """The bot is removed from ``guild`` (kicked, or the guild deleted): GUILD_DELETE to its shard's session."""
+        session = await self._gateway.session(timeout, guild.id)
+        self._state.bot_guild_ids.discard(guild.id)
+        await session.dispatch("GUILD_DELETE", {"id": str(guild.id)})
+
+    async def add_guild(self, guild: Guild, *, timeout: float = 5.0) -> None:
+        """The bot is invited (back) into ``guild``: GUILD_CREATE to its shard's session, without the
+        ``unavailable`` field (which marks a guild coming back from an outage, not a join)."""
+        session = await self._gateway.session(timeout, guild.id)
+        self._state.bot_guild_ids.add(guild.id)
+        joined = guild_create_payload(self.world, guild)
+        del joined["unavailable"]
+        await session.dispatch("GUILD_CREATE", joined)
 
     @property
     def routes(self) -> frozenset[str]:
@@ -276,12 +309,49 @@ class DiscordStandin:
         """
         user = user or self.world.alice
         channel = channel or self.world.general
+        guild = self._guild_acting_in(channel, user)
         data = self._state.commands.interaction_data(
-            command, options or {}, user=user, base_url=self.base_url, in_dm=channel.is_dm
+            command, options or {}, user=user, base_url=self.base_url, guild=guild
         )
         return await self._send_interaction(
             INTERACTION_APPLICATION_COMMAND, data, user, channel, locale=locale, timeout=timeout
         )
+
+    async def send_autocomplete(
+        self,
+        command: str,
+        options: Mapping[str, OptionValue],
+        focused: str,
+        *,
+        user: User | None = None,
+        channel: Channel | None = None,
+        timeout: float = 5.0,
+    ) -> list[Payload]:
+        """A member types into option ``focused`` of ``/command`` (its value in ``options`` is the text so far);
+        returns the choices the bot offers (its type 8 callback)."""
+        user = user or self.world.alice
+        channel = channel or self.world.general
+        guild = self._guild_acting_in(channel, user)
+        data = self._state.commands.interaction_data(
+            command, options, user=user, base_url=self.base_url, guild=guild, focused=focused
+        )
+        sent = await self._send_interaction(INTERACTION_AUTOCOMPLETE, data, user, channel, locale="en-US", timeout=timeout)
+        answer = await self.wait_for_request(
+            "POST /interactions/{interaction_id}/{interaction_token}/callback", interaction=sent, timeout=timeout
+        )
+        return list((answer.json.get("data") or {}).get("choices") or [])
+
+    def _guild_acting_in(self, channel: Channel, user: User) -> Guild | None:
+        """The guild of ``channel`` (``None`` for a DM), refusing what Discord would: a user outside it,
+        or a guild the bot is not in."""
+        guild = self.world.guild_of(channel)
+        if guild is None:
+            return None
+        if guild.id not in self._state.bot_guild_ids:
+            raise InteractionRejected(f"the bot is not in {guild.name} any more")
+        if not guild.has_member(user):
+            raise InteractionRejected(f"{user.username} is not a member of {guild.name}")
+        return guild
 
     async def send_component(
         self,
@@ -336,7 +406,8 @@ class DiscordStandin:
         timeout: float,
         message: Payload | None = None,
     ) -> SentInteraction:
-        session = await self._gateway.session(timeout)
+        guild = self.world.guild_of(channel)
+        session = await self._gateway.session(timeout, guild.id if guild else None)
         interaction_id = self._state.snowflakes.next()
         token = "aW50ZXJhY3Rpb246" + base64.urlsafe_b64encode(f"{interaction_id}:standin".encode()).decode().rstrip("=")
         payload = interaction_payload(
@@ -372,12 +443,14 @@ class DiscordStandin:
         unless the message mentions it. In a DM channel (``world.dm(user)``) the
         event needs DIRECT_MESSAGES instead, and always carries its content.
         """
-        session = await self._gateway.session(timeout)
         author = author or self.world.alice
         channel = channel or self.world.general
         if channel.is_dm and author not in (channel.recipient, self.world.bot):
             raise InteractionRejected(f"{author.username} cannot post in the DM channel of {channel.recipient}")
-        mentions, mention_roles = ([], []) if channel.is_dm else content_mentions(self.world, content)
+        guild = None if author == self.world.bot else self._guild_acting_in(channel, author)
+        guild = guild or self.world.guild_of(channel)
+        session = await self._gateway.session(timeout, guild.id if guild else None)
+        mentions, mention_roles = ([], []) if guild is None else content_mentions(self.world, guild, content)
         message = message_payload(
             message_id=self._state.snowflakes.next(),
             channel_id=channel.id,
@@ -388,22 +461,22 @@ class DiscordStandin:
             mention_roles=mention_roles,
         )
         self._state.store.store(message)
-        event = self._message_event(session.intents, message, channel)
+        event = self._message_event(session.intents, message, channel, guild)
         if event is not None:
             await session.dispatch("MESSAGE_CREATE", event)
         return message
 
-    def _message_event(self, intents: int, message: Payload, channel: Channel) -> Payload | None:
+    def _message_event(self, intents: int, message: Payload, channel: Channel, guild: Guild | None) -> Payload | None:
         """The MESSAGE_CREATE the bot gets for ``message``, as its intents allow (None: withheld)."""
-        if channel.is_dm:
+        if guild is None:
             return message | {"channel_type": channel.type} if intents & Intent.DIRECT_MESSAGES else None
         if not intents & Intent.GUILD_MESSAGES:
             return None
         author = self.world.user(int(message["author"]["id"]))
         assert author is not None
         event = message | {
-            "guild_id": str(self.world.guild.id),
-            "member": member_payload(self.world.guild.member(author), with_user=False),
+            "guild_id": str(guild.id),
+            "member": member_payload(guild.member(author), with_user=False),
             "channel_type": channel.type,
         }
         mentions_bot = any(user["id"] == str(self.world.bot.id) for user in message["mentions"])

@@ -10,7 +10,7 @@ from .commands import CommandRegistry
 from .faults import FaultPlan
 from .messages import MessageStore
 from .payloads import Payload
-from .world import Snowflakes, World
+from .world import Guild, Snowflakes, World
 
 
 @dataclass
@@ -60,10 +60,17 @@ class StandinState:
     interactions: dict[str, InteractionState] = field(default_factory=dict)
     commands: CommandRegistry = field(init=False)
     store: MessageStore = field(init=False)
+    #: The guilds the bot is in now (all of the world's at first; ``remove_guild`` and ``add_guild`` change it).
+    bot_guild_ids: set[int] = field(init=False)
 
     def __post_init__(self) -> None:
         self.commands = CommandRegistry(self.world, self.snowflakes)
         self.store = MessageStore(self.world, self.snowflakes)
+        self.bot_guild_ids = {guild.id for guild in self.world.guilds}
+
+    def bot_guilds(self) -> list[Guild]:
+        """The world's guilds the bot is in, in the world's order."""
+        return [guild for guild in self.world.guilds if guild.id in self.bot_guild_ids]
 
     @property
     def base_url(self) -> str:

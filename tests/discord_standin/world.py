@@ -1,6 +1,7 @@
 """The Discord "world" the stand-in serves: one application with its bot user,
-one guild with roles, channels and members, and a direct-message channel
-between the bot and each member.
+its guilds (one by default, more with :meth:`World.with_guilds`) with roles,
+channels and members, and a direct-message channel between the bot and each
+member.
 
 Tests name these objects (``standin.world.alice``, ``standin.world.general``)
 instead of hard-coding snowflakes, so the payloads the stand-in sends and the
@@ -11,7 +12,7 @@ failures are reproducible; build a custom :class:`World` for other setups.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .flags import ALL_PERMISSIONS, EVERYONE_PERMISSIONS, ApplicationFlag, Permission
 
@@ -111,6 +112,13 @@ class Guild:
         """The channel with that id, or None (the REST handlers answer 404 then)."""
         return next((c for c in self.channels if c.id == channel_id), None)
 
+    @property
+    def text_channels(self) -> tuple[Channel, ...]:
+        return tuple(channel for channel in self.channels if channel.type == GUILD_TEXT)
+
+    def has_member(self, user: User) -> bool:
+        return any(member.user.id == user.id for member in self.members)
+
     def permissions_of(self, user: User) -> int:
         """Guild-level permissions: owner and administrators get everything, others the OR of their roles."""
         if user.id == self.owner_id:
@@ -153,6 +161,33 @@ class World:
     morgan: User
     general: Channel
     quotes: Channel
+    #: Guilds besides ``guild`` (the default one, where tests act unless they name another channel).
+    other_guilds: tuple[Guild, ...] = ()
+    #: The shard count ``GET /gateway/bot`` recommends.
+    recommended_shards: int = 1
+
+    @property
+    def guilds(self) -> tuple[Guild, ...]:
+        return (self.guild, *self.other_guilds)
+
+    def with_guilds(self, *guilds: Guild, recommended_shards: int | None = None) -> World:
+        """This world with more guilds the bot is in (see :func:`second_guild`)."""
+        return replace(
+            self,
+            other_guilds=self.other_guilds + guilds,
+            recommended_shards=recommended_shards or self.recommended_shards,
+        )
+
+    def guild_of(self, channel: Channel) -> Guild | None:
+        """The guild a channel belongs to (``None`` for a DM channel)."""
+        return next((guild for guild in self.guilds if guild.channel(channel.id) is not None), None)
+
+    def guild_by_id(self, guild_id: int) -> Guild | None:
+        return next((guild for guild in self.guilds if guild.id == guild_id), None)
+
+    def user_named(self, username: str) -> User:
+        """A member of any guild, by user name (``world.user_named("beth")``)."""
+        return next(member.user for guild in self.guilds for member in guild.members if member.user.username == username)
 
     @classmethod
     def default(cls) -> World:
@@ -215,15 +250,16 @@ class World:
         )
 
     def user(self, user_id: int) -> User | None:
-        """The guild member user with that id, or None."""
-        return next((m.user for m in self.guild.members if m.user.id == user_id), None)
+        """The user with that id among the members of any guild, or None."""
+        return next((m.user for guild in self.guilds for m in guild.members if m.user.id == user_id), None)
 
     @property
     def dm_channels(self) -> tuple[Channel, ...]:
-        """The direct-message channel between the bot and each other member of the guild."""
-        others = [member.user for member in self.guild.members if member.user != self.bot]
+        """The direct-message channel between the bot and each other member of its guilds."""
+        users = {m.user.id: m.user for guild in self.guilds for m in guild.members if m.user != self.bot}
         return tuple(
-            Channel(DM_CHANNEL_BASE + index, "", DM, recipient=user) for index, user in enumerate(others, start=1)
+            Channel(DM_CHANNEL_BASE + index, "", DM, recipient=user)
+            for index, user in enumerate(users.values(), start=1)
         )
 
     def dm(self, user: User) -> Channel:
@@ -231,8 +267,45 @@ class World:
         return next(channel for channel in self.dm_channels if channel.recipient == user)
 
     def channel(self, channel_id: int) -> Channel | None:
-        """A guild or direct-message channel by id, or None."""
-        return self.guild.channel(channel_id) or next((c for c in self.dm_channels if c.id == channel_id), None)
+        """A channel of any guild, or a direct-message channel, by id; or None."""
+        found = (guild.channel(channel_id) for guild in self.guilds)
+        return next((c for c in found if c is not None), None) or next(
+            (c for c in self.dm_channels if c.id == channel_id), None
+        )
+
+
+#: Guild ids of :func:`second_guild`: one shard above the default guild, so with two shards each has its own.
+SECOND_GUILD_ID = 1_317_000_000_000_000_100 + (1 << 22)
+
+
+def second_guild(world: World) -> Guild:
+    """A second guild, "Second Lab", on the other shard of two from ``world.guild``: owned by bruno, with
+    beth (its Moderator role: Manage Server), alice (also in the first guild) and the bot; #lobby and #help."""
+    base = SECOND_GUILD_ID
+    bruno = User(base + 300, "bruno", "Bruno")
+    beth = User(base + 302, "beth", "Beth")
+    everyone = Role(base, "@everyone", EVERYONE_PERMISSIONS, 0)
+    moderator = Role(base + 1, "Moderator", Permission.MANAGE_GUILD | Permission.MANAGE_MESSAGES, 2)
+    bot_role = next(role for role in world.guild.roles if role.bot_id == world.bot.id)
+    bot_role = replace(bot_role, id=base + 2)
+    category = Channel(base + 200, "Text Channels", GUILD_CATEGORY)
+    return Guild(
+        id=base,
+        name="Second Lab",
+        owner_id=bruno.id,
+        roles=(everyone, moderator, bot_role),
+        channels=(
+            category,
+            Channel(base + 201, "lobby", position=0, parent_id=category.id),
+            Channel(base + 202, "help", position=1, parent_id=category.id),
+        ),
+        members=(
+            Member(bruno),
+            Member(world.alice),
+            Member(beth, (moderator.id,)),
+            Member(world.bot, (bot_role.id,), joined_at="2024-11-07T09:00:00.000000+00:00"),
+        ),
+    )
 
 
 @dataclass

@@ -354,7 +354,7 @@ def test_subcommand_groups_nest_as_discord_sends_them() -> None:
     }
     group = {"type": 2, "name": "index", "description": "Index", "options": [leaf]}
     registry.overwrite(world.guild.id, [{"name": "corpus", "description": "Corpus", "options": [group]}])
-    data = registry.interaction_data("corpus index reload", {"force": True}, user=world.owner, base_url="http://x")
+    data = registry.interaction_data("corpus index reload", {"force": True}, user=world.owner, base_url="http://x", guild=world.guild)
     assert data["guild_id"] == str(world.guild.id)
     assert data["options"] == [
         {
@@ -364,4 +364,6 @@ def test_subcommand_groups_nest_as_discord_sends_them() -> None:
         }
     ]
     with pytest.raises(InteractionRejected, match="cannot take"):
-        registry.interaction_data("corpus index reload", {"force": "yes"}, user=world.owner, base_url="http://x")
+        registry.interaction_data(
+            "corpus index reload", {"force": "yes"}, user=world.owner, base_url="http://x", guild=world.guild
+        )

@@ -1,0 +1,60 @@
+"""Every process follows the shared corpus: a change announced anywhere is reloaded here within seconds.
+
+Polls the change signal every ``QUOTEBOT_SHARED_POLL_SECONDS`` (reading a
+few bytes in a worker thread) and reloads the shared corpus when another
+process, or ``quotebot corpus reload``, announced a change. A reload that
+fails is logged and the old corpus keeps serving, as for any reload.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from discord.ext import commands, tasks
+
+from quotebot.bot.client import freeze_long_lived_objects
+from quotebot.retrieval import CorpusError
+
+if TYPE_CHECKING:
+    from quotebot.bot.client import QuoteBot
+
+log = logging.getLogger(__name__)
+
+
+class SharedCorpusSync(commands.Cog):
+    """Reloads the shared corpus when its change signal says so."""
+
+    def __init__(self, bot: QuoteBot) -> None:
+        self.bot = bot
+        self.follow.change_interval(seconds=bot.settings.shared_poll_seconds)
+
+    async def cog_load(self) -> None:
+        self.follow.start()
+
+    async def cog_unload(self) -> None:
+        self.follow.cancel()
+
+    @tasks.loop(seconds=2.0)
+    async def follow(self) -> None:
+        try:
+            report = await self.bot.shared.follow()
+        except CorpusError as error:
+            log.warning("The shared corpus changed but could not be reloaded (the old one keeps serving): %s", error)
+            return
+        if report is not None:
+            freeze_long_lived_objects()
+            log.info(
+                "Shared corpus reloaded after a change elsewhere: %d documents, %d passages "
+                "(added %s, removed %s, changed %s) in %.2f s",
+                report.documents,
+                report.passages,
+                list(report.added),
+                list(report.removed),
+                list(report.changed),
+                report.seconds,
+            )
+
+
+async def setup(bot: QuoteBot) -> None:
+    await bot.add_cog(SharedCorpusSync(bot))

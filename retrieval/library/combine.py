@@ -1,0 +1,32 @@
+"""Answering from a corpus of one's own plus a shared one, without indexing them together.
+
+Building the shared documents into every named corpus's index would multiply
+their memory by the number of corpora loaded, and a change to them would
+rebuild every one. Instead each corpus answers on its own and the
+better-supported answer is kept. BM25 scores cannot decide that: their scale
+depends on each index's vocabulary and lengths. The answer's ``confidence``
+can, as it is the estimated probability that the quoted passage answers the
+question, on the same scale for every corpus (``bench.combined_corpora``
+measures this against one index of both).
+"""
+
+from __future__ import annotations
+
+from quotebot.retrieval.ingest.models import Answer
+
+
+def support(answer: Answer) -> tuple[bool, float]:
+    """How well ``answer`` is supported, comparable across corpora: answered first, then confidence.
+
+    An answer without a confidence estimate is one composed from a document's
+    own metadata ("who wrote this?") when answered, which is exact, and one
+    sharing no word with its corpus when declined, which is the weakest.
+    """
+    if answer.confidence is not None:
+        return answer.answered, answer.confidence
+    return answer.answered, 1.0 if answer.answered else 0.0
+
+
+def better_supported(own: Answer, shared: Answer) -> Answer:
+    """``shared`` only when it is better supported than ``own``; on a tie a community's own documents win."""
+    return shared if support(shared) > support(own) else own
