@@ -53,7 +53,6 @@ def answered(
         source=passages[0].document,
         section=passages[0].section,
         outcome=outcome,
-        confidence=0.9 if outcome is Outcome.ANSWERED else 0.4,
     )
 
 
