@@ -28,7 +28,7 @@ from quotebot.bot.servers.sharding import Shards
 from quotebot.bot.servers.shared_corpus import SharedCorpus
 from quotebot.bot.settings import Settings
 from quotebot.bot.shutdown import Shutdown
-from quotebot.retrieval import Answer, ChangeSignal, CorpusError, CorpusLibrary, LiveEngine
+from quotebot.retrieval import Answer, ChangeSignal, CorpusError, CorpusLibrary, LiveEngine, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +75,17 @@ def freeze_long_lived_objects() -> None:
 
 @dataclass
 class QuestionStats:
-    """Questions answered and declined since start, for ``/corpus stats``."""
+    """Questions answered (confidently or not) and declined since start, for ``/corpus stats``."""
 
     answered: int = 0
+    unsure: int = 0
     declined: int = 0
     started: float = field(default_factory=time.time)
 
     def count(self, answer: Answer) -> None:
-        if answer.answered:
+        if answer.outcome is Outcome.UNSURE:
+            self.unsure += 1
+        elif answer.answered:
             self.answered += 1
         else:
             self.declined += 1
@@ -119,7 +122,7 @@ class QuoteBot(commands.AutoShardedBot):
             live,
             self._documents_folder,
             capacity=settings.max_loaded_corpora,
-            reranker=live.reranker,
+            embedder=live.embedder,
             on_load=freeze_long_lived_objects,
         )
         self.shared = SharedCorpus(live, ChangeSignal(self.folders.shared_signal))
@@ -168,7 +171,7 @@ class QuoteBot(commands.AutoShardedBot):
     def ready_line(self) -> str:
         """The one line that says what is running: version, account, corpora, semantic model, shards, guilds."""
         engine = self.live.engine
-        model = "on" if self.live.reranker is not None else "off"
+        model = self.live.embedder.identity.split(":")[0] if self.live.embedder is not None else "off"
         return (
             f"quotebot {__version__} ready as {self.user} ({getattr(self.user, 'id', '?')}): "
             f"shared corpus {self.live.folder} with {len(engine.documents)} documents, {len(engine.passages)} passages, "

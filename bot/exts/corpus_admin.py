@@ -32,6 +32,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from quotebot.bot import delivery
+from quotebot.bot.cli.corpus_check import vectors_line
 from quotebot.bot.client import freeze_long_lived_objects
 from quotebot.bot.delivery import NO_MENTIONS
 from quotebot.bot.render import MESSAGE_LIMIT, clip, escape
@@ -351,7 +352,9 @@ class CorpusAdmin(
         text = (
             f"This server: {documents} documents, {passages} passages of its own.\n"
             f"{self._shared_line(interaction.guild_id, own=live is not None)}\n"
-            f"Since I started {since}: {stats.answered} questions answered here, {stats.declined} declined."
+            f"{vectors_line(live or self.bot.live)}.\n"
+            f"Since I started {since}: {stats.answered} questions answered here, {stats.unsure} answered unsure, "
+            f"{stats.declined} declined."
         )
         await delivery.respond(interaction, ephemeral=True, content=text, allowed_mentions=NO_MENTIONS)
 
