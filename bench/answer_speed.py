@@ -63,7 +63,8 @@ def squad_questions(count: int, seed: int) -> list[str]:
 
 
 def ask_command(folder: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "quotebot", "ask", "--corpus", str(folder), *extra]
+    """``quotebot ask`` on the lexical path (the semantic model off)."""
+    return [sys.executable, "-m", "quotebot", "ask", "--lexical", "--corpus", str(folder), *extra]
 
 
 def wall(command: list[str], stdin: str | None = None) -> float:
@@ -93,7 +94,7 @@ def build_in_child(folder: Path) -> tuple[float, float]:
         "from bench.answer_speed import peak_mb\n"
         "from quotebot.bot.cli import main\n"
         "started = time.perf_counter()\n"
-        "main(['ask', '--corpus', sys.argv[1], 'What is this about?'])\n"
+        "main(['ask', '--lexical', '--corpus', sys.argv[1], 'What is this about?'])\n"
         "print(time.perf_counter() - started, peak_mb(), file=sys.stderr)\n"
     )
     started = time.perf_counter()

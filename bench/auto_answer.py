@@ -1,7 +1,8 @@
 """How sure quotebot must be to answer a new help thread unasked: answerable questions auto-answered against
 off-topic ones wrongly auto-answered, threshold by threshold.
 
-Run as ``python -m bench.auto_answer [--target 0.01]``. Every SQuAD v1.1 article is a corpus of one
+Run as ``python -m bench.auto_answer [--target 0.01] [--lexical]``; the semantic model is on unless
+``--lexical``, as in the default install. Every SQuAD v1.1 article is a corpus of one
 document; its own questions are answerable and the next article's are off-topic, as in ``quotebot eval
 --squad``; the article's own question set (``tests/data/article_questions.jsonl``, 72 answerable and 18
 off-topic) is measured beside it. A question is auto-answered when ``bot.answering.confident_enough``
@@ -24,6 +25,8 @@ from quotebot.bot.answering import confident_enough
 from quotebot.bot.settings import AUTO_ANSWER_CONFIDENCE
 from quotebot.retrieval.answer.engine import QuoteEngine
 from quotebot.retrieval.evaluation import EvalCorpus, load_question_file, load_squad
+from quotebot.retrieval.index.embedding import TextEmbedder
+from quotebot.retrieval.index.onnx_embedder import load_embedder
 from quotebot.retrieval.ingest.loader import load_folder
 from quotebot.retrieval.ingest.models import Answer
 
@@ -42,10 +45,10 @@ class Asked:
     quote_right: bool
 
 
-def ask_all(corpora: Iterable[EvalCorpus]) -> list[Asked]:
+def ask_all(corpora: Iterable[EvalCorpus], embedder: TextEmbedder | None) -> list[Asked]:
     asked = []
     for corpus in corpora:
-        engine = QuoteEngine.build(corpus.documents)
+        engine = QuoteEngine.build(corpus.documents, embedder)
         for item in corpus.questions:
             answer = engine.ask(item.question, top_k=3)
             right = answer.quote is not None and any(text in answer.quote for text in item.answers)
@@ -111,15 +114,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--squad", type=Path, default=SQUAD)
     parser.add_argument("--articles", type=int, default=None, help="only the first N SQuAD articles (a smoke run)")
     parser.add_argument("--target", type=float, default=0.01, help="largest share of off-topic questions auto-answered")
+    parser.add_argument("--lexical", action="store_true", help="without the semantic model (as QUOTEBOT_SEMANTIC=off)")
     args = parser.parse_args(argv)
+    embedder = None if args.lexical else load_embedder()
     if not args.squad.is_file():
         print(f"SQuAD not found at {args.squad}", file=sys.stderr)
         return 2
     thresholds = sorted({*THRESHOLDS, AUTO_ANSWER_CONFIDENCE})
-    squad = ask_all(load_squad(args.squad)[: args.articles])
+    squad = ask_all(load_squad(args.squad)[: args.articles], embedder)
     squad_rows = table(squad, thresholds)
     print_table(f"SQuAD v1.1 ({args.squad.name})", squad, squad_rows)
-    article = ask_all([EvalCorpus("article", load_folder(ARTICLE_CORPUS).documents, load_question_file(ARTICLE_QUESTIONS))])
+    article = ask_all(
+        [EvalCorpus("article", load_folder(ARTICLE_CORPUS).documents, load_question_file(ARTICLE_QUESTIONS))], embedder
+    )
     print_table("The article's question set", article, table(article, thresholds))
     passing = [t for t, r in zip(thresholds, squad_rows[1:]) if r.off_topic_rate <= args.target]
     shipped = squad_rows[1 + thresholds.index(AUTO_ANSWER_CONFIDENCE)]

@@ -100,13 +100,13 @@ def engines() -> list[Engine]:
 def measure(engine: Engine, tokens: list[list[str]], queries: Sequence[list[str]]) -> Result:
     """Build ``engine`` over ``tokens`` and time it on (a sample of) ``queries``."""
     gc.collect()
-    before = _rss()
+    before = resident_bytes()
     _reset_peak()
     started = time.perf_counter()
     index = engine.build(tokens)
     build_seconds = time.perf_counter() - started
     peak = _peak_rss() - before
-    retained = _rss() - before
+    retained = resident_bytes() - before
     exact = index.nbytes() / 1e6 if isinstance(index, SparseBM25) else None
     sample = queries[: engine.questions(len(tokens))]
     engine.search(index, sample[0])  # first-call costs (imports, caches) are not a question's
@@ -217,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _rss() -> int:
+def resident_bytes() -> int:
+    """This process's resident memory now (Linux /proc; 0 elsewhere)."""
     return _proc_kib("/proc/self/status", "VmRSS:") * 1024
 
 

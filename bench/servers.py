@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.scale import _load, _rss, machine
+from bench.scale import load_average, machine, resident_bytes
 from bench.text import build_corpus, question_phrases, sentence_pool
 from quotebot.bot.client import freeze_long_lived_objects
 from quotebot.retrieval import CorpusLibrary, LiveEngine
@@ -112,11 +112,11 @@ def measure_single(root: Path, manifest: dict[str, Any], which: str, rng: random
         question for name in names for question in manifest["questions"][name]
     ]
     gc.collect()
-    before = _rss()
+    before = resident_bytes()
     live = LiveEngine(folder)
     load_ms = timed(live.load)
     freeze_long_lived_objects()
-    rss = _rss() - before
+    rss = resident_bytes() - before
     live.ask(questions[0])
     sample = [rng.choice(questions) for _ in range(1000)]
     latencies = [timed(lambda question=question: live.ask(question)) for question in sample]
@@ -131,17 +131,17 @@ def measure_library(root: Path, manifest: dict[str, Any], capacity: int, rng: ra
     shared.load()
     shared.ask(questions[SHARED][0])
     freeze_long_lived_objects()  # as the bot does once started
-    before = _rss()
+    before = resident_bytes()
     library = CorpusLibrary(
         shared, lambda name: documents_folder(root, name), capacity=capacity, on_load=freeze_long_lived_objects
     )
     order = rng.sample(names, len(names))
     first = [timed(lambda name=name: library.ask(name, questions[name][0])) for name in order]
-    rss = _rss() - before
+    rss = resident_bytes() - before
     for _ in range(REPEATED_PASSES):  # memory must stay bounded however often corpora are dropped and loaded
         for name in rng.sample(names, len(names)):
             library.ask(name, rng.choice(questions[name]))
-    rss_later = _rss() - before
+    rss_later = resident_bytes() - before
     loaded = library.loaded_names()
     own_and_shared, own_only = [], []
     for _ in range(1000):
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
     print(f"machine: {machine()}")
-    print(f"load average at start: {_load()}")
+    print(f"load average at start: {load_average()}")
     manifest = prepare(root, args.servers, args.passages, args.seed)
     print(f"text: {manifest['text']}")
     print(
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     print("- RSS: resident memory added by the corpora, measured after every server was asked once (the shared")
     print(f"  corpus is loaded before and not counted), and again after every server was asked {REPEATED_PASSES} more")
     print("  times in random order; 'today' rows: after loading the one corpus.")
-    print(f"- load average at end: {_load()}")
+    print(f"- load average at end: {load_average()}")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 Run as ``python -m bench.startup [--passages 100000] [--keep DIR]``. It writes
 a corpus of Markdown documents (one passage per paragraph, from
-``bench.text``), then times separate ``quotebot ask`` processes: the first
+``bench.text``), then times separate ``quotebot ask --lexical`` processes: the first
 finds no cache (it indexes and saves), the next ones find it. The time of a
 process that only imports what ``quotebot ask`` imports is shown too, since
 it bounds every start from below.
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     with corpus_folder(args.keep, "quotebot-startup-") as folder:
         question = write_corpus(folder, args.passages, args.seed)
         shutil.rmtree(folder / CACHE_FOLDER, ignore_errors=True)
-        ask = [sys.executable, "-m", "quotebot", "ask", "--corpus", str(folder), question]
+        ask = [sys.executable, "-m", "quotebot", "ask", "--lexical", "--corpus", str(folder), question]
         imports = [sys.executable, "-c", "import quotebot.bot.cli.ask, quotebot.bot.cli.corpus_check, quotebot.bot.render, quotebot.retrieval.live"]
         print(f"corpus: {args.passages:,} passages in {folder}; question: {question!r}")
         print(f"imports only:           {min(timed(imports) for _ in range(args.runs)):6.2f} s (best of {args.runs})")

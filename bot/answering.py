@@ -25,7 +25,7 @@ from quotebot.bot import delivery, render
 from quotebot.bot.servers.question_db import AskedQuestion
 from quotebot.bot.shutdown import ShuttingDown
 from quotebot.bot.utils import checks
-from quotebot.retrieval import Answer
+from quotebot.retrieval import Answer, Outcome
 
 if TYPE_CHECKING:
     from quotebot.bot.client import QuoteBot
@@ -45,14 +45,14 @@ class Via(enum.StrEnum):
 
 
 def outcome_of(answer: Answer) -> str:
-    """``answered`` or ``declined``, as the question log records it."""
-    return "answered" if answer.answered else "declined"
+    """``answered``, ``unsure`` or ``declined``, as the question log records it."""
+    return answer.outcome.value
 
 
 def confident_enough(answer: Answer, threshold: float) -> bool:
     """Whether ``answer`` may be posted where nobody asked quotebot: answered with a confidence estimate
-    of at least ``threshold`` (``bench.auto_answer`` measures the threshold)."""
-    return answer.answered and answer.confidence is not None and answer.confidence >= threshold
+    of at least ``threshold`` (``bench.auto_answer`` measures the threshold), never an unsure one."""
+    return answer.outcome is Outcome.ANSWERED and answer.confidence is not None and answer.confidence >= threshold
 
 
 def question_in_text(text: str) -> str:

@@ -37,7 +37,7 @@ from quotebot.bot.servers.shared_corpus import SharedCorpus
 from quotebot.bot.settings import Settings
 from quotebot.bot.shutdown import Shutdown
 from quotebot.bot.votes import VoteButton
-from quotebot.retrieval import Answer, ChangeSignal, CorpusError, CorpusLibrary, LiveEngine
+from quotebot.retrieval import Answer, ChangeSignal, CorpusError, CorpusLibrary, LiveEngine, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -95,14 +95,17 @@ def freeze_long_lived_objects() -> None:
 
 @dataclass
 class QuestionStats:
-    """Questions answered and declined since start, for ``/corpus stats``."""
+    """Questions answered (confidently or not) and declined since start, for ``/corpus stats``."""
 
     answered: int = 0
+    unsure: int = 0
     declined: int = 0
     started: float = field(default_factory=time.time)
 
     def count(self, answer: Answer) -> None:
-        if answer.answered:
+        if answer.outcome is Outcome.UNSURE:
+            self.unsure += 1
+        elif answer.answered:
             self.answered += 1
         else:
             self.declined += 1
@@ -139,7 +142,7 @@ class QuoteBot(commands.AutoShardedBot):
             live,
             self._documents_folder,
             capacity=settings.max_loaded_corpora,
-            reranker=live.reranker,
+            embedder=live.embedder,
             on_load=freeze_long_lived_objects,
         )
         self.shared = SharedCorpus(live, ChangeSignal(self.folders.shared_signal))
@@ -215,7 +218,7 @@ class QuoteBot(commands.AutoShardedBot):
     def ready_line(self) -> str:
         """The one line that says what is running: version, account, corpora, semantic model, shards, guilds."""
         engine = self.live.engine
-        model = "on" if self.live.reranker is not None else "off"
+        model = self.live.embedder.identity.split(":")[0] if self.live.embedder is not None else "off"
         auto_answer = "on" if self.reads_message_content else "off"
         return (
             f"quotebot {__version__} ready as {self.user} ({getattr(self.user, 'id', '?')}): "

@@ -42,4 +42,6 @@ def main(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         if interactive:
             print(file=sys.stderr)
+    finally:
+        live.close()
     return 0

@@ -17,22 +17,26 @@ from quotebot.bot.render import (
     clip,
     emphasised,
     escape,
+    intro,
     page,
     source_link,
 )
 from quotebot.retrieval import Answer, Passage
 
 ANSWER_COLOUR = discord.Colour.blurple()
+# An unsure answer is set apart by colour as well as by its first line.
+UNSURE_COLOUR = discord.Colour.light_grey()
 
 
 def answer_embed(answer: Answer, index: int = 0) -> discord.Embed:
     """The ``/ask`` embed: question, quote, its context and attribution, within every embed limit."""
     current = page(answer, index)
     document = current.document
+    head = intro(answer, current)
     embed = discord.Embed(
         title=escape(clip(document.title, EMBED_TITLE_LIMIT)) if document else None,
         url=source_link(current),
-        colour=ANSWER_COLOUR,
+        colour=UNSURE_COLOUR if head else ANSWER_COLOUR,
     )
     embed.set_author(name=clip("❓ " + " ".join(answer.question.split()), EMBED_AUTHOR_LIMIT))
     if current.context is not None and current.context.text.strip() != current.text.strip():
@@ -41,8 +45,9 @@ def answer_embed(answer: Answer, index: int = 0) -> discord.Embed:
     if source:
         embed.add_field(name="Source", value=clip(source, EMBED_FIELD_LIMIT), inline=False)
     embed.set_footer(text=f"Passage {current.number} of {current.total}")
-    room = min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed))
-    embed.description = emphasised(current.text, current.highlights, room, blockquote)
+    header = f"*{head}*\n" if head else ""
+    room = min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed)) - len(header)
+    embed.description = header + emphasised(current.text, current.highlights, room, blockquote)
     return embed
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from quotebot.retrieval import Answer, Document, Passage, highlight_question, is_web_url, text_fragment_url
+from quotebot.retrieval import Answer, Document, Outcome, Passage, highlight_question, is_web_url, text_fragment_url
 
 MESSAGE_LIMIT = 2000
 EMBED_TITLE_LIMIT = 256
@@ -27,6 +27,8 @@ LINK_LIMIT = 512
 ATTRIBUTION_PART_LIMIT = 200
 CONTEXT_CHARS = 300
 ELLIPSIS = "…"
+# Said before a quote quotebot is unsure answers the question (``Outcome.UNSURE``).
+UNSURE_INTRO = "The closest passage I found — it may not answer this:"
 # A private-use character marks bold spans while the text is escaped; Markdown escaping ignores it.
 _BOLD = "\ue000"
 
@@ -197,11 +199,17 @@ def decline_text(answer: Answer) -> str:
     return escape(clip(text, MESSAGE_LIMIT // 2))
 
 
+def intro(answer: Answer, current: Page) -> str:
+    """The line before the quote: a warning when quotebot is unsure the quote answers (first page only)."""
+    return UNSURE_INTRO if answer.outcome is Outcome.UNSURE and current.number == 1 else ""
+
+
 def answer_markdown(answer: Answer, index: int = 0) -> str:
     """The message text: the quote as a blockquote, its attribution and link; at most 2,000 characters."""
     if not answer.answered:
         return decline_text(answer)
     current = page(answer, index)
+    head = intro(answer, current)
     tail = [attribution(current.document, current.section)]
     link = source_link(current)
     if link:
@@ -209,5 +217,6 @@ def answer_markdown(answer: Answer, index: int = 0) -> str:
     if current.number > 1:
         tail.append(f"-# Passage {current.number} of {current.total}")
     footer = "\n".join(line for line in tail if line)
-    budget = MESSAGE_LIMIT - len(footer) - 1
-    return emphasised(current.text, current.highlights, budget, blockquote) + ("\n" + footer if footer else "")
+    header = head + "\n" if head else ""
+    budget = MESSAGE_LIMIT - len(footer) - 1 - len(header)
+    return header + emphasised(current.text, current.highlights, budget, blockquote) + ("\n" + footer if footer else "")

@@ -91,15 +91,10 @@ def token_of(settings: Settings) -> str:
 
 
 def live_engine(settings: Settings) -> LiveEngine:
-    """The corpus holder, with the semantic re-ranker when ``QUOTEBOT_RERANK`` asks for it."""
-    if not settings.rerank:
-        return LiveEngine(settings.corpus)
-    from quotebot.retrieval.index.semantic import RerankerUnavailable, SemanticReranker
+    """The corpus holder, with the semantic model unless ``QUOTEBOT_SEMANTIC`` is off or the model cannot load."""
+    from quotebot.bot.cli import semantic_model
 
-    try:
-        return LiveEngine(settings.corpus, SemanticReranker.load())
-    except RerankerUnavailable as error:
-        raise ConfigurationError(f"quotebot: QUOTEBOT_RERANK is set, but {error}") from None
+    return LiveEngine(settings.corpus, semantic_model(settings.semantic_model) if settings.semantic else None)
 
 
 def configure(args: argparse.Namespace) -> tuple[Settings, str]:
@@ -160,6 +155,8 @@ def main(args: argparse.Namespace) -> int:
         asyncio.run(serve(bot, token))
     except DISCORD_FAILURES as error:
         return failure_status(error)
+    finally:
+        live.close()  # saves the vectors computed since the last save
     return 0
 
 

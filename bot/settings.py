@@ -110,7 +110,10 @@ class Settings(BaseSettings):
         le=600.0,
         description="how long a stop (SIGTERM, Ctrl-C) may take to finish or decline the questions in flight",
     )
-    rerank: bool = Field(default=False, description="re-rank answers with the semantic model (the [rerank] extra)")
+    semantic: bool = Field(default=True, description="rank and judge answers by meaning too (off: words alone, BM25)")
+    semantic_model: Path | None = Field(
+        default=None, description="folder of another ONNX embedding model (model.onnx + tokenizer.json) to use"
+    )
 
     @field_validator("discord_token", mode="before")
     @classmethod

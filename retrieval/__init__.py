@@ -11,18 +11,20 @@ The names below are the API the front ends (``quotebot.bot``) use; everything
 else is free to change.
 """
 
-from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, MAX_TOP_K, Reranker
+from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, MAX_TOP_K
 from quotebot.retrieval.answer.questions import MAX_QUESTION_CHARS
 from quotebot.retrieval.answer.quoting import highlight_question
+from quotebot.retrieval.index.embedding import SemanticUnavailable, TextEmbedder
+from quotebot.retrieval.index.onnx_embedder import load_embedder
 from quotebot.retrieval.ingest.citation import is_web_url, text_fragment_url
 from quotebot.retrieval.ingest.durable import write_durably
 from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_folder
-from quotebot.retrieval.ingest.models import Answer, Document, Hit, Passage
+from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage
 from quotebot.retrieval.ingest.shipped import default_corpus_folder, describe_corpus, is_shipped
 from quotebot.retrieval.ingest.store import remove_document, safe_name, save_upload
 from quotebot.retrieval.library.change_signal import ChangeSignal
 from quotebot.retrieval.library.corpora import CorpusLibrary
-from quotebot.retrieval.live import LiveEngine, ReloadReport
+from quotebot.retrieval.live import EmbeddingProgress, LiveEngine, ReloadReport
 from quotebot.retrieval.question_groups import QuestionGroup, group_questions
 
 __all__ = [
@@ -34,19 +36,23 @@ __all__ = [
     "CorpusError",
     "CorpusLibrary",
     "Document",
+    "EmbeddingProgress",
     "FileProblem",
     "Hit",
     "LiveEngine",
+    "Outcome",
     "Passage",
     "QuestionGroup",
     "ReloadReport",
-    "Reranker",
+    "SemanticUnavailable",
+    "TextEmbedder",
     "default_corpus_folder",
     "describe_corpus",
     "group_questions",
     "highlight_question",
     "is_shipped",
     "is_web_url",
+    "load_embedder",
     "load_folder",
     "remove_document",
     "safe_name",

@@ -4,6 +4,11 @@ A figure only means something next to a baseline measured on the same text
 in the same run, so every evaluation scores quotebot and plain
 ``rank_bm25.BM25Okapi`` (paragraphs, lower-cased ``\\w+`` tokens, no
 stopwords, no stemming) side by side.
+
+Three kinds of question are counted: answerable (an answer text must be in
+the quote), off-topic (another article's questions: quotebot should
+decline) and unanswerable (SQuAD 2.0's, written to look answerable from the
+same article: quotebot should decline or say it is unsure).
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ from pathlib import Path
 
 from rank_bm25 import BM25Okapi
 
-from quotebot.retrieval.answer.engine import QuoteEngine, Reranker
+from quotebot.retrieval.answer.engine import QuoteEngine
+from quotebot.retrieval.index.embedding import TextEmbedder
 from quotebot.retrieval.ingest.loader import CorpusError
-from quotebot.retrieval.ingest.models import Document
+from quotebot.retrieval.ingest.models import Answer, Document, Outcome
 from quotebot.retrieval.ingest.sentences import split_sentences
 
 _PLAIN_TOKEN = re.compile(r"\w+")
@@ -27,10 +33,11 @@ _PLAIN_TOKEN = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class EvalQuestion:
-    """A question and the answer spans that make a passage correct; none means off-topic."""
+    """A question and the answer spans that make a passage correct; none means off-topic, or unanswerable."""
 
     question: str
     answers: tuple[str, ...]
+    unanswerable: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,9 @@ class Tally:
     quote_at_1: int = 0
     off_topic_declined: int = 0
     answerable_declined: int = 0
+    answerable_unsure: int = 0
+    unanswerable: int = 0
+    unanswerable_not_confident: int = 0
 
     def add(self, other: Tally) -> None:
         for name in vars(self):
@@ -70,6 +80,8 @@ class Tally:
             "quote@1": rate(self.quote_at_1, self.answerable),
             "off-topic declined": rate(self.off_topic_declined, self.off_topic),
             "answerable declined": rate(self.answerable_declined, self.answerable),
+            "answerable unsure": rate(self.answerable_unsure, self.answerable),
+            "unanswerable not confident": rate(self.unanswerable_not_confident, self.unanswerable),
         }
 
 
@@ -99,14 +111,23 @@ def load_question_file(path: Path) -> tuple[EvalQuestion, ...]:
     return tuple(questions)
 
 
-def load_squad(path: Path) -> tuple[EvalCorpus, ...]:
-    """Each SQuAD article as a one-document corpus; the next article's questions are its off-topic ones."""
+def load_squad(path: Path, off_topic: bool = True) -> tuple[EvalCorpus, ...]:
+    """Each SQuAD article as a one-document corpus.
+
+    With ``off_topic``, the next article's questions are its off-topic ones
+    (SQuAD v1.1); SQuAD 2.0's own unanswerable questions (``is_impossible``)
+    are kept as unanswerable.
+    """
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as handle:
         articles = json.load(handle)["data"]
     own = [
         tuple(
-            EvalQuestion(qa["question"], tuple(answer["text"] for answer in qa["answers"]))
+            EvalQuestion(
+                qa["question"],
+                tuple(answer["text"] for answer in qa["answers"]),
+                unanswerable=bool(qa.get("is_impossible", False)),
+            )
             for paragraph in article["paragraphs"]
             for qa in paragraph["qas"]
         )
@@ -117,29 +138,37 @@ def load_squad(path: Path) -> tuple[EvalCorpus, ...]:
         body = "\n\n".join(paragraph["context"].strip() for paragraph in article["paragraphs"])
         title = article["title"].replace("_", " ")
         document = Document(id=f"{article['title']}.md", title=title, body=body)
-        off_topic = tuple(EvalQuestion(q.question, ()) for q in own[(i + 1) % len(articles)])
-        corpora.append(EvalCorpus(title, (document,), own[i] + off_topic))
+        others = (
+            tuple(EvalQuestion(q.question, ()) for q in own[(i + 1) % len(articles)] if not q.unanswerable)
+            if off_topic
+            else ()
+        )
+        corpora.append(EvalCorpus(title, (document,), own[i] + others))
     return tuple(corpora)
 
 
-def evaluate(corpora: Iterable[EvalCorpus], reranker: Reranker | None = None) -> EvalReport:
-    """Ask every question of every corpus, of quotebot (with ``reranker`` when given) and of plain BM25."""
+def evaluate(corpora: Iterable[EvalCorpus], embedder: TextEmbedder | None = None) -> EvalReport:
+    """Ask every question of every corpus, of quotebot (semantic when ``embedder`` is given) and of plain BM25."""
     report = EvalReport()
     for corpus in corpora:
-        report.quotebot.add(_score_quotebot(corpus, reranker))
+        report.quotebot.add(_score_quotebot(corpus, embedder))
         report.plain_bm25.add(_score_plain(corpus))
         report.corpora += 1
     return report
 
 
-def _score_quotebot(corpus: EvalCorpus, reranker: Reranker | None) -> Tally:
-    engine = QuoteEngine.build(corpus.documents, reranker)
+def _score_quotebot(corpus: EvalCorpus, embedder: TextEmbedder | None) -> Tally:
+    engine = QuoteEngine.build(corpus.documents, embedder)
     tally = Tally()
     for item in corpus.questions:
         answer = engine.ask(item.question, top_k=3)
         texts = [hit.passage.text for hit in answer.hits]
-        _count(tally, item, texts, answer.quote, declined=not answer.answered)
+        _count(tally, item, texts, answer.quote, outcome=_outcome(answer))
     return tally
+
+
+def _outcome(answer: Answer) -> Outcome:
+    return answer.outcome or (Outcome.ANSWERED if answer.answered else Outcome.DECLINED)
 
 
 def _score_plain(corpus: EvalCorpus) -> Tally:
@@ -150,17 +179,23 @@ def _score_plain(corpus: EvalCorpus) -> Tally:
         query = _plain_tokens(item.question)
         top = index.get_top_n(query, paragraphs, n=3) if query else []
         quote = _plain_best_sentence(top[0], set(query)) if top else None
-        _count(tally, item, top, quote, declined=False)
+        _count(tally, item, top, quote, outcome=Outcome.ANSWERED)
     return tally
 
 
-def _count(tally: Tally, item: EvalQuestion, texts: Sequence[str], quote: str | None, declined: bool) -> None:
+def _count(tally: Tally, item: EvalQuestion, texts: Sequence[str], quote: str | None, outcome: Outcome) -> None:
+    declined = outcome is Outcome.DECLINED
+    if item.unanswerable:
+        tally.unanswerable += 1
+        tally.unanswerable_not_confident += outcome is not Outcome.ANSWERED
+        return
     if not item.answers:
         tally.off_topic += 1
         tally.off_topic_declined += declined
         return
     tally.answerable += 1
     tally.answerable_declined += declined
+    tally.answerable_unsure += outcome is Outcome.UNSURE
     tally.hit_at_1 += bool(texts) and _holds(texts[0], item.answers)
     tally.hit_at_3 += any(_holds(text, item.answers) for text in texts[:3])
     tally.quote_at_1 += quote is not None and _holds(quote, item.answers)
@@ -180,17 +215,25 @@ def _plain_best_sentence(paragraph: str, query: set[str]) -> str:
 
 
 def format_report(report: EvalReport, title: str, label: str = "quotebot") -> str:
-    """The side-by-side table ``quotebot eval`` prints."""
+    """The side-by-side table ``quotebot eval`` prints: the columns of the kinds of question asked."""
     rows = [(label, report.quotebot), ("plain BM25Okapi", report.plain_bm25)]
-    names = list(report.quotebot.figures())
+    names = [name for name, value in report.quotebot.figures().items() if value is not None]
+    counts = [
+        f"{count} {kind}"
+        for count, kind in (
+            (report.quotebot.answerable, "answerable"),
+            (report.quotebot.off_topic, "off-topic"),
+            (report.quotebot.unanswerable, "unanswerable"),
+        )
+        if count
+    ]
     lines = [
-        (f"{title}: {report.corpora} corpora, {report.quotebot.answerable} answerable and "
-        f"{report.quotebot.off_topic} off-topic questions"),
-        f"{'':22}" + "".join(f"{name:>21}" for name in names),
+        f"{title}: {report.corpora} corpora, {', '.join(counts) or 'no'} questions",
+        f"{'':26}" + "".join(f"{name:>{len(name) + 2}}" for name in names),
     ]
     for name, tally in rows:
-        cells = [_cell(value) for value in tally.figures().values()]
-        lines.append(f"{name:22}" + "".join(f"{cell:>21}" for cell in cells))
+        figures = tally.figures()
+        lines.append(f"{name:26}" + "".join(f"{_cell(figures[column]):>{len(column) + 2}}" for column in names))
     return "\n".join(lines)
 
 

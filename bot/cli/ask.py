@@ -12,7 +12,7 @@ from quotebot.retrieval import DEFAULT_TOP_K, MAX_TOP_K, Answer, LiveEngine
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from quotebot.bot.cli import add_corpus_option, add_rerank_option
+    from quotebot.bot.cli import add_corpus_option, add_lexical_option
 
     parser = commands.add_parser(
         "ask",
@@ -20,7 +20,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Answer QUESTION (its words joined), or each line of standard input when none is given.",
     )
     add_corpus_option(parser)
-    add_rerank_option(parser)
+    add_lexical_option(parser)
     parser.add_argument("--top-k", type=_top_k, default=DEFAULT_TOP_K, metavar="K", help=f"passages to list in the results (default {DEFAULT_TOP_K})")
     parser.add_argument("--json", action="store_true", help="print one JSON object per question, one per line")
     parser.add_argument("question", nargs="*", metavar="QUESTION")
@@ -47,18 +47,22 @@ def run(args: argparse.Namespace) -> int:
     ascii_only = not _writes_utf8(sys.stdout)
     if render is not None:
         _replace_unencodable(sys.stdout)
-    from quotebot.bot.cli import reranker_from, say_default_corpus
+    from quotebot.bot.cli import embedder_from, say_default_corpus
 
     say_default_corpus(args)
     # Saved after the first answer: a restart after an edit answers without waiting for the write.
-    live = LiveEngine(args.corpus, reranker_from(args), save_in_background=True)
-    warn_about_problems(live.load().problems)
-    for number, question in enumerate(_questions(args)):
-        answer = live.ask(question, args.top_k)
-        if render is None:
-            print(json.dumps(answer.to_json(), ensure_ascii=ascii_only), flush=True)
-        else:
-            print(("\n" if number else "") + render(answer), flush=True)
+    live = LiveEngine(args.corpus, embedder_from(args), save_in_background=True)
+    try:
+        warn_about_problems(live.load().problems)
+        for number, question in enumerate(_questions(args)):
+            answer = live.ask(question, args.top_k)
+            if render is None:
+                print(json.dumps(answer.to_json(), ensure_ascii=ascii_only), flush=True)
+            else:
+                print(("\n" if number else "") + render(answer), flush=True)
+    finally:
+        # Vectors computed for these questions are kept for the next run.
+        live.close()
     return 0
 
 

@@ -11,15 +11,19 @@ from quotebot.retrieval import FileProblem, LiveEngine, describe_corpus
 
 
 def register(actions: argparse._SubParsersAction) -> None:
-    from quotebot.bot.cli import add_corpus_option
+    from quotebot.bot.cli import add_corpus_option, add_lexical_option
 
     check = actions.add_parser("check", help="list documents and passage counts; exit 1 when a file is bad")
     add_corpus_option(check)
+    add_lexical_option(check)
     check.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    live = LiveEngine(args.corpus)  # uses the saved index, as `ask` does
+    from quotebot.bot.cli import embedder_from
+
+    # Uses the saved index, as `ask` does, and reports the saved vectors without computing any.
+    live = LiveEngine(args.corpus, embedder_from(args), embed_missing=False)
     report = live.load()
     engine = live.engine
     print(f"Corpus: {describe_corpus(args.corpus)}")
@@ -29,8 +33,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"{document.id}: “{document.title}”{byline}, {_count(per_document[document.id], 'passage')}")
     documents, passages, bad = len(engine.documents), len(engine.passages), len(report.problems)
     print(f"{_count(documents, 'document')}, {_count(passages, 'passage')}, {_count(bad, 'bad file')}")
+    print(vectors_line(live))
     warn_about_problems(report.problems)
     return 1 if report.problems else 0
+
+
+def vectors_line(live: LiveEngine) -> str:
+    """How many passages have the semantic model's vectors (the rest are embedded in the background)."""
+    progress = live.embedding_progress
+    if progress is None:
+        return "Semantic model: off (answers by words alone)"
+    if progress.complete:
+        return f"Semantic model: every passage has vectors ({progress.total:,})"
+    return (
+        f"Semantic model: {progress.ready:,} of {progress.total:,} passages have vectors "
+        "(the rest are computed while the bot runs, or now with `quotebot corpus embed`)"
+    )
 
 
 def warn_about_problems(problems: Iterable[FileProblem]) -> None:

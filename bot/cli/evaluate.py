@@ -1,8 +1,9 @@
-"""``quotebot eval``: retrieval quality beside plain BM25, on our questions or SQuAD's."""
+"""``quotebot eval``: answer quality beside plain BM25, on our questions or SQuAD's (v1.1, or 2.0 with unanswerable ones)."""
 
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from pathlib import Path
 
 from quotebot.retrieval import CorpusError, load_folder
@@ -10,28 +11,34 @@ from quotebot.retrieval.evaluation import EvalCorpus, evaluate, format_report, l
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from quotebot.bot.cli import add_corpus_option, add_rerank_option
+    from quotebot.bot.cli import add_corpus_option, add_lexical_option
 
     parser = commands.add_parser(
         "eval",
         help="measure answers against questions with known answers",
-        description="Print hit@1, hit@3, quote@1 and decline rates for quotebot and plain BM25Okapi.",
+        description="Print hit@1, hit@3, quote@1, decline and unsure rates for quotebot and plain BM25Okapi.",
     )
     add_corpus_option(parser)
-    add_rerank_option(parser)
+    add_lexical_option(parser)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("questions", nargs="?", type=Path, metavar="QUESTIONS.jsonl",
                         help='lines of {"question": str, "answers": [str]}; [] means off-topic')
     source.add_argument(
-        "--squad", type=Path, metavar="FILE.json.gz", help="a SQuAD v1.1 file; each article is a corpus"
+        "--squad", type=Path, metavar="FILE.json.gz",
+        help="a SQuAD v1.1 file; each article is a corpus, the next article's questions its off-topic ones",
+    )
+    source.add_argument(
+        "--squad2", type=Path, metavar="FILE.json.gz",
+        help="a SQuAD 2.0 file; each article is a corpus, with its answerable and unanswerable questions",
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.squad:
-        corpora = _read(load_squad, args.squad)
-        title = f"SQuAD ({args.squad.name})"
+    if args.squad or args.squad2:
+        path = args.squad or args.squad2
+        corpora = _read(partial(load_squad, off_topic=bool(args.squad)), path)
+        title = f"SQuAD ({path.name})"
     else:
         from quotebot.bot.cli.corpus_check import warn_about_problems
 
@@ -40,11 +47,11 @@ def run(args: argparse.Namespace) -> int:
         documents = report.documents
         corpora = (EvalCorpus(str(args.corpus), documents, _read(load_question_file, args.questions)),)
         title = f"{args.questions.name} on {args.corpus}"
-    from quotebot.bot.cli import reranker_from
+    from quotebot.bot.cli import embedder_from
 
-    reranker = reranker_from(args)
-    label = "quotebot + re-ranker" if reranker else "quotebot"
-    print(format_report(evaluate(corpora, reranker), title, label))
+    embedder = embedder_from(args)
+    label = "quotebot" if embedder else "quotebot --lexical"
+    print(format_report(evaluate(corpora, embedder), title, label))
     return 0
 
 

@@ -34,6 +34,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from quotebot.bot import delivery
+from quotebot.bot.cli.corpus_check import vectors_line
 from quotebot.bot.client import freeze_long_lived_objects
 from quotebot.bot.delivery import NO_MENTIONS
 from quotebot.bot.gaps import gaps_embed
@@ -367,7 +368,9 @@ class CorpusAdmin(
         text = (
             f"This server: {documents} documents, {passages} passages of its own.\n"
             f"{self._shared_line(interaction.guild_id, own=live is not None)}\n"
-            f"Since I started {since}: {stats.answered} questions answered here, {stats.declined} declined.\n"
+            f"{vectors_line(live or self.bot.live)}.\n"
+            f"Since I started {since}: {stats.answered} questions answered here, {stats.unsure} answered unsure, "
+            f"{stats.declined} declined.\n"
             f"Kept for `/corpus gaps` (last {kept} days): {totals.questions} questions ({totals.answered} answered, "
             f"{totals.unsure} unsure, {totals.declined} declined); {totals.likes} 👍, {totals.dislikes} 👎."
         )

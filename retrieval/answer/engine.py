@@ -1,31 +1,34 @@
-"""One immutable corpus snapshot that answers questions.
+"""One corpus snapshot that answers questions.
 
-Everything a question needs is built once and never mutated, so a snapshot
-can answer from a worker thread while the next one is being built, and
-swapping corpora is one assignment.
+Everything a question needs is built once and never mutated (the passage
+vectors only fill in), so a snapshot can answer from a worker thread while
+the next one is being built, and swapping corpora is one assignment.
 
-Answering is: BM25 (with everyday synonyms of the question's words at a
-lower weight) picks candidates; candidates are re-ranked by how much of the
-question their best sentence holds, because an answer usually sits in one
-sentence; the best passage is quoted, or the question is declined when the
-passage does not hold enough of it (``decline``).
+Answering is: the question is cleaned, its chat shorthand spelt out and its
+misspelt words matched to the corpus's (``spelling``); BM25 (with everyday
+synonyms at a lower weight) picks candidates, joined by the passages
+nearest in meaning when the semantic model is on; candidates are ranked by
+words and meaning together (``fusion``); the best passage's answering
+sentence is quoted (``quoting``); and two calibrated models decide whether
+to answer, to answer while saying it may not answer, or to decline
+(``confidence``).
 
-With the optional semantic re-ranker (``pip install 'quotebot[rerank]'``),
-each candidate's cosine similarity to the question is added to the fused
-score, and a question no candidate is semantically close to is declined.
+Without the semantic model (``--lexical``, or when it cannot load) the same
+path runs on words alone, with models calibrated for that.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Protocol
 
 import numpy as np
 
-from quotebot.retrieval.answer.decline import THRESHOLD, Evidence, answer_probability, gather_evidence
-from quotebot.retrieval.answer.matching import QuestionTerms
+from quotebot.retrieval.answer.confidence import Signals, judge
+from quotebot.retrieval.answer.evidence import Evidence, gather_evidence
+from quotebot.retrieval.answer.fusion import CANDIDATES, NEAREST, Candidate, fused_score
+from quotebot.retrieval.answer.matching import QuestionTerms, among
 from quotebot.retrieval.answer.metadata import (
     Catalogue,
     answer_about_document,
@@ -33,48 +36,52 @@ from quotebot.retrieval.answer.metadata import (
     metadata_terms,
     name_the_author,
 )
-from quotebot.retrieval.answer.questions import Question, analyze, framing_terms
-from quotebot.retrieval.answer.quoting import SentenceMatches, choose_quote, highlight_spans, match_sentences
+from quotebot.retrieval.answer.questions import Question, analyze, framing_terms, with_corrected_terms
+from quotebot.retrieval.answer.quoting import Quote, choose_quote, highlight_spans
+from quotebot.retrieval.answer.sentence_evidence import CandidateText, number_word_terms, sentence_evidence
+from quotebot.retrieval.answer.spelling import correct_terms
 from quotebot.retrieval.answer.synonyms import synonym_table
 from quotebot.retrieval.index import tokens
 from quotebot.retrieval.index.analysis import field_text
-from quotebot.retrieval.index.bm25 import SparseBM25
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
-from quotebot.retrieval.ingest.models import Answer, Document, Hit, Passage
+from quotebot.retrieval.index.embedding import TextEmbedder
+from quotebot.retrieval.index.passage_vectors import PassageVectors
+from quotebot.retrieval.index.vector_store import VectorStore
+from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage
 
 DEFAULT_TOP_K = 3
 MAX_TOP_K = 25
-# Candidates BM25 hands to the re-ranking step.
-CANDIDATES = 20
 # Weight of a synonym's match relative to the question's own word.
 SYNONYM_WEIGHT = 0.3
-# Weight of the best sentence's share of the question against the passage's
-# BM25 score (normalised by the best candidate's).
-SENTENCE_WEIGHT = 1.0
-# Weight of the re-ranker's cosine similarity in the fused score.
-SEMANTIC_WEIGHT = 2.0
-# With the re-ranker: decline when no candidate is this similar to the question,
-SEMANTIC_FLOOR = 0.225
-# or when the lexical rule declines and none is this similar (SQuAD-calibrated).
-SEMANTIC_OVERRIDE = 0.45
-
-
-class Reranker(Protocol):
-    """Scores passages by meaning rather than shared words (``quotebot.retrieval.index.semantic``)."""
-
-    def similarities(self, question: str, passages: Sequence[Passage]) -> np.ndarray: ...
+# BM25's best candidates that get vectors computed while the question waits, when they have none yet
+# (a new corpus still being embedded): a bounded cost, about 0.6 s at worst on this project's CPU.
+EMBED_WHILE_ASKED = 8
 
 
 @dataclass(frozen=True)
 class QuoteEngine:
-    """Answers questions from one ``CorpusIndex``."""
+    """Answers questions from one ``CorpusIndex``, with its passages' vectors when the semantic model is on."""
 
     corpus: CorpusIndex
-    reranker: Reranker | None = None
+    vectors: PassageVectors | None = None
 
     @classmethod
-    def build(cls, documents: Sequence[Document], reranker: Reranker | None = None) -> QuoteEngine:
-        return cls(build_index(documents), reranker)
+    def build(
+        cls, documents: Sequence[Document], embedder: TextEmbedder | None = None, store: VectorStore | None = None
+    ) -> QuoteEngine:
+        """An engine over ``documents``, every passage embedded first when ``embedder`` is given.
+
+        Vectors are kept in ``store`` (and found there again) when one is given, else in memory only.
+        """
+        index = build_index(documents)
+        if embedder is None:
+            return cls(index)
+        if store is None:
+            store = VectorStore([], embedder.identity, embedder.dimension)
+        vectors = PassageVectors(index.passages, store, embedder)
+        vectors.ensure(range(len(index.passages)))
+        store.flush()
+        return cls(index, vectors)
 
     @property
     def documents(self) -> tuple[Document, ...]:
@@ -90,91 +97,147 @@ class QuoteEngine:
 
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         """Quote the passage that answers ``question``, or decline and say why."""
+        return self.explain(question, top_k)[0]
+
+    def explain(self, question: str, top_k: int = DEFAULT_TOP_K) -> tuple[Answer, Signals | None]:
+        """The answer, and the signals its outcome was judged on (``None`` when no quote was judged)."""
         parsed = analyze(question)
         about_document = is_about_document(parsed, self.catalogue)
         if not about_document:
-            parsed = name_the_author(parsed, self.catalogue)
-        ranking = self._ranked(parsed, top_k)
-        hits = ranking.hits
+            parsed = self._spelt_as_the_corpus(name_the_author(parsed, self.catalogue))
+        candidates, terms = self._candidates(parsed)
+        hits = self._hits(candidates, top_k)
         if about_document:
-            return answer_about_document(parsed, self.catalogue, hits)
+            answer = answer_about_document(parsed, self.catalogue, hits)
+            return _with_confidence(answer, 1.0 if answer.answered else 0.0), None
         if not parsed.topic_terms:
-            return _decline(parsed, hits, "The question has no words to search for.")
-        if ranking.matches is None or not hits:
-            return _decline(parsed, hits, "Nothing in the corpus matches those words.")
-        evidence = self._evidence(parsed, ranking)
-        confidence = answer_probability(evidence)
-        if self._declines(confidence < THRESHOLD, ranking.similarity):
-            return _decline(parsed, hits, "The closest passage does not cover the question.", confidence)
-        best, position = hits[0].passage, ranking.positions[0]
-        quote = choose_quote(best.text, self.corpus.sentences.spans(position), ranking.matches, ranking.candidates[0])
-        return Answer(
+            return _decline(parsed, hits, "The question has no words to search for."), None
+        if not candidates:
+            return _decline(parsed, hits, "Nothing in the corpus matches those words."), None
+        best = candidates[0]
+        # The first hit is the best candidate's passage, already made.
+        passage = hits[0].passage if hits else self.passages[best.position]
+        quote = choose_quote(passage.text, best.evidence, parsed)
+        signals = self._signals(parsed, terms, candidates, passage, quote)
+        outcome, confidence = judge(signals)
+        if outcome is Outcome.DECLINED:
+            return _decline(parsed, hits, "The closest passage does not cover the question.", confidence), signals
+        answer = Answer(
             question=parsed.text,
             answered=True,
             quote=quote.text,
             hits=hits,
-            matched_terms=evidence.found,
+            matched_terms=signals.evidence.found,
             highlights=highlight_spans(quote.text, parsed),
-            source=best.document,
-            section=best.section,
+            source=passage.document,
+            section=passage.section,
+            outcome=outcome,
             confidence=confidence,
         )
+        return answer, signals
 
-    def rank(self, question: Question, top_k: int = DEFAULT_TOP_K) -> tuple[Hit, ...]:
-        """The best passages for ``question``, best first; passages sharing no term never appear."""
-        return self._ranked(question, top_k).hits
-
-    def evidence(self, question: Question) -> Evidence | None:
-        """What the best passage holds of ``question`` (``None`` when no passage shares a term with it)."""
-        ranking = self._ranked(question, 1)
-        return self._evidence(question, ranking) if ranking.hits else None
-
-    def _evidence(self, question: Question, ranking: _Ranking) -> Evidence:
-        """The decline model's evidence about the first hit: which of the question's terms the passage has.
-
-        A passage's terms are its sentences' (already matched) and its heading's and title's.
-        """
-        assert ranking.matches is not None, "only for a ranking with hits"
-        bm25, terms, passage = self.corpus.bm25, ranking.matches.terms, ranking.hits[0].passage
-        held = ranking.matches.present[ranking.matches.rows(ranking.candidates[0])].any(axis=0)
-        field_ids = [bm25.vocabulary[t] for t in tokens.terms(field_text(passage)) if t in bm25.vocabulary]
-        held |= np.isin(terms.columns, field_ids)
-        found = terms.match(terms.found(held[np.newaxis])[0])
-        return gather_evidence(question, found, ranking.hits[0].score, bm25.idf, bm25.k1)
-
-    def _declines(self, lexical_decline: bool, similarity: float | None) -> bool:
-        if similarity is None:
-            return lexical_decline
-        return similarity < SEMANTIC_FLOOR or (lexical_decline and similarity < SEMANTIC_OVERRIDE)
-
-    def _ranked(self, question: Question, top_k: int) -> _Ranking:
-        """BM25's candidates re-ranked by their best sentence (and by meaning when a re-ranker is set)."""
-        top_k = max(0, min(top_k, MAX_TOP_K))
+    def _spelt_as_the_corpus(self, question: Question) -> Question:
         bm25 = self.corpus.bm25
-        candidates = bm25_candidates(bm25, question, max(top_k, CANDIDATES))
-        if not candidates or not top_k:
-            return _Ranking((), (), (), None, None)
-        positions = [i for i, _ in candidates]
-        terms = QuestionTerms.of(question, bm25.vocabulary, bm25.idf)
-        matches = match_sentences(question, terms, self.corpus.sentences.gather(positions), self.corpus.number_terms)
-        leader = candidates[0][1]
-        fused = [
-            score / leader + SENTENCE_WEIGHT * share for (_, score), share in zip(candidates, matches.best_shares())
+        corrections = correct_terms(question.search_text or question.text, bm25.terms, bm25.vocabulary.__contains__)
+        return with_corrected_terms(question, corrections)
+
+    def _candidates(self, question: Question) -> tuple[list[Candidate], QuestionTerms | None]:
+        """Every candidate passage, best first (none when no passage shares a term with the question), and the
+        question's terms as they were matched (``None`` with no candidate)."""
+        bm25 = self.corpus.bm25
+        query, weights = bm25_query(question)
+        proposed = bm25.top(query, CANDIDATES, weights)
+        if not proposed:
+            return [], None
+        leader = proposed[0][1]
+        scores = dict(proposed)
+        unit_question = self._question_vector(question, [position for position, _ in proposed])
+        if unit_question is None:
+            positions: list[int] = list(scores)
+            cosines: list[float | None] = [None] * len(positions)
+        else:
+            assert self.vectors is not None
+            usable = [position for position in scores if self.vectors.is_ready(position)]
+            nearest = [p for p in self.vectors.nearest(unit_question, NEAREST) if p not in scores]
+            scores.update(zip(nearest, bm25.scores_of(query, nearest, weights).tolist()))
+            positions = usable + nearest
+            cosines = self.vectors.passage_cosines(unit_question, positions).tolist()
+        table, passages = self.corpus.sentences, self.corpus.passages
+        batch = table.gather(positions)
+        texts = [
+            CandidateText(
+                spans,
+                None if unit_question is None else self.vectors.sentence_cosines(unit_question, position),  # type: ignore[union-attr]
+            )
+            for position, spans in zip(positions, table.batch_spans(batch))
         ]
-        similarity = None
-        if self.reranker is not None:
-            cosines = self.reranker.similarities(question.text, [self.passages[i] for i in positions])
-            fused = [value + SEMANTIC_WEIGHT * float(cosine) for value, cosine in zip(fused, cosines)]
-            similarity = float(np.max(cosines))
-        order = sorted(range(len(candidates)), key=lambda n: fused[n], reverse=True)[:top_k]
-        hits = tuple(
-            Hit(rank, candidates[n][1], self.passages[candidates[n][0]]) for rank, n in enumerate(order, start=1)
+        terms = QuestionTerms.of(question, bm25.vocabulary, bm25.idf)
+        evidence = sentence_evidence(
+            question, terms, batch, texts, bm25.vocabulary, self.corpus.number_terms, lambda: passages.texts(positions)
         )
-        return _Ranking(hits, tuple(positions[n] for n in order), tuple(order), matches, similarity)
+        candidates = [
+            Candidate(position, scores[position], found, cosine, fused_score(scores[position] / leader, found, cosine))
+            for position, found, cosine in zip(positions, evidence, cosines)
+        ]
+        candidates.sort(key=lambda candidate: (-candidate.score, candidate.position))
+        return candidates, terms
+
+    def _question_vector(self, question: Question, proposed: list[int]) -> np.ndarray | None:
+        """The question's unit vector when the semantic path can run, after embedding BM25's best if they lack vectors."""
+        if self.vectors is None:
+            return None
+        self.vectors.ensure(proposed[:EMBED_WHILE_ASKED])
+        return self.vectors.embedder.embed([question.search_text or question.text])[0]
+
+    def _hits(self, candidates: list[Candidate], top_k: int) -> tuple[Hit, ...]:
+        top_k = max(0, min(top_k, MAX_TOP_K))
+        return tuple(
+            Hit(rank, candidate.bm25, self.passages[candidate.position])
+            for rank, candidate in enumerate(candidates[:top_k], start=1)
+        )
+
+    def _evidence(self, question: Question, terms: QuestionTerms, candidate: Candidate, passage: Passage) -> Evidence:
+        """What the candidate passage holds of the question: the terms of its sentences (already matched), its
+        heading and its title, which are the terms it is indexed with (``analysis``), with no postings search."""
+        bm25 = self.corpus.bm25
+        field_ids = [bm25.vocabulary[term] for term in tokens.terms(field_text(passage)) if term in bm25.vocabulary]
+        held = candidate.evidence.terms_held | among(terms.columns, field_ids)
+        found = terms.match(terms.found(held[np.newaxis])[0])
+        return gather_evidence(question, found, candidate.bm25, bm25.idf, bm25.k1)
+
+    def _signals(
+        self,
+        question: Question,
+        terms: QuestionTerms | None,
+        candidates: list[Candidate],
+        passage: Passage,
+        quote: Quote,
+    ) -> Signals:
+        """What the outcome is judged on; ``passage`` is the best candidate's."""
+        assert terms is not None, "only for a question with candidates"
+        best = candidates[0]
+        evidence = best.evidence
+        quoted = [i for i, (a, b) in enumerate(evidence.spans) if a >= quote.start and b <= quote.end]
+        semantic = best.cosine is not None and evidence.cosines is not None
+        passage_evidence = self._evidence(question, terms, best, passage)
+        return Signals(
+            quote=quote.text,
+            evidence=passage_evidence,
+            names_missing=bool(question.name_terms - passage_evidence.found),
+            quote_share=float(evidence.lexical[quoted].max()),
+            answer_kind_asked=question.answer_type is not None,
+            answer_kind_offered=bool(evidence.offers_answer[quoted].any()),
+            passage_cosine=best.cosine if semantic else None,
+            best_passage_cosine=max(c.cosine for c in candidates if c.cosine is not None) if semantic else None,
+            quote_cosine=float(evidence.cosines[quoted].max()) if semantic else None,  # type: ignore[index]
+            best_sentence_cosine=max(c.best_sentence_cosine for c in candidates if c.best_sentence_cosine is not None)
+            if semantic
+            else None,
+        )
 
 
 def analyse_built_in_words() -> None:
-    """Analyse the word lists answering reads (framing and metadata words, synonyms) now, if not yet done.
+    """Analyse the word lists answering reads (framing, metadata and number words, synonyms) now, if not yet done.
 
     A saved index carries every word its process has analysed (``tokens.WordTable``):
     with these among them, a restarted process answers without loading the stemmer.
@@ -182,32 +245,20 @@ def analyse_built_in_words() -> None:
     framing_terms()
     metadata_terms()
     synonym_table()
+    number_word_terms()
 
 
-def bm25_candidates(bm25: SparseBM25, question: Question, count: int) -> list[tuple[int, float]]:
-    """The ``count`` best (passage, BM25 score) pairs, the question's synonyms counting ``SYNONYM_WEIGHT``."""
+def bm25_query(question: Question) -> tuple[list[str], list[float]]:
+    """The question's terms and their everyday synonyms, the synonyms weighing ``SYNONYM_WEIGHT``."""
     expansion = question.expansion_terms()
-    query = [*question.terms, *expansion]
-    weights = [1.0] * len(question.terms) + [SYNONYM_WEIGHT] * len(expansion)
-    return bm25.top(query, count, weights)
+    return [*question.terms, *expansion], [1.0] * len(question.terms) + [SYNONYM_WEIGHT] * len(expansion)
 
 
-@dataclass(frozen=True)
-class _Ranking:
-    """The hits for one question, and what answering them further needs.
-
-    ``positions[i]`` is the passage of ``hits[i]`` in the corpus and
-    ``candidates[i]`` its place among the candidates ``matches`` scored.
-    """
-
-    hits: tuple[Hit, ...]
-    positions: tuple[int, ...]
-    candidates: tuple[int, ...]
-    matches: SentenceMatches | None
-    similarity: float | None
+def _with_confidence(answer: Answer, confidence: float) -> Answer:
+    return replace(answer, confidence=confidence)
 
 
-def _decline(question: Question, hits: tuple[Hit, ...], reason: str, confidence: float | None = None) -> Answer:
+def _decline(question: Question, hits: tuple[Hit, ...], reason: str, confidence: float = 0.0) -> Answer:
     return Answer(
         question=question.text, answered=False, quote=None, hits=hits, decline_reason=reason, confidence=confidence
     )

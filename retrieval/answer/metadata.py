@@ -63,7 +63,11 @@ def name_the_author(question: Question, catalogue: Catalogue) -> Question:
         # "What does the author say about China?" is about China, not about the author.
         return question
     names = tuple(term for author in authors for term in terms(author))
-    return dataclasses.replace(question, terms=question.terms + names, topic_terms=question.topic_terms + names)
+    # The semantic model reads the names too: "where does Robert R. King work".
+    search_text = _THE_AUTHOR.sub(" and ".join(authors), question.search_text or question.text)
+    return dataclasses.replace(
+        question, terms=question.terms + names, topic_terms=question.topic_terms + names, search_text=search_text
+    )
 
 
 def is_about_document(question: Question, catalogue: Catalogue) -> bool:

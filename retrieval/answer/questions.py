@@ -7,12 +7,15 @@ before any scoring, instead of in each front end.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 
+from quotebot.retrieval.answer.answer_type import AnswerType, expected_type
+from quotebot.retrieval.answer.spelling import expand_shorthand
 from quotebot.retrieval.answer.synonyms import alternatives
 from quotebot.retrieval.index.tokens import terms
 
@@ -35,12 +38,7 @@ _TITLE = re.compile(
 )
 _DATE = re.compile(r"\bwhen\s+(was|is|did)\s+(\w+\s+){0,3}(written|published|posted|write|publish|post)\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
-# Questions whose answer is a count, an amount, a share or a date.
-_NUMBER_QUESTION = re.compile(
-    r"\b(how\s+(many|much|long|old|far|often|big|large)|what\s+(percent\w*|proportion|share|number|year|date|age)"
-    r"|which\s+year|in\s+what\s+year|when|number\s+of|percentage\s+of)\b",
-    re.IGNORECASE,
-)
+_WORD = re.compile(r"[^\W_][\w'’.,-]*")
 
 
 class Intent(Enum):
@@ -55,14 +53,21 @@ class Intent(Enum):
 
 @dataclass(frozen=True)
 class Question:
-    """A cleaned question, its search terms and what kind of answer it wants."""
+    """A cleaned question, its search terms and what kind of answer it wants.
+
+    ``text`` is what the member typed (cleaned), shown back to them;
+    ``search_text`` has their chat shorthand spelt out, and is what the
+    semantic model reads.
+    """
 
     text: str
     terms: tuple[str, ...]
     topic_terms: tuple[str, ...]
     intent: Intent
     alternatives: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict, compare=False)
-    wants_number: bool = False
+    answer_type: AnswerType | None = None
+    search_text: str = ""
+    name_terms: frozenset[str] = frozenset()
 
     def expansion_terms(self) -> list[str]:
         """Terms of the synonyms of the topic terms that the question does not already use."""
@@ -85,16 +90,19 @@ def clean(text: str) -> str:
 def analyze(raw: str) -> Question:
     """Search terms keep the framing words (they may be content); ``topic_terms`` do not."""
     text = clean(raw)
-    all_terms = tuple(terms(text))
+    searched = expand_shorthand(text)
+    all_terms = tuple(terms(searched))
     framing = framing_terms()
     topic = tuple(term for term in all_terms if term not in framing)
     return Question(
         text=text,
         terms=all_terms,
         topic_terms=topic,
-        intent=_intent(text),
+        intent=_intent(searched),
         alternatives=alternatives(topic),
-        wants_number=bool(_NUMBER_QUESTION.search(text)),
+        answer_type=expected_type(searched),
+        search_text=searched,
+        name_terms=frozenset(term for word in _names_and_numbers(searched) for term in terms(word)) & set(topic),
     )
 
 
@@ -102,6 +110,12 @@ def analyze(raw: str) -> Question:
 def framing_terms() -> frozenset[str]:
     """Analysed when first needed, so that importing this module never loads the stemmer."""
     return frozenset(terms(_FRAMING_TEXT))
+
+
+def _names_and_numbers(text: str) -> list[str]:
+    """Capitalised words past the first, and numbers: what a question names, which an answer must mention."""
+    words = _WORD.findall(text)
+    return [word for position, word in enumerate(words) if word[0].isdigit() or (position and word[0].isupper())]
 
 
 def _intent(text: str) -> Intent:
@@ -114,3 +128,16 @@ def _intent(text: str) -> Intent:
     if _TITLE.search(text):
         return Intent.TITLE
     return Intent.CONTENT
+
+
+def with_corrected_terms(question: Question, corrections: dict[str, str]) -> Question:
+    """``question`` searching the corpus's spelling of misspelt terms (``spelling.correct_terms``)."""
+    if not corrections:
+        return question
+    topic = tuple(corrections.get(term, term) for term in question.topic_terms)
+    return dataclasses.replace(
+        question,
+        terms=tuple(corrections.get(term, term) for term in question.terms),
+        topic_terms=topic,
+        alternatives=alternatives(topic),
+    )

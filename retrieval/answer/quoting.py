@@ -1,32 +1,46 @@
-"""Inside the best passage, the sentence or two that answer the question.
+"""Inside the best passage, the sentence that answers the question, and a neighbour only when it completes it.
 
-A passage is context; the quote is the answer. Sentences are scored by the
-idf-weighted share of the question's terms they contain, so the sentence
-holding the rare, specific words of a question wins over one that merely
-repeats the topic; a neighbouring sentence joins the quote when it holds a
-good part of what the first one lacks.
-
-The sentences and their terms come from the index (``SentenceTable``), where
-they were analysed once, when the passage was indexed: at question time all
-candidates' sentences are scored together by array operations.
+A passage is context; the quote is the answer. Each sentence is scored by
+the share of the question's words it holds, its meaning (when the semantic
+model is on) and whether it offers the kind of answer asked for
+(``sentence_evidence``). The next or previous sentence joins the quote only
+when it completes the best one: it scores nearly as well, it holds the
+wanted kind of answer the best one lacks, it carries the best one's subject
+on ("This takes two forms, …") or supplies the one the best one refers to,
+or it continues a figure ("From the mid-1990s until the end of 2019, some
+33,523 defectors resettled in South Korea. The number who resettled during
+2019, however, … 1,047 last year."). The weights and rules were chosen on
+half of the SQuAD articles and checked on the other half
+(``bench/calibrate_confidence.py`` reports both).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from quotebot.retrieval.answer.matching import QuestionTerms
+from quotebot.retrieval.answer.answer_type import AnswerType
 from quotebot.retrieval.answer.questions import Question, analyze
-from quotebot.retrieval.index.sentence_table import SentenceBatch
+from quotebot.retrieval.answer.sentence_evidence import SentenceEvidence
 from quotebot.retrieval.index.tokens import piece_terms, word_spans
 
-MAX_QUOTE_SENTENCES = 2
-# Added to a sentence's share when the question asks for a number and the sentence gives one.
-NUMBER_BONUS = 0.25
-# Share of the question a neighbour must add to be quoted too.
-MIN_NEIGHBOUR_GAIN = 0.15
+# A sentence's score: its share of the question's words, plus these times its cosine and its offering the answer kind.
+COSINE_WEIGHT = 0.5
+ANSWER_KIND_WEIGHT = 0.1
+# A quote is the best sentence and at most one neighbour. One scoring within this of the best is quoted too.
+NEIGHBOUR_TIE = 0.3
+# A neighbour joined for carrying the subject on must still score this much.
+MIN_CONTINUATION_SCORE = 0.3
+# For a number or date question: a next sentence with another figure continues the best one's when it names the
+# question's own number ("during 2019") or holds this share of the question.
+MIN_FIGURE_CONTINUATION_SHARE = 0.2
+# Words that start a sentence continuing the one before it.
+_CONTINUES = re.compile(
+    r"^\W*(this|these|that|those|they|it|he|she|its|their|his|her|such|both|there|the latter|the former)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -38,70 +52,59 @@ class Quote:
     text: str
 
 
-@dataclass(frozen=True, eq=False)
-class SentenceMatches:
-    """What of the question each sentence of some candidate passages holds.
+def sentence_scores(evidence: SentenceEvidence) -> np.ndarray:
+    """How well each sentence answers: its words, its meaning, the kind of answer it offers."""
+    scores = evidence.lexical + ANSWER_KIND_WEIGHT * evidence.offers_answer
+    if evidence.cosines is not None:
+        scores = scores + COSINE_WEIGHT * evidence.cosines
+    return scores
 
-    Rows follow ``batch.sentences``: ``present`` (row x ``terms.columns``)
-    marks the question's terms a sentence has, ``found`` (row x
-    ``terms.wanted``) the topic terms it holds, ``shares`` is its share of
-    the question, with ``NUMBER_BONUS`` added where it applies.
+
+def choose_quote(text: str, evidence: SentenceEvidence, question: Question) -> Quote:
+    """The best sentence of ``text``, with the neighbour that completes it, if one does.
+
+    When the best sentence lacks the kind of answer asked for and a neighbour
+    offers it, the quote is built around that neighbour instead: the answer
+    sits there, and the best sentence was only its context. A neighbour with
+    a reason of its own (the answer kind, a continued subject or figure) is
+    preferred to one that merely scores nearly as well.
     """
-
-    terms: QuestionTerms
-    batch: SentenceBatch
-    present: np.ndarray
-    found: np.ndarray
-    shares: np.ndarray
-
-    def best_shares(self) -> list[float]:
-        """Each passage's best sentence share: answers sit in one sentence."""
-        return np.maximum.reduceat(self.shares, self.batch.bounds[:-1]).tolist() if len(self.shares) else []
-
-    def rows(self, passage: int) -> slice:
-        """The rows of the sentences of the ``passage``-th passage of the batch."""
-        return slice(int(self.batch.bounds[passage]), int(self.batch.bounds[passage + 1]))
-
-
-def match_sentences(
-    question: Question, terms: QuestionTerms, batch: SentenceBatch, number_terms: np.ndarray
-) -> SentenceMatches:
-    """Score every sentence of ``batch`` against the question.
-
-    A question asking "how many" or "when" is answered by a sentence with a
-    number in it that the question does not already give, so such a sentence
-    gets ``NUMBER_BONUS`` added to its share. ``number_terms`` flags the
-    vocabulary's number terms.
-    """
-    rows = len(batch.sentences)
-    present = terms.presence(batch.term_ids, batch.term_rows, rows)
-    found = terms.found(present)
-    shares = terms.shares(found)
-    if question.wants_number and len(batch.term_ids):
-        new_numbers = number_terms[batch.term_ids] & ~np.isin(batch.term_ids, terms.asked)
-        gives_number = np.zeros(rows, dtype=bool)
-        gives_number[batch.term_rows[new_numbers]] = True
-        shares[gives_number] += NUMBER_BONUS
-    return SentenceMatches(terms, batch, present, found, shares)
-
-
-def choose_quote(text: str, spans: list[tuple[int, int]], matches: SentenceMatches, passage: int) -> Quote:
-    """The best sentence of the batch's ``passage``-th passage (its ``text`` and sentence ``spans``), plus its
-    neighbour when that adds enough of the question."""
-    rows = matches.rows(passage)
-    found, shares = matches.found[rows], matches.shares[rows]
-    best = int(np.argmax(shares))  # the first of equals
+    scores = sentence_scores(evidence)
+    best = int(np.argmax(scores))
+    offering = [n for n in (best + 1, best - 1) if 0 <= n < len(scores) and evidence.offers_answer[n]]
+    if offering and not evidence.offers_answer[best]:
+        best = max(offering, key=lambda n: scores[n])
+    neighbours = [n for n in (best + 1, best - 1) if 0 <= n < len(scores)]
+    completing = [n for n in neighbours if _completes(text, evidence, scores, question, best, n)]
+    tied = [n for n in neighbours if scores[best] - scores[n] <= NEIGHBOUR_TIE]
     first = last = best
-    covered = found[best].copy()
-    for neighbour in (best + 1, best - 1):
-        if last - first + 1 >= MAX_QUOTE_SENTENCES or not 0 <= neighbour < len(spans):
-            continue
-        gain = matches.terms.share(found[neighbour] & ~covered)
-        if gain >= MIN_NEIGHBOUR_GAIN:
-            covered |= found[neighbour]
-            first, last = min(first, neighbour), max(last, neighbour)
-    start, end = spans[first][0], spans[last][1]
+    if completing or tied:
+        neighbour = max(completing or tied, key=lambda n: scores[n])
+        first, last = min(best, neighbour), max(best, neighbour)
+    start, end = evidence.spans[first][0], evidence.spans[last][1]
     return Quote(start, end, text[start:end])
+
+
+def _completes(
+    text: str, evidence: SentenceEvidence, scores: np.ndarray, question: Question, best: int, neighbour: int
+) -> bool:
+    """Whether ``neighbour`` holds what the best sentence lacks: the answer kind, its subject, or the rest of a figure."""
+    offers = evidence.offers_answer
+    after = neighbour == best + 1
+    if offers[neighbour] and not offers[best]:
+        return True
+    continued = _CONTINUES.match(text[slice(*evidence.spans[neighbour if after else best])])
+    if continued and scores[neighbour] >= MIN_CONTINUATION_SCORE:
+        return True
+    return (
+        after
+        and question.answer_type in (AnswerType.NUMBER, AnswerType.DATE)
+        and bool(offers[best] and offers[neighbour])
+        and bool(
+            evidence.repeats_question_number[neighbour]
+            or evidence.lexical[neighbour] >= MIN_FIGURE_CONTINUATION_SHARE
+        )
+    )
 
 
 def highlight_spans(text: str, question: Question) -> tuple[tuple[int, int], ...]:

@@ -20,6 +20,15 @@ un, united nations
 eu, european union
 north korea, north korean, dprk, pyongyang
 south korea, south korean, rok, seoul
+china, chinese
+japan, japanese
+russia, russian
+vietnam, vietnamese
+france, french
+germany, german
+india, indian
+canada, canadian
+mexico, mexican
 highest, peak, maximum, record, most, top, largest, biggest
 lowest, minimum, fewest, smallest, least
 increase, rise, grow, growth, boost, climb, jump, up

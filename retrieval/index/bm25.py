@@ -62,12 +62,17 @@ class ReferenceBM25(BM25Okapi):
             self.idf[word] = lucene_idf(self.corpus_size, freq)
 
 
-def lucene_idf(passages: int | np.ndarray, document_frequency: int | np.ndarray) -> float | np.ndarray:
-    """Non-negative idf; a term absent from the corpus gets the highest possible value."""
-    ratio = (passages - document_frequency + 0.5) / (document_frequency + 0.5)
-    if isinstance(ratio, np.ndarray):
-        return np.log1p(ratio)
-    return math.log1p(ratio)
+def lucene_idf(passages: int, document_frequency: int | np.ndarray) -> float | np.ndarray:
+    """Non-negative idf; a term absent from the corpus gets the highest possible value.
+
+    Always ``math.log1p``, as rank-bm25 computes it: numpy's vectorised
+    ``log1p`` can differ from it in the last bit, and so reorder near ties.
+    An array of frequencies holds few distinct values, each computed once.
+    """
+    if isinstance(document_frequency, np.ndarray):
+        distinct, inverse = np.unique(document_frequency, return_inverse=True)
+        return np.array([lucene_idf(passages, int(frequency)) for frequency in distinct.tolist()])[inverse]
+    return math.log1p((passages - document_frequency + 0.5) / (document_frequency + 0.5))
 
 
 @dataclass(frozen=True, eq=False)
@@ -309,6 +314,16 @@ class SparseBM25:
         ids, weights = self._exact(self._slices(query, None))
         return np.bincount(ids, weights=weights, minlength=self.passage_count)
 
+    def scores_of(
+        self, query: Sequence[str], positions: Sequence[int], query_weights: Sequence[float] | None = None
+    ) -> np.ndarray:
+        """The scores of the passages at ``positions`` (as ``top`` weighs the query), without scoring the rest."""
+        wanted = np.asarray(positions, dtype=np.intp)
+        order = np.argsort(wanted, kind="stable")
+        totals = np.empty(len(wanted), dtype=np.float64)
+        totals[order] = self._exact_totals(self._slices(query, query_weights), wanted[order])
+        return totals
+
     def top(
         self, query: Sequence[str], k: int, query_weights: Sequence[float] | None = None
     ) -> list[tuple[int, float]]:
@@ -382,7 +397,8 @@ class SparseBM25:
         for term_id, factor in slices:
             postings = slice(self.offsets[term_id], self.offsets[term_id + 1])
             ids, contributions = self.scatter_ids[postings], self.approximate[postings]
-            totals[ids] += contributions if factor == 1.0 else contributions * np.float32(factor)
+            # ``add.at`` adds in one pass (``totals[ids] +=`` reads, adds and writes back): a term's ids are distinct.
+            np.add.at(totals, ids, contributions if factor == 1.0 else contributions * np.float32(factor))
             ceiling += factor * float(self.term_idf[term_id]) * (self.k1 + 1)
             if len(ids) >= k and (rare is None or len(ids) < rare[0]):
                 rare = (len(ids), term_id)
@@ -391,7 +407,7 @@ class SparseBM25:
             floor = 0.0  # the passages of no single term number k: any positive total may be among the best
         else:
             # The k-th best total among one term's passages is at most the k-th best overall.
-            floor = _kth_largest(totals[self.passage_ids[self.offsets[rare[1]]:self.offsets[rare[1] + 1]]], k)
+            floor = _kth_largest(totals[self.scatter_ids[self.offsets[rare[1]]:self.offsets[rare[1] + 1]]], k)
         candidates = np.flatnonzero(totals >= max(floor - 2 * margin, np.finfo(np.float32).tiny))
         near = totals[candidates]
         if candidates.size > k:

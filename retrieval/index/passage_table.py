@@ -61,6 +61,16 @@ class PassageTable(Sequence[Passage]):
     def _offsets(self) -> list[int]:
         return self.document_offsets.tolist()
 
+    def texts(self, positions: Sequence[int]) -> list[str]:
+        """The texts of the passages at ``positions``, without making ``Passage`` values of them."""
+        at = np.asarray(positions, dtype=np.intp)
+        owners = (np.searchsorted(self.document_offsets, at, side="right") - 1).tolist()
+        documents = self.documents
+        return [
+            documents[owner].body[start:end]
+            for owner, start, end in zip(owners, self.starts[at].tolist(), self.ends[at].tolist())
+        ]
+
     def lengths(self) -> np.ndarray:
         """Each passage's length in characters."""
         return self.ends - self.starts

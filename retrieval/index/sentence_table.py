@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -114,6 +115,12 @@ class SentenceTable:
             term_rows=np.repeat(np.arange(len(sentences)), term_counts),
         )
 
+    def batch_spans(self, batch: SentenceBatch) -> list[list[tuple[int, int]]]:
+        """``spans`` of each passage of ``batch``, in its order, read in one pass."""
+        pairs = list(zip(self.starts[batch.sentences].tolist(), self.ends[batch.sentences].tolist()))
+        bounds = batch.bounds.tolist()
+        return [pairs[first:last] for first, last in pairwise(bounds)]
+
     def select(self, passages: np.ndarray, term_map: np.ndarray | None = None) -> SentenceTable:
         """A table of ``passages`` only, in the given order, with term ids renumbered through ``term_map``."""
         sentences, counts, term_positions, term_counts = self._layout(passages)
@@ -191,14 +198,10 @@ def _joined_offsets(parts: Sequence[np.ndarray]) -> np.ndarray:
 
 def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])``, without a Python loop."""
+    counts = np.asarray(counts, dtype=np.int64)
     total = int(counts.sum())
     if total == 0:
         return np.empty(0, dtype=np.int64)
-    steps = np.ones(total, dtype=np.int64)
-    heads = _offsets(counts)[:-1][counts > 0]
-    nonempty_starts = np.asarray(starts, dtype=np.int64)[counts > 0]
-    steps[0] = nonempty_starts[0]
-    # At the head of each run, jump from the previous run's last value to this run's start.
-    previous_ends = nonempty_starts[:-1] + counts[counts > 0][:-1] - 1
-    steps[heads[1:]] = nonempty_starts[1:] - previous_ends
-    return np.cumsum(steps)
+    # Position i of run r is i - (where run r starts in the result) + starts[r].
+    heads = np.cumsum(counts) - counts
+    return np.arange(total, dtype=np.int64) + np.repeat(np.asarray(starts, dtype=np.int64) - heads, counts)

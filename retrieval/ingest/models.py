@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 
@@ -90,6 +91,14 @@ class Hit:
     passage: Passage
 
 
+class Outcome(Enum):
+    """What quotebot does with a question: quote confidently, quote while saying it may not answer, or decline."""
+
+    ANSWERED = "answered"
+    UNSURE = "unsure"
+    DECLINED = "declined"
+
+
 @dataclass(frozen=True)
 class Answer:
     """What quotebot says to one question, before any front end renders it.
@@ -98,10 +107,12 @@ class Answer:
     metadata for questions about the document itself) and is ``None`` exactly
     when ``answered`` is false. ``highlights`` are ``(start, end)`` spans of
     ``quote`` holding the question's words, for front ends that emphasise them.
-    ``confidence`` is the estimated probability that the best passage answers
-    the question (``None`` when no estimate was made: a question about a
-    document's own metadata, or one sharing no word with the corpus); it is
-    what makes answers from different corpora comparable, which scores are not.
+    ``outcome`` says how sure quotebot is: ``answered`` is true for both
+    ``ANSWERED`` and ``UNSURE`` (a quote is shown); ``confidence`` is the
+    calibrated probability that the quote answers the question (``None`` when
+    no estimate was made: a question about a document's own metadata, or one
+    sharing no word with the corpus); it is what makes answers from different
+    corpora comparable, which scores are not.
     """
 
     question: str
@@ -113,13 +124,22 @@ class Answer:
     decline_reason: str | None = None
     source: Document | None = None
     section: str | None = None
+    outcome: Outcome | None = None
     confidence: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.outcome is None:
+            object.__setattr__(self, "outcome", Outcome.ANSWERED if self.answered else Outcome.DECLINED)
+        if self.answered == (self.outcome is Outcome.DECLINED):
+            raise ValueError(f"answered={self.answered} contradicts outcome {self.outcome}")
 
     def to_json(self) -> dict[str, Any]:
         """The stable ``quotebot ask --json`` contract (one object per question)."""
         return {
             "question": self.question,
             "answered": self.answered,
+            "outcome": self.outcome.value if self.outcome else None,
+            "confidence": None if self.confidence is None else round(float(self.confidence), 3),
             "quote": self.quote,
             "results": [
                 {

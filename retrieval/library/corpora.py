@@ -27,7 +27,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, Reranker
+from quotebot.retrieval.answer.engine import DEFAULT_TOP_K
+from quotebot.retrieval.index.embedding import TextEmbedder
 from quotebot.retrieval.ingest.durable import make_folder
 from quotebot.retrieval.ingest.loader import has_documents
 from quotebot.retrieval.ingest.models import Answer
@@ -53,7 +54,7 @@ class CorpusLibrary:
         folder_of: Callable[[str], Path],
         *,
         capacity: int,
-        reranker: Reranker | None = None,
+        embedder: TextEmbedder | None = None,
         on_load: Callable[[], None] | None = None,
     ) -> None:
         if capacity < 1:
@@ -61,7 +62,7 @@ class CorpusLibrary:
         self.shared = shared
         self.capacity = capacity
         self._folder_of = folder_of
-        self._reranker = reranker
+        self._embedder = embedder
         self._on_load = on_load
         self._loaded: OrderedDict[str, LiveEngine] = OrderedDict()
         self._without_documents: set[str] = set()
@@ -133,7 +134,7 @@ class CorpusLibrary:
                 removed = tuple(document.id for document in current.engine.documents) if current else ()
                 return ReloadReport((), removed, (), 0, 0, time.perf_counter() - started, ())
             if current is None:
-                live = LiveEngine(folder, self._reranker)
+                live = LiveEngine(folder, self._embedder)
                 report = live.load()
             else:
                 live, report = current, current.reload()
@@ -160,7 +161,7 @@ class CorpusLibrary:
                 self._without_documents.add(name)
             return None
         started = time.perf_counter()
-        live = LiveEngine(folder, self._reranker)
+        live = LiveEngine(folder, self._embedder)
         report = live.load()
         self._admit(name, live)
         log.info(
@@ -181,8 +182,9 @@ class CorpusLibrary:
             fresh = name not in self._loaded
             self._loaded[name] = live
             self._loaded.move_to_end(name)
-            dropped = [self._loaded.popitem(last=False)[0] for _ in range(len(self._loaded) - self.capacity)]
-        for evicted in dropped:
+            dropped = [self._loaded.popitem(last=False) for _ in range(len(self._loaded) - self.capacity)]
+        for evicted, engine in dropped:
+            engine.close()  # stops embedding it in the background and saves its vectors
             log.debug("Dropped corpus %s from memory (least recently used)", evicted)
         if fresh and self._on_load is not None:
             self._on_load()
@@ -193,7 +195,11 @@ class CorpusLibrary:
                 self._without_documents.add(name)
             else:
                 self._without_documents.discard(name)
-            return self._loaded.pop(name, None) is not None
+            live = self._loaded.pop(name, None)
+        if live is None:
+            return False
+        live.close()
+        return True
 
     def _stripe(self, name: str) -> threading.Lock:
         return self._stripes[hash(name) % LOCK_STRIPES]

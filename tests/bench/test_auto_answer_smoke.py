@@ -12,7 +12,7 @@ from quotebot.bot.settings import AUTO_ANSWER_CONFIDENCE
 def test_it_prints_a_row_per_threshold_and_the_shipped_thresholds_figures(capsys: pytest.CaptureFixture[str]) -> None:
     if not SQUAD.is_file():
         pytest.skip(f"SQuAD not found at {SQUAD}")
-    assert auto_answer.main(["--articles", "1"]) == 0
+    assert auto_answer.main(["--articles", "1", "--lexical"]) == 0
     output = capsys.readouterr().out
     rows = [line for line in output.splitlines() if line.startswith(">= ")]
     assert len(rows) == 2 * len({*auto_answer.THRESHOLDS, AUTO_ANSWER_CONFIDENCE})  # SQuAD, then the article set

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from quotebot.retrieval.ingest.models import Answer, Document, Hit, Passage
+from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage
 
 QUOTE = "In 2019, 1,047 defectors arrived in South Korea."
 
@@ -37,6 +37,7 @@ def answered(
     question: str = "How many defectors arrived in 2019?",
     highlight: tuple[str, ...] = (),
     matched_terms: frozenset[str] = frozenset(),
+    outcome: Outcome = Outcome.ANSWERED,
 ) -> Answer:
     """An answer quoting ``quote`` from the first passage (which contains it), ``highlight`` words in bold."""
     passages = passages or [passage(f"Some context before. {quote} And some after.")]
@@ -51,6 +52,7 @@ def answered(
         highlights=spans,
         source=passages[0].document,
         section=passages[0].section,
+        outcome=outcome,
     )
 
 
@@ -69,6 +71,11 @@ def any_answers(draw: st.DrawFn) -> Answer:
     section = draw(st.none() | st.text(max_size=500))
     doc = document(title, author=title, publication=title)
     words = tuple(quote.split()[:5])
+    outcome = draw(st.sampled_from([Outcome.ANSWERED, Outcome.UNSURE]))
     return answered(
-        quote, passages=[passage("ctx " + quote + " ctx", doc, section=section)], question=question, highlight=words
+        quote,
+        passages=[passage("ctx " + quote + " ctx", doc, section=section)],
+        question=question,
+        highlight=words,
+        outcome=outcome,
     )

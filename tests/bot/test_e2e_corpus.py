@@ -212,7 +212,8 @@ async def test_list_and_stats(discord_standin, clean_env, tmp_path):
     assert lines[1].endswith("; `/corpus list shared:True` lists it.")
     content = stats.json["data"]["content"].split("\n")
     assert content[0] == "This server: 0 documents, 0 passages of its own."
-    assert content[2].endswith("2 questions answered here, 1 declined.")
+    assert content[2] == "Semantic model: off (answers by words alone)."
+    assert content[3].endswith("2 questions answered here, 0 answered unsure, 1 declined.")
 
 
 async def test_changes_are_posted_to_the_moderator_log_channel(discord_standin, clean_env, tmp_path, caplog):

@@ -6,6 +6,7 @@ import discord
 from hypothesis import given, settings
 
 from quotebot.bot import embeds, render
+from quotebot.retrieval import Outcome
 from tests.bot.factories import QUOTE, answered, any_answers, document, passage
 
 
@@ -47,6 +48,13 @@ def test_embed_respects_every_limit_with_huge_inputs():
     embed = embeds.answer_embed(answer)
     embed_within_limits(embed)
     assert embed.description.startswith("> **defectors**")
+
+
+def test_an_unsure_answer_is_grey_and_says_so_above_the_quote():
+    embed = embeds.answer_embed(answered(QUOTE, outcome=Outcome.UNSURE))
+    assert embed.description.split("\n")[0] == "*The closest passage I found — it may not answer this:*"
+    assert embed.colour == embeds.UNSURE_COLOUR
+    assert embeds.answer_embed(answered(QUOTE)).colour == embeds.ANSWER_COLOUR
 
 
 def test_next_pages_are_numbered_in_the_footer():

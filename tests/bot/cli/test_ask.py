@@ -18,7 +18,7 @@ import pytest
 
 from quotebot.bot import cli
 from quotebot.bot.cli import ask
-from quotebot.retrieval.answer.engine import Reranker
+from quotebot.retrieval import TextEmbedder
 from quotebot.retrieval.ingest import shipped
 from quotebot.retrieval.live import LiveEngine, ReloadReport
 from tests.bot.cli.conftest import HARBOUR_THINGS, UNUSABLE_CORPUS_KINDS, json_lines, unusable_corpus
@@ -40,10 +40,12 @@ DOCUMENT_SCHEMA = {
 ANSWER_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["question", "answered", "quote", "results"],
+    "required": ["question", "answered", "outcome", "confidence", "quote", "results"],
     "properties": {
         "question": {"type": "string"},
         "answered": {"type": "boolean"},
+        "outcome": {"enum": ["answered", "unsure", "declined"]},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
         "quote": {"type": ["string", "null"]},
         "results": {
             "type": "array",
@@ -71,14 +73,16 @@ SPAWN_QUOTE = "Zebrafish spawn at dawn, laying around 200 eggs each morning."
 def check_contract(answer: dict[str, Any], top_k: int = 3) -> None:
     """Everything issue 2 promises about one ``--json`` object."""
     jsonschema.validate(answer, ANSWER_SCHEMA)
-    # quote is null exactly when the question is not answered.
+    # quote is null exactly when the question is not answered; answered is true for a confident or unsure quote.
     assert (answer["quote"] is None) == (not answer["answered"])
+    assert answer["answered"] == (answer["outcome"] != "declined")
     if answer["answered"]:
         assert answer["quote"].strip()
     results = answer["results"]
     assert len(results) <= top_k
     assert [r["rank"] for r in results] == list(range(1, len(results) + 1))
-    assert all(isinstance(r["score"], float) and r["score"] > 0 for r in results)
+    # BM25's score: 0 only for a passage found by meaning alone (it shares no word with the question).
+    assert all(isinstance(r["score"], float) and r["score"] >= 0 for r in results)
     assert len({r["passage_id"] for r in results}) == len(results)
     for r in results:
         assert r["passage_id"].startswith(r["document"]["id"] + "#")
@@ -188,7 +192,14 @@ def test_question_matching_nothing_is_declined_with_no_results(
 ) -> None:
     [answer] = ask_json(capsys, "--corpus", str(small_corpus), "What is the capital of Peru?")
     check_contract(answer)
-    assert answer == {"question": "What is the capital of Peru?", "answered": False, "quote": None, "results": []}
+    assert answer == {
+        "question": "What is the capital of Peru?",
+        "answered": False,
+        "outcome": "declined",
+        "confidence": 0.0,
+        "quote": None,
+        "results": [],
+    }
 
 
 def test_question_words_are_joined(small_corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -219,9 +230,9 @@ class CountingLiveEngine(LiveEngine):
     instances = 0
     loads = 0
 
-    def __init__(self, folder: Path, reranker: Reranker | None = None, **options: bool) -> None:
+    def __init__(self, folder: Path, embedder: TextEmbedder | None = None, **options: bool) -> None:
         CountingLiveEngine.instances += 1
-        super().__init__(folder, reranker, **options)
+        super().__init__(folder, embedder, **options)
 
     def load(self) -> ReloadReport:
         CountingLiveEngine.loads += 1
@@ -297,7 +308,9 @@ def test_empty_question_argument_is_declined(
 ) -> None:
     [answer] = ask_json(capsys, "--corpus", str(small_corpus), question)
     check_contract(answer)
-    assert answer == {"question": "", "answered": False, "quote": None, "results": []}
+    assert answer == {
+        "question": "", "answered": False, "outcome": "declined", "confidence": 0.0, "quote": None, "results": []
+    }
 
 
 # --- which corpus --------------------------------------------------------------------------------
@@ -434,3 +447,54 @@ def test_subprocess_missing_corpus_is_one_line_and_exit_2(
     assert result.returncode == 2
     assert result.stdout == b""
     assert result.stderr.decode().splitlines() == [f"quotebot: corpus folder not found: {tmp_path / 'nope'}"]
+
+
+# --- the semantic model --------------------------------------------------------------------------
+
+
+def test_the_semantic_model_is_on_by_default_and_lexical_turns_it_off(
+    small_corpus: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("QUOTEBOT_SEMANTIC", raising=False)
+    monkeypatch.delenv("QUOTEBOT_SEMANTIC_MODEL", raising=False)
+    # Shares no word with the corpus but "zebrafish": meaning picks the breeding passage.
+    question = "at what time of day do zebrafish lay their eggs"
+    [semantic] = ask_json(capsys, "--corpus", str(small_corpus), question)
+    [lexical] = ask_json(capsys, "--lexical", "--corpus", str(small_corpus), question)
+    monkeypatch.setenv("QUOTEBOT_SEMANTIC", "off")
+    [off] = ask_json(capsys, "--corpus", str(small_corpus), question)
+    for answer in (semantic, lexical, off):
+        check_contract(answer)
+    assert SPAWN_QUOTE in semantic["quote"]
+    assert lexical == off
+
+
+def test_a_model_folder_that_cannot_load_is_one_warning_line_and_words_alone(
+    small_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUOTEBOT_SEMANTIC_MODEL", str(tmp_path / "missing-model"))
+    assert cli.main(["ask", "--json", "--corpus", str(small_corpus), SPAWN]) == 0
+    captured = capsys.readouterr()
+    [warning] = captured.err.splitlines()
+    assert warning.startswith("quotebot: warning: QUOTEBOT_SEMANTIC_MODEL is not a folder")
+    assert warning.endswith("answering by words alone (BM25)")
+    [answer] = json_lines(captured.out)
+    assert SPAWN_QUOTE in answer["quote"]
+
+
+def test_another_model_folder_of_the_same_shape_is_used(
+    small_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from quotebot.retrieval.index.onnx_embedder import BUNDLED_TOKENIZER, default_files
+
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    shutil.copyfile(default_files().model, folder / "model.onnx")
+    shutil.copyfile(BUNDLED_TOKENIZER, folder / "tokenizer.json")
+    monkeypatch.setenv("QUOTEBOT_SEMANTIC_MODEL", str(folder))
+    assert cli.main(["corpus", "embed", "--corpus", str(small_corpus)]) == 0
+    assert capsys.readouterr().out == "8 of 8 passages have vectors (my-model)\n"
+    [answer] = ask_json(capsys, "--corpus", str(small_corpus), SPAWN)
+    assert SPAWN_QUOTE in answer["quote"]

@@ -27,7 +27,7 @@ def test_lists_every_document_with_title_author_and_passage_count(
     assert counts["zebrafish.md"] == 2
     lines = captured.out.splitlines()
     assert lines[0] == f"Corpus: {small_corpus}"
-    assert lines[1:-1] == [
+    assert lines[1:-2] == [
         "crane.md: “The Crane”, 1 passage",
         "ferry.md: “The Ferry”, 1 passage",
         "lighthouse.md: “The Lighthouse”, 1 passage",
@@ -36,7 +36,12 @@ def test_lists_every_document_with_title_author_and_passage_count(
         "warehouse.md: “The Warehouse”, 1 passage",
         "zebrafish.md: “Zebrafish Notes” by Ada Lovelace, 2 passages",
     ]
-    assert lines[-1] == f"7 documents, {sum(counts.values())} passages, 0 bad files"
+    assert lines[-2] == f"7 documents, {sum(counts.values())} passages, 0 bad files"
+    # `check` reports the saved vectors and computes none.
+    assert lines[-1] == (
+        "Semantic model: 0 of 8 passages have vectors "
+        "(the rest are computed while the bot runs, or now with `quotebot corpus embed`)"
+    )
     assert captured.err == ""
 
 
@@ -56,6 +61,10 @@ def test_bad_file_exits_1_and_is_named_with_its_reason(
         f"Corpus: {folder}",
         "good.md: “Good One”, 1 passage",
         "1 document, 1 passage, 2 bad files",
+        (
+            "Semantic model: 0 of 1 passages have vectors "
+            "(the rest are computed while the bot runs, or now with `quotebot corpus embed`)"
+        ),
     ]
     assert captured.err.splitlines() == [
         f"quotebot: skipped {folder / 'latin.txt'}: not UTF-8 (bad byte at offset 3)",
@@ -89,7 +98,7 @@ def test_shipped_corpus_checks_clean(shipped_corpus_copy: Path, capsys: pytest.C
         f"{SHIPPED_ARTICLE}: “Number of North Korean Defectors Declines” by Robert R. King, {count} passages"
         in captured.out.splitlines()
     )
-    assert captured.out.splitlines()[-1].endswith(" 0 bad files")
+    assert captured.out.splitlines()[-2].endswith(" 0 bad files")
     assert captured.err == ""
 
 
@@ -98,3 +107,27 @@ def test_corpus_needs_an_action(capsys: pytest.CaptureFixture[str]) -> None:
         cli.main(["corpus"])
     assert exited.value.code == 2
     assert "check" in capsys.readouterr().err
+
+
+def test_embed_computes_every_vector_with_progress_and_check_then_counts_them(
+    small_corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["corpus", "embed", "--corpus", str(small_corpus)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "8 of 8 passages have vectors (all-MiniLM-L6-v2-int8)\n"
+    progress = [line for line in captured.err.splitlines() if line.startswith("[")]
+    assert progress[0].startswith("[....") and "0/8 passages" in progress[0]
+    assert progress[-1] == "[" + "#" * 30 + "] 8/8 passages"
+
+    assert cli.main(["corpus", "check", "--corpus", str(small_corpus)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "Semantic model: every passage has vectors (8)"
+
+
+def test_check_and_embed_say_when_the_semantic_model_is_off(
+    small_corpus: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli.main(["corpus", "check", "--lexical", "--corpus", str(small_corpus)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "Semantic model: off (answers by words alone)"
+    monkeypatch.setenv("QUOTEBOT_SEMANTIC", "off")
+    assert cli.main(["corpus", "embed", "--corpus", str(small_corpus)]) == 2
+    assert "nothing to embed" in capsys.readouterr().err

@@ -1,11 +1,16 @@
-"""Sentences analysed at index time give exactly the answers of analysing them at question time.
+"""Sentences analysed at index time give exactly the evidence of analysing them at question time.
 
 Every question of the public SQuAD evaluation (each article a corpus, the
 next article's questions its off-topic ones) and of the article's own set is
-asked of the engine and of ``string_reference`` (the answer path that split
-and analysed candidate passages for each question): the ranked passages and
-their scores, the decision, the quote, its highlights and the matched terms
-must all be equal.
+ranked by the engine, and every candidate's per-sentence evidence (read from
+the index's sentence table with array operations) must equal what
+``string_reference`` computes from the passage's text: the spans, the share
+of the question, the share of its word pairs, the new numbers offered and
+the question's numbers repeated; and so must the question's terms the whole
+passage holds (read from its sentences' terms, its heading and its title,
+not from the postings), which the decline and confidence models weigh.
+Those are everything answering reads of the precomputed sentences: with
+them equal, the answers are the ones the text itself gives.
 """
 
 from __future__ import annotations
@@ -16,48 +21,53 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quotebot.retrieval.answer.answer_type import AnswerType
 from quotebot.retrieval.answer.engine import QuoteEngine
+from quotebot.retrieval.answer.questions import analyze
 from quotebot.retrieval.evaluation import EvalCorpus, load_question_file, load_squad
 from quotebot.retrieval.index.tokens import terms
 from quotebot.retrieval.ingest.loader import load_folder
-from quotebot.retrieval.ingest.models import Answer
 from quotebot.retrieval.ingest.sentences import sentence_spans
 from tests.conftest import REPO_ROOT, SHIPPED_CORPUS
 from tests.retrieval.answer import string_reference
 
 SQUAD = REPO_ROOT.parent / "shared" / "data" / "squad" / "squad-v1.1-dev-public.json.gz"
 ARTICLE_QUESTIONS = REPO_ROOT / "tests" / "data" / "article_questions.jsonl"
-TOP_K = 3
 
 
-def everything(answer: Answer) -> tuple[object, ...]:
-    return (
-        answer.to_json(),
-        answer.decline_reason,
-        answer.matched_terms,
-        answer.highlights,
-        answer.source,
-        answer.section,
-    )
-
-
-def assert_identical_answers(corpus: EvalCorpus) -> int:
+def assert_identical_evidence(corpus: EvalCorpus) -> int:
     engine = QuoteEngine.build(corpus.documents)
+    idf = engine.corpus.bm25.idf
     for item in corpus.questions:
-        expected = string_reference.ask(engine, item.question, TOP_K)
-        assert everything(engine.ask(item.question, TOP_K)) == everything(expected), item.question
+        question = analyze(item.question)
+        candidates, terms_matched = engine._candidates(question)
+        for candidate in candidates:
+            evidence = candidate.evidence
+            passage = engine.passages[candidate.position]
+            expected = string_reference.sentence_figures(passage.text, question, idf)
+            actual = zip(
+                evidence.spans, evidence.lexical.tolist(), evidence.bigrams.tolist(), evidence.repeats_question_number.tolist()
+            )
+            assert list(actual) == [(span, share, pairs, repeats) for span, share, pairs, _, repeats in expected], (
+                item.question
+            )
+            if question.answer_type is AnswerType.NUMBER:
+                assert evidence.offers_answer.tolist() == [number for _, _, _, number, _ in expected], item.question
+            assert terms_matched is not None
+            found = engine._evidence(question, terms_matched, candidate, passage).found
+            assert found == string_reference.passage_found(passage, question), item.question
     return len(corpus.questions)
 
 
-def test_the_article_questions_get_identical_answers() -> None:
+def test_the_article_questions_get_identical_evidence() -> None:
     corpus = EvalCorpus("article", load_folder(SHIPPED_CORPUS).documents, load_question_file(ARTICLE_QUESTIONS))
-    assert assert_identical_answers(corpus) == 90
+    assert assert_identical_evidence(corpus) == 90
 
 
-def test_every_squad_question_gets_an_identical_answer() -> None:
+def test_every_squad_question_gets_identical_evidence() -> None:
     if not SQUAD.exists():
         pytest.skip(f"SQuAD sample not found at {SQUAD} (it lives in ../shared beside the repository)")
-    asked = sum(assert_identical_answers(corpus) for corpus in load_squad(Path(SQUAD)))
+    asked = sum(assert_identical_evidence(corpus) for corpus in load_squad(Path(SQUAD)))
     assert asked == 2 * 3055
 
 

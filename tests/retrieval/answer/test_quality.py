@@ -1,7 +1,9 @@
-"""Regression floors for retrieval quality, a few points under what the README reports.
+"""Regression floors for answer quality, a few points under what the README reports, for both paths.
 
 These are not the targets (the README's table and ``quotebot eval`` are); they
-catch a change that quietly makes answers worse.
+catch a change that quietly makes answers worse. The semantic path (the
+default install) is held on the article's sets and on a subset of SQuAD small
+enough to embed in seconds; the lexical path on the full SQuAD set.
 """
 
 from __future__ import annotations
@@ -11,37 +13,88 @@ from pathlib import Path
 import pytest
 
 from quotebot.retrieval.evaluation import EvalCorpus, evaluate, load_question_file, load_squad
+from quotebot.retrieval.index.onnx_embedder import load_embedder
 from quotebot.retrieval.ingest.loader import load_folder
 from tests.conftest import REPO_ROOT, SHIPPED_CORPUS
 
-ARTICLE_QUESTIONS = REPO_ROOT / "tests" / "data" / "article_questions.jsonl"
+DATA = REPO_ROOT / "tests" / "data"
 SQUAD = REPO_ROOT.parent / "shared" / "data" / "squad" / "squad-v1.1-dev-public.json.gz"
+SQUAD2 = SQUAD.with_name("squad-v2.0-dev-public.json.gz")
+# SQuAD articles the semantic floors use (some 60 passages: seconds to embed).
+SQUAD_SUBSET = ("Ctenophora", "Prime number")
+
+
+def _article(name: str) -> list[EvalCorpus]:
+    return [EvalCorpus(name, load_folder(SHIPPED_CORPUS).documents, load_question_file(DATA / name))]
+
+
+def _squad(path: Path, **options: bool) -> tuple[EvalCorpus, ...]:
+    if not path.exists():
+        pytest.skip(f"SQuAD sample not found at {path} (it lives in ../shared beside the repository)")
+    return load_squad(path, **options)
 
 
 def test_article_question_set_floors() -> None:
-    corpus = EvalCorpus("article", load_folder(SHIPPED_CORPUS).documents, load_question_file(ARTICLE_QUESTIONS))
-    report = evaluate([corpus])
+    report = evaluate(_article("article_questions.jsonl"), load_embedder())
     ours, plain = report.quotebot.figures(), report.plain_bm25.figures()
-    assert report.quotebot.answerable >= 40 and report.quotebot.off_topic >= 10
-    assert ours["hit@1"] >= 0.68
-    assert ours["hit@3"] >= 0.80
-    assert ours["quote@1"] >= 0.56
+    assert report.quotebot.answerable == 72 and report.quotebot.off_topic == 18
+    assert ours["hit@1"] >= 0.80
+    assert ours["hit@3"] >= 0.92
+    assert ours["quote@1"] >= 0.72
+    assert ours["off-topic declined"] >= 0.72
+    assert ours["answerable declined"] <= 0.06
+    assert ours["hit@1"] > plain["hit@1"] + 0.3
+
+
+def test_informal_question_set_floors() -> None:
+    """Questions typed the way members type: lower case, typos, "ppl", "nk", "yr" (the issue asks hit@1 >= 0.80)."""
+    report = evaluate(_article("informal_questions.jsonl"), load_embedder())
+    ours = report.quotebot.figures()
+    assert report.quotebot.answerable == 30
+    assert ours["hit@1"] >= 0.86
+    assert ours["quote@1"] >= 0.73
+    assert ours["answerable declined"] <= 0.07
+
+
+def test_lexical_article_floors() -> None:
+    ours = evaluate(_article("article_questions.jsonl")).quotebot.figures()
+    assert ours["hit@1"] >= 0.72
+    assert ours["quote@1"] >= 0.60
     assert ours["off-topic declined"] >= 0.65
-    assert ours["answerable declined"] <= 0.08
-    # Better than plain BM25 over the same text, measured in the same run.
-    assert ours["hit@1"] > plain["hit@1"] + 0.1
+    assert ours["answerable declined"] <= 0.06
 
 
-def test_squad_floors() -> None:
-    if not SQUAD.exists():
-        pytest.skip(f"SQuAD sample not found at {SQUAD} (it lives in ../shared beside the repository)")
-    report = evaluate(load_squad(Path(SQUAD)))
+def test_semantic_squad_subset_floors() -> None:
+    corpora = [corpus for corpus in _squad(SQUAD) if corpus.name in SQUAD_SUBSET]
+    assert len(corpora) == len(SQUAD_SUBSET)
+    report = evaluate(corpora, load_embedder())
+    ours, plain = report.quotebot.figures(), report.plain_bm25.figures()
+    assert ours["hit@1"] >= 0.89
+    assert ours["hit@3"] >= 0.96
+    assert ours["quote@1"] >= 0.80
+    assert ours["off-topic declined"] >= 0.98
+    assert ours["answerable declined"] <= 0.03
+    assert ours["hit@1"] > plain["hit@1"] + 0.07
+
+
+def test_semantic_squad2_subset_floors() -> None:
+    corpora = [corpus for corpus in _squad(SQUAD2, off_topic=False) if corpus.name == "Steam engine"]
+    report = evaluate(corpora, load_embedder())
+    ours = report.quotebot.figures()
+    assert report.quotebot.unanswerable > 100
+    assert ours["unanswerable not confident"] >= 0.45
+    assert ours["answerable declined"] <= 0.07
+    assert ours["answerable unsure"] <= 0.25
+
+
+def test_lexical_squad_floors() -> None:
+    report = evaluate(_squad(SQUAD))
     ours, plain = report.quotebot.figures(), report.plain_bm25.figures()
     assert report.quotebot.answerable == 3055
     assert ours["hit@1"] >= 0.85
     assert ours["hit@3"] >= 0.94
     assert ours["quote@1"] >= 0.75
-    assert ours["off-topic declined"] >= 0.92
-    assert ours["answerable declined"] <= 0.05
+    assert ours["off-topic declined"] >= 0.88
+    assert ours["answerable declined"] <= 0.04
     assert ours["hit@1"] > plain["hit@1"]
     assert ours["quote@1"] > plain["quote@1"]

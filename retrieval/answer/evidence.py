@@ -1,11 +1,9 @@
-"""When to decline: does the best passage really answer the question?
+"""What the best passage holds of the question, in words: the lexical half of every decision about an answer.
 
-A raw BM25 score cannot say: its scale changes with the corpus and the
-question. What separates answerable questions from unrelated ones is how
-much of the question the passage contains, so the decision is a small
-logistic model over such shares, fitted on SQuAD questions with
-``python -m bench.calibrate_decline`` (which prints the coefficients below
-and how they perform article by article, each held out of its own fit).
+A raw BM25 score cannot say whether a passage answers: its scale changes
+with the corpus and the question. How much of the question the passage
+contains can, so these shares feed the decline and confidence models
+(``confidence``).
 """
 
 from __future__ import annotations
@@ -16,12 +14,6 @@ from dataclasses import dataclass
 
 from quotebot.retrieval.answer.matching import Match
 from quotebot.retrieval.answer.questions import Question
-
-# Fitted by `python -m bench.calibrate_decline`; see its output in the README.
-COEFFICIENTS = (0.1092, 10.6050, 16.2137, 1.8485)
-INTERCEPT = -10.9209
-# The answer probability below which quotebot declines.
-THRESHOLD = 0.2928
 
 
 @dataclass(frozen=True)
@@ -55,13 +47,3 @@ def gather_evidence(
         term_count=len(wanted),
         found=found.found,
     )
-
-
-def answer_probability(evidence: Evidence) -> float:
-    """The model's estimate that the passage answers the question."""
-    z = INTERCEPT + sum(w * x for w, x in zip(COEFFICIENTS, evidence.features()))
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-def should_decline(evidence: Evidence) -> bool:
-    return answer_probability(evidence) < THRESHOLD
