@@ -9,7 +9,9 @@ off-topic) is measured beside it. A question is auto-answered when ``bot.answeri
 says so at the threshold: what ``bot.exts.auto_answer`` posts. For each threshold the table gives the
 share of answerable questions auto-answered, the share of those whose quote holds the answer, and the
 share of off-topic questions wrongly auto-answered; ``/ask`` (the decline model alone) is the first row.
-The recommended threshold is the lowest whose off-topic share on SQuAD is at most ``--target``.
+The recommended threshold is the lowest whose off-topic share on SQuAD is at most ``--target`` and whose
+auto-answers quote the answer at least ``--min-right`` of the time: a wrong quote posted unasked costs a
+member's trust as much as an off-topic one.
 """
 
 from __future__ import annotations
@@ -114,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--squad", type=Path, default=SQUAD)
     parser.add_argument("--articles", type=int, default=None, help="only the first N SQuAD articles (a smoke run)")
     parser.add_argument("--target", type=float, default=0.01, help="largest share of off-topic questions auto-answered")
+    parser.add_argument(
+        "--min-right", type=float, default=0.95, help="smallest share of auto-answers whose quote holds the answer"
+    )
     parser.add_argument("--lexical", action="store_true", help="without the semantic model (as QUOTEBOT_SEMANTIC=off)")
     args = parser.parse_args(argv)
     embedder = None if args.lexical else load_embedder()
@@ -128,7 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         [EvalCorpus("article", load_folder(ARTICLE_CORPUS).documents, load_question_file(ARTICLE_QUESTIONS))], embedder
     )
     print_table("The article's question set", article, table(article, thresholds))
-    passing = [t for t, r in zip(thresholds, squad_rows[1:]) if r.off_topic_rate <= args.target]
+    passing = [
+        t
+        for t, r in zip(thresholds, squad_rows[1:])
+        if r.off_topic_rate <= args.target and r.answerable_posted and r.right_rate >= args.min_right
+    ]
     shipped = squad_rows[1 + thresholds.index(AUTO_ANSWER_CONFIDENCE)]
     print(
         f"\nShipped threshold (QUOTEBOT_AUTO_ANSWER_CONFIDENCE default): {AUTO_ANSWER_CONFIDENCE:g}: on SQuAD "
@@ -136,8 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"({shipped.answerable_posted} of {shipped.answerable}), "
         f"{shipped.off_topic_rate:.1%} of off-topic ones ({shipped.off_topic_posted} of {shipped.off_topic})"
     )
-    print(f"Lowest threshold with at most {args.target:.1%} off-topic auto-answered on SQuAD: "
-          f"{passing[0]:g}" if passing else f"No threshold keeps off-topic auto-answers within {args.target:.1%}")
+    criteria = f"at most {args.target:.1%} off-topic auto-answered and at least {args.min_right:.0%} quotes right"
+    print(f"Lowest threshold with {criteria} on SQuAD: {passing[0]:g}" if passing else f"No threshold has {criteria}")
     return 0
 
 

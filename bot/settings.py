@@ -21,7 +21,7 @@ from quotebot.retrieval import default_corpus_folder
 ENV_PREFIX = "QUOTEBOT_"
 TOKEN_VARIABLE = "DISCORD_TOKEN"
 #: The confidence an automatic answer needs, measured on SQuAD by ``python -m bench.auto_answer`` (README).
-AUTO_ANSWER_CONFIDENCE = 0.9
+AUTO_ANSWER_CONFIDENCE = 0.7
 
 
 class Settings(BaseSettings):

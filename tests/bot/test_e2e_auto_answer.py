@@ -26,8 +26,9 @@ from tests.discord_standin import ApplicationFlag, DiscordStandin, Intent, World
 from tests.discord_standin.fixtures import checked_standin
 
 DELETE_MESSAGE = "DELETE /channels/{channel_id}/messages/{message_id}"
-# Asked in a thread opened after the others: its answer arriving means they were all considered.
-LAST_QUESTION = "What was the peak number of North Korean defectors reaching South Korea?"
+# Asked in a thread opened after the others, and sure enough to be answered (confidence 0.90): its answer
+# arriving means they were all considered.
+LAST_QUESTION = "How many North Koreans have resettled in South Korea since the famine?"
 
 
 async def watch_the_forum(standin: DiscordStandin) -> str:
@@ -55,7 +56,7 @@ async def test_a_new_thread_is_answered_once_and_only_in_an_auto_answer_channel(
         await discord_standin.send_message(ANSWERABLE, channel=answered)  # a second message in the thread
         off_topic, _ = await discord_standin.open_thread(world.help_forum, "Geography", OFF_TOPIC)
         elsewhere, _ = await discord_standin.open_thread(world.general, "Resettled in the South", ANSWERABLE)
-        _, last = await discord_standin.open_thread(world.help_forum, "Peak", LAST_QUESTION, author=world.morgan)
+        _, last = await discord_standin.open_thread(world.help_forum, "Since the famine", LAST_QUESTION, author=world.morgan)
         await discord_standin.wait_for_reply(last)
     assert f"**auto_answer_channels**: {world.help_forum.mention} (set here)" in saved
     assert discord_standin.identify["intents"] & Intent.MESSAGE_CONTENT
@@ -133,7 +134,7 @@ async def test_an_opening_message_that_mentions_the_bot_is_answered_once_as_a_me
             world.help_forum, "Resettled", f"{world.bot.mention} {ANSWERABLE}"
         )
         reply = await discord_standin.wait_for_reply(opening)
-        _, last = await discord_standin.open_thread(world.help_forum, "Peak", LAST_QUESTION)
+        _, last = await discord_standin.open_thread(world.help_forum, "Since the famine", LAST_QUESTION)
         await discord_standin.wait_for_reply(last)
     assert [message["id"] for message in bot_messages_in(discord_standin, thread.id)] == [reply.response_json["id"]]
     assert reply.json["content"] != AUTOMATIC and reply.json["content"].startswith("> ")

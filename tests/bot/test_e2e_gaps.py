@@ -9,7 +9,7 @@ FRANCE = ("What is the capital of France?", "capital of France?", "What is the c
 WORLD_CUP = "Who won the 2018 World Cup?"
 RESETTLED = (ANSWERABLE, "How many North Koreans resettled in the South after the famine")
 ANSWERED = (
-    "What was the peak number of North Korean defectors reaching South Korea?",
+    "How many North Korean refugees were admitted to the United States from 2006 to 2019?",
     "How many defectors arrived in South Korea in 2019?",
     "Why did the number of defectors decline?",
     "Did the number of North Korean defectors decline under Kim Jong-un?",
