@@ -37,12 +37,19 @@ class Signals:
     """What the chosen passage and quote hold of the question; the cosines are ``None`` on the lexical path.
 
     ``quote`` is the text judged (kept for calibration, which checks it against known answers).
+    ``quote_share`` is the share of the question's words held by the quote's best sentence;
+    ``whole_quote_share`` the share the member reads with the quote: its sentences together and the
+    title and heading shown with it ("From the mid-1990s … 33,523 defectors resettled in South Korea.
+    The number who resettled … a peak of 2,914 in 2009 …", under "Number of North Korean Defectors
+    Declines", holds "peak", "number", "North Korean defectors" and "South Korea", though no sentence
+    holds them all).
     """
 
     quote: str
     evidence: Evidence
     names_missing: bool
     quote_share: float
+    whole_quote_share: float
     answer_kind_asked: bool
     answer_kind_offered: bool
     passage_cosine: float | None = None
@@ -67,6 +74,8 @@ class Signals:
             float(self.names_missing),
             self.quote_share,
             self.quote_share / coverage if coverage else 0.0,
+            self.whole_quote_share,
+            self.whole_quote_share / coverage if coverage else 0.0,
             float(self.answer_kind_asked and self.answer_kind_offered),
             float(self.answer_kind_asked and not self.answer_kind_offered),
         )
@@ -99,20 +108,22 @@ class Calibration:
 
 # Fitted by `python -m bench.calibrate_confidence`; see its output in the README.
 SEMANTIC = Calibration(
-    decline=LogisticModel((3.0506, 3.1005, 5.4799, 0.0834, 4.6482, 6.1879, 5.0406, 6.7206), -12.1777),
-    decline_below=0.7055,
+    decline=LogisticModel((3.0681, 3.3232, 5.3702, 0.1309, 4.4408, 5.9662, 5.1494, 6.8003), -12.1967),
+    decline_below=0.7171,
     confidence=LogisticModel(
-        (0.8753, -1.9906, -0.8409, 0.6702, -0.6630, 2.5057, 1.0285, 0.2589, -0.0461, -0.1391, 3.7927, 3.1251), -7.0129
+        (0.1166, -2.2701, -1.0480, 0.6897, -0.6865, 1.6121, 0.0558, 1.9784, 1.4191, 0.2602, -0.0297, -0.1136, 3.7915,
+         3.1247),
+        -7.4067,
     ),
-    unsure_below=0.6232,
+    unsure_below=0.6255,
 )
 LEXICAL = Calibration(
-    decline=LogisticModel((0.4918, 9.7919, 16.2413, 2.2520), -11.7393),
-    decline_below=0.1794,
+    decline=LogisticModel((-0.0213, 10.2338, 16.2960, 2.0979), -11.2522),
+    decline_below=0.1899,
     confidence=LogisticModel(
-        (0.4272, -1.0652, -0.7009, 1.0393, -0.9987, 1.9213, 2.6643, 0.2755, -0.1239, 3.8781), -7.6670
+        (0.2961, -1.1669, -0.8581, 1.1106, -1.0288, 1.1957, 1.4111, 1.0968, 2.5071, 0.2523, -0.0982, 3.8942), -9.0604
     ),
-    unsure_below=0.5299,
+    unsure_below=0.5417,
 )
 
 

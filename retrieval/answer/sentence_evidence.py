@@ -37,7 +37,8 @@ from quotebot.retrieval.index.tokens import terms as analysed
 class SentenceEvidence:
     """Per sentence of one passage, in reading order; ``cosines`` is ``None`` without the semantic model.
 
-    ``terms_held`` is per column of the question's ``QuestionTerms``: whether any sentence has that term.
+    ``terms_held`` is per column of the question's ``QuestionTerms``: whether any sentence has that term;
+    ``terms_found`` is per sentence and topic term (``QuestionTerms.wanted``): whether the sentence holds it.
     ``bigrams`` and ``offers_answer`` are read from the candidates' shared figures (``rows`` of them;
     the passage is candidate ``candidate`` there).
     """
@@ -46,6 +47,7 @@ class SentenceEvidence:
     lexical: np.ndarray
     repeats_question_number: np.ndarray
     terms_held: np.ndarray
+    terms_found: np.ndarray
     shared: _SharedFigures
     rows: slice
     candidate: int
@@ -162,7 +164,8 @@ def sentence_evidence(
     """
     rows = len(batch.sentences)
     present = terms.presence(batch.term_ids, batch.term_rows, rows)
-    lexical = terms.shares(terms.found(present))
+    found = terms.found(present)
+    lexical = terms.shares(found)
     # Every passage has a sentence, so no run is empty.
     held = np.logical_or.reduceat(present, batch.bounds[:-1], axis=0) if rows else present
     numbers = (
@@ -187,6 +190,7 @@ def sentence_evidence(
                 lexical=lexical[rows_of],
                 repeats_question_number=repeats[rows_of],
                 terms_held=held[n],
+                terms_found=found[rows_of],
                 shared=shared,
                 rows=rows_of,
                 candidate=n,
