@@ -196,11 +196,11 @@ class QuoteEngine:
             for rank, candidate in enumerate(candidates[:top_k], start=1)
         )
 
-    def _evidence(self, question: Question, terms: QuestionTerms, candidate: Candidate, heading: np.ndarray) -> Evidence:
-        """What the candidate passage holds of the question: the terms of its sentences (already matched), and
-        ``heading``'s, which are the terms it is indexed with (``analysis``), with no postings search."""
+    def _evidence(self, question: Question, terms: QuestionTerms, candidate: Candidate, passage: Passage) -> Evidence:
+        """What the candidate passage holds of the question: the terms of its sentences (already matched), its
+        heading and its title, which are the terms it is indexed with (``analysis``), with no postings search."""
         bm25 = self.corpus.bm25
-        held = candidate.evidence.terms_held | heading
+        held = candidate.evidence.terms_held | self._heading_terms(terms, passage)
         found = terms.match(terms.found(held[np.newaxis])[0])
         return gather_evidence(question, found, candidate.bm25, bm25.idf, bm25.k1)
 
@@ -224,15 +224,14 @@ class QuoteEngine:
         evidence = best.evidence
         quoted = [i for i, (a, b) in enumerate(evidence.spans) if a >= quote.start and b <= quote.end]
         semantic = best.cosine is not None and evidence.cosines is not None
-        heading = self._heading_terms(terms, passage)
-        passage_evidence = self._evidence(question, terms, best, heading)
+        passage_evidence = self._evidence(question, terms, best, passage)
         return Signals(
             quote=quote.text,
             evidence=passage_evidence,
             names_missing=bool(question.name_terms - passage_evidence.found),
             quote_share=float(evidence.lexical[quoted].max()),
             whole_quote_share=terms.share(
-                evidence.terms_found[quoted].any(axis=0) | terms.found(heading[np.newaxis])[0]
+                evidence.terms_found[quoted].any(axis=0) | terms.found(self._heading_terms(terms, passage)[np.newaxis])[0]
             ),
             answer_kind_asked=question.answer_type is not None,
             answer_kind_offered=bool(evidence.offers_answer[quoted].any()),

@@ -45,6 +45,15 @@ def sentence_figures(
     return figures
 
 
+def sentence_found(text: str, question: Question) -> list[frozenset[str]]:
+    """Each sentence's topic terms of the question (the whole quote's share is read from them)."""
+    wanted = set(question.topic_terms)
+    return [
+        frozenset(term for term in wanted if _held(term, set(terms(text[a:b])), question))
+        for a, b in sentence_spans(text) or [(0, len(text))]
+    ]
+
+
 def passage_found(passage: Passage, question: Question) -> frozenset[str]:
     """The question's topic terms that the passage, as indexed (its text, heading and title), holds."""
     fields = terms(passage.section or "") + terms(passage.document.title)

@@ -6,7 +6,7 @@ ranked by the engine, and every candidate's per-sentence evidence (read from
 the index's sentence table with array operations) must equal what
 ``string_reference`` computes from the passage's text: the spans, the share
 of the question, the share of its word pairs, the new numbers offered and
-the question's numbers repeated; and so must the question's terms the whole
+the question's numbers repeated, the question's terms each sentence holds; and so must the question's terms the whole
 passage holds (read from its sentences' terms, its heading and its title,
 not from the postings), which the decline and confidence models weigh.
 Those are everything answering reads of the precomputed sentences: with
@@ -54,6 +54,8 @@ def assert_identical_evidence(corpus: EvalCorpus) -> int:
             if question.answer_type is AnswerType.NUMBER:
                 assert evidence.offers_answer.tolist() == [number for _, _, _, number, _ in expected], item.question
             assert terms_matched is not None
+            held = [frozenset(t for t, hit in zip(terms_matched.wanted, row) if hit) for row in evidence.terms_found.tolist()]
+            assert held == string_reference.sentence_found(passage.text, question), item.question
             found = engine._evidence(question, terms_matched, candidate, passage).found
             assert found == string_reference.passage_found(passage, question), item.question
     return len(corpus.questions)
