@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 import sys
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain, pairwise
@@ -103,7 +102,6 @@ class SparseBM25:
     norms: np.ndarray = field(init=False, repr=False)
     remembered_idf: dict[str, float] = field(init=False, repr=False, default_factory=dict)
     scatter_ids: np.ndarray = field(init=False, repr=False)
-    scratch: threading.local = field(init=False, repr=False, default_factory=threading.local)
 
     def __post_init__(self) -> None:
         if len(self.lengths) == 0:
@@ -393,7 +391,7 @@ class SparseBM25:
         ``margin``; a passage among the k best exactly is then within two
         margins of the k-th best float32 total.
         """
-        totals = self._zeroed_totals()
+        totals = np.zeros(self.passage_count, dtype=np.float32)
         rare: tuple[int, int] | None = None  # (size, term id) of the rarest term with at least k postings
         ceiling = 0.0
         for term_id, factor in slices:
@@ -415,21 +413,6 @@ class SparseBM25:
         if candidates.size > k:
             candidates = candidates[near >= _kth_largest(near, k) - 2 * margin]
         return candidates
-
-    def _zeroed_totals(self) -> np.ndarray:
-        """A float32 array over all passages, zeroed, kept per thread for the next question.
-
-        A fresh one is several large pages each time, which the kernel maps
-        and zeroes on first touch: a new ``np.zeros`` made adding a question's
-        postings up 3-4 times slower than refilling the same array. Nothing
-        returned from ``top`` refers to it.
-        """
-        totals = getattr(self.scratch, "totals", None)
-        if totals is None:
-            totals = self.scratch.totals = np.zeros(self.passage_count, dtype=np.float32)
-        else:
-            totals.fill(0)
-        return totals
 
     def _exact_totals(self, slices: list[tuple[int, float]], candidates: np.ndarray) -> np.ndarray:
         """The exact scores of ``candidates`` (sorted passage ids), summed in query order as ``scores`` sums them.
