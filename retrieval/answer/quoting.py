@@ -41,8 +41,6 @@ _CONTINUES = re.compile(
     r"^\W*(this|these|that|those|they|it|he|she|its|their|his|her|such|both|there|the latter|the former)\b",
     re.IGNORECASE,
 )
-# No word holds white space, so a text's words are those of its pieces between white space (as ``tokens.terms`` reads it).
-_PIECES = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -110,29 +108,18 @@ def _completes(
 
 
 def highlight_spans(text: str, question: Question) -> tuple[tuple[int, int], ...]:
-    """Spans of the words of ``text`` that match a topic term of the question or one of its synonyms.
-
-    Most pieces of a quote hold none of the question's terms: a piece is
-    passed over whole when its terms (remembered per piece, ``piece_terms``)
-    miss them all and it is plain ASCII without a backtick, where those terms
-    are exactly its words' terms (no normalisation joins or splits a word).
-    """
+    """Spans of the words of ``text`` that match a topic term of the question or one of its synonyms."""
     wanted = set(question.topic_terms) | set(question.expansion_terms())
     merged: list[tuple[int, int]] = []
-    for piece in _PIECES.finditer(text):
-        words = piece.group()
-        if wanted.isdisjoint(piece_terms(words)) and words.isascii() and "`" not in words:
+    for a, b in word_spans(text):
+        # A word holds no white space: its terms are those of one piece of text.
+        if wanted.isdisjoint(piece_terms(text[a:b])):
             continue
-        offset = piece.start()
-        for a, b in word_spans(words):
-            if wanted.isdisjoint(piece_terms(words[a:b])):
-                continue
-            a, b = a + offset, b + offset
-            if merged and not text[merged[-1][1]:a].strip():
-                # Neighbouring words ("South Korea") make one emphasis, not two.
-                merged[-1] = (merged[-1][0], b)
-            else:
-                merged.append((a, b))
+        if merged and not text[merged[-1][1]:a].strip():
+            # Neighbouring words ("South Korea") make one emphasis, not two.
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
     return tuple(merged)
 
 
