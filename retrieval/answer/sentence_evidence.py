@@ -79,7 +79,8 @@ class SentenceEvidence:
 
 
 class _SharedFigures:
-    """The figures of all the candidates' sentences that are computed only when first read."""
+    """The figures of all the candidates' sentences: each sentence's presence of the question's terms and share of
+    it, made for every question, and the rest, computed only when first read (most candidates are never read)."""
 
     def __init__(
         self,
