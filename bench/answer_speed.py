@@ -16,7 +16,14 @@ phrases without SQuAD), and measures, on this machine, in this run:
   process and the size of the saved index;
 - **warm start**: ``quotebot ask`` on the unchanged corpus, to its answer
   (printed; the process may still be writing the saved index);
-- **restart after an edit**: one document changed, then ``quotebot ask``, to its answer.
+- **restart after an edit**: one document changed, then ``quotebot ask``, to its answer;
+- **the semantic path** (the default install; skipped with ``--lexical-only``):
+  every passage given vectors first ("vectors already computed": each
+  sentence of the corpus's pool embedded by the real model, a passage's
+  vector the mean of its sentences', ``bench.pool_vectors``), then the same
+  questions in one process and through ``quotebot ask --json`` from standard
+  input, with the question's embedding and the nearest-passage search timed
+  on their own.
 
 Times are wall-clock medians; the machine may be shared, so the load average
 is printed with them.
@@ -34,16 +41,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
+from bench.pool_vectors import embed_pool, fill_store
 from bench.scale import load_average, machine
 from bench.startup import PARAGRAPHS_PER_DOCUMENT, add_corpus_options, corpus_folder, write_corpus
 from bench.text import SQUAD, build_corpus, question_phrases, sentence_pool
+from quotebot.retrieval.answer.fusion import NEAREST
 from quotebot.retrieval.answer.questions import analyze
 from quotebot.retrieval.index.bm25 import K1, B, ReferenceBM25, SparseBM25
 from quotebot.retrieval.index.cache import cache_paths
+from quotebot.retrieval.index.embedding import SemanticUnavailable
+from quotebot.retrieval.index.onnx_embedder import load_embedder
+from quotebot.retrieval.index.vector_store import VectorStore
 from quotebot.retrieval.live import LiveEngine
 
 # rank-bm25 walks every passage in Python for each question term: it answers
@@ -62,9 +76,10 @@ def squad_questions(count: int, seed: int) -> list[str]:
     return [questions[i % len(questions)] for i in range(count)]
 
 
-def ask_command(folder: Path, *extra: str) -> list[str]:
-    """``quotebot ask`` on the lexical path (the semantic model off)."""
-    return [sys.executable, "-m", "quotebot", "ask", "--lexical", "--corpus", str(folder), *extra]
+def ask_command(folder: Path, *extra: str, lexical: bool = True) -> list[str]:
+    """``quotebot ask`` on the lexical path (the semantic model off), or on the default (semantic) one."""
+    path = ["--lexical"] if lexical else []
+    return [sys.executable, "-m", "quotebot", "ask", *path, "--corpus", str(folder), *extra]
 
 
 def wall(command: list[str], stdin: str | None = None) -> float:
@@ -156,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.answer_speed", description=__doc__.splitlines()[0])
     add_corpus_options(parser)
     parser.add_argument("--questions", type=int, default=1_000)
+    parser.add_argument("--lexical-only", action="store_true", help="skip the semantic path")
     args = parser.parse_args(argv)
     with corpus_folder(args.keep, "quotebot-answer-speed-") as folder:
         return _measure(folder, args)
@@ -200,6 +216,8 @@ def _measure(folder: Path, args: argparse.Namespace) -> int:
         timed_each(queries, lambda q: int(np.argmax(retriever.get_scores(q)))) if retriever is not None else None
     )
 
+    semantic = None if args.lexical_only else _semantic(folder, questions, live, args)
+
     warm_median = statistics.median(warm)
     batch_per_question = max(batch - exit_after_answer, 0.0) / len(questions) * 1e3
     ours_p50 = statistics.median(ours)
@@ -210,11 +228,11 @@ def _measure(folder: Path, args: argparse.Namespace) -> int:
     bm25s_cell = f"{statistics.median(bm25s_times):.3f}" if bm25s_times else "not installed"
     rows = [
         ("answer a question, p50 ms (lexical: BM25, sentences, quote, decision; --json line)", f"{ours_p50:.3f}",
-         f"{rank_p50:.3f}", bm25s_cell, f"{rank_p50 / ours_p50:.0f}×"),
+         f"{rank_p50:.3f}", bm25s_cell, times(rank_p50, ours_p50)),
         ("answer a question, p99 ms", f"{percentile(ours, 99):.3f}", f"{percentile(rank_bm25, 99):.3f}",
          f"{percentile(bm25s_times, 99):.3f}" if bm25s_times else "-", ""),
         (f"quotebot ask --json, {len(questions):,} questions from stdin, ms per question", f"{batch_per_question:.3f}",
-         "", "", f"{rank_p50 / batch_per_question:.0f}×" if batch_per_question else ""),
+         "", "", times(rank_p50, batch_per_question)),
         ("build: text to saved index (cold `quotebot ask`), s", f"{build_seconds:.2f}", "", "", ""),
         ("build: peak memory of the building process, MB / saved index, MB",
          f"{build_peak:.0f} / {index_mb:.0f}", "", "", ""),
@@ -222,6 +240,8 @@ def _measure(folder: Path, args: argparse.Namespace) -> int:
         (f"restart after editing one document, s (median of {args.runs}; beyond the warm start)",
          f"{statistics.median(restarts):.2f} ({statistics.median(restarts) - warm_median:+.2f})", "", "", ""),
     ]
+    if semantic is not None:
+        rows += semantic.rows(rank_p50, bm25s_cell, len(questions))
     for measure, *cells in rows:
         print(f"| {args.passages:,} | {measure} | " + " | ".join(cells) + " |")
     print()
@@ -230,8 +250,80 @@ def _measure(folder: Path, args: argparse.Namespace) -> int:
           "(scoring only, no sentences, quote or decision).")
     print(f"- warm starts: {', '.join(f'{t:.2f}' for t in warm)} s; restarts after an edit: "
           f"{', '.join(f'{t:.2f}' for t in restarts)} s; batch of {len(questions):,}: {batch:.2f} s")
+    if semantic is not None:
+        print(f"- semantic path: {semantic.note}")
     print(f"- load average at end: {load_average()}")
     return 0
+
+
+def times(theirs: float, ours: float) -> str:
+    """How many times faster quotebot is: whole numbers from 10× up, two figures below (0.14×, 2.5×)."""
+    if not ours:
+        return ""
+    ratio = theirs / ours
+    return f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.2g}×"
+
+
+SEMANTIC_ANSWER = (
+    "answer a question, p50 ms (semantic, the default: also the question's embedding, the nearest passages, "
+    "cosines; --json line)"
+)
+
+
+@dataclass(frozen=True)
+class SemanticTimes:
+    """The semantic path's figures, in milliseconds unless named otherwise."""
+
+    answer: list[float]
+    embed: list[float]
+    search: list[float]
+    batch_per_question: float
+    warm: list[float]
+    note: str
+
+    def rows(self, rank_p50: float, bm25s_cell: str, questions: int) -> list[tuple[str, ...]]:
+        p50 = statistics.median(self.answer)
+        return [
+            (SEMANTIC_ANSWER, f"{p50:.3f}", f"{rank_p50:.3f}", bm25s_cell, times(rank_p50, p50)),
+            ("answer a question (semantic), p99 ms", f"{percentile(self.answer, 99):.3f}", "", "", ""),
+            ("of which: embedding the question, p50 ms / nearest-passage search, p50 ms",
+             f"{statistics.median(self.embed):.3f} / {statistics.median(self.search):.3f}", "", "", ""),
+            (f"quotebot ask --json (semantic), {questions:,} questions from stdin, ms per question",
+             f"{self.batch_per_question:.3f}", "", "",
+             times(rank_p50, self.batch_per_question)),
+            (f"warm start (semantic): `quotebot ask` to its answer, s (median of {len(self.warm)})",
+             f"{statistics.median(self.warm):.2f}", "", "", ""),
+        ]
+
+
+def _semantic(folder: Path, questions: list[str], live: LiveEngine, args: argparse.Namespace) -> SemanticTimes | None:
+    """Every passage given vectors, then the semantic path timed in one process and through ``quotebot ask``."""
+    try:
+        embedder = load_embedder()
+    except SemanticUnavailable as error:
+        print(f"semantic path skipped: {error}")
+        return None
+    started = time.perf_counter()
+    store = VectorStore.for_corpus(folder, embedder.identity, embedder.dimension)
+    fill_store(store, live.engine.corpus.passages, embed_pool(embedder, sentence_pool(args.seed)))
+    made = time.perf_counter() - started
+    ask = partial(ask_command, folder, lexical=False)
+    warm = [first_answer(ask(questions[0])) for _ in range(args.runs)]
+    batch = wall(ask("--json"), stdin="\n".join(questions) + "\n")
+    exit_after_answer = statistics.median(wall(ask(questions[0])) for _ in range(args.runs))
+    semantic = LiveEngine(folder, embedder)
+    semantic.load()
+    vectors = semantic.engine.vectors
+    assert vectors is not None and vectors.complete, "every passage was given vectors"
+    answer = timed_each(questions, lambda q: json.dumps(semantic.ask(str(q)).to_json()))
+    embed = timed_each(questions, lambda q: embedder.embed([str(q)]))
+    units = list(embedder.embed(questions))
+    search = timed_each(units, lambda unit: vectors.nearest(unit, NEAREST))
+    semantic.close()
+    note = (f"vectors of the {len(live.engine.corpus.passages):,} passages made in {made:.0f} s from the pool's "
+            f"sentences, embedded by {embedder.identity.split(':')[0]}; warm starts "
+            f"{', '.join(f'{t:.2f}' for t in warm)} s; batch of {len(questions):,}: {batch:.2f} s")
+    return SemanticTimes(answer, embed, search, max(batch - exit_after_answer, 0.0) / len(questions) * 1e3, warm, note)
 
 
 if __name__ == "__main__":

@@ -26,14 +26,14 @@ from functools import partial
 
 import numpy as np
 
+from bench.pool_vectors import embed_pool, fill_store
 from bench.text import Corpus, build_corpus, question_phrases, sentence_pool
 from quotebot.retrieval.answer.engine import QuoteEngine
 from quotebot.retrieval.index.corpus_index import build_index
 from quotebot.retrieval.index.onnx_embedder import load_embedder
 from quotebot.retrieval.index.passage_vectors import PassageVectors, embed_passage_texts
-from quotebot.retrieval.index.vector_store import VectorStore, passage_digest
+from quotebot.retrieval.index.vector_store import VectorStore
 from quotebot.retrieval.ingest.models import Document
-from quotebot.retrieval.ingest.sentences import sentence_spans
 
 PASSAGES_PER_DOCUMENT = 100
 
@@ -50,7 +50,7 @@ def main() -> None:
     pool = sentence_pool(args.seed)
     print(f"text: {pool.source}; model {embedder.identity.split(':')[0]}")
     started = time.perf_counter()
-    pool_vectors = dict(zip(pool.texts, embedder.embed(list(pool.texts))))
+    pool_vectors = embed_pool(embedder, pool)
     print(f"embedded the {len(pool.texts):,} pool sentences in {time.perf_counter() - started:.0f} s")
     print("| passages | path | p50 ms | p99 ms | of which: embed question p50 ms | nearest search p50 ms | p50 / lexical |")
     print("|---:|---|---:|---:|---:|---:|---:|")
@@ -94,13 +94,7 @@ def engines(corpus: Corpus, embedder, pool_vectors: dict[str, np.ndarray]) -> tu
     ]
     index = build_index(documents)
     store = VectorStore([], embedder.identity, embedder.dimension)
-    fallback = next(iter(pool_vectors.values()))
-    for passage in index.passages:
-        text = passage.text
-        rows = np.stack([pool_vectors.get(text[a:b], fallback) for a, b in sentence_spans(text) or [(0, len(text))]])
-        mean = rows.mean(axis=0)
-        store.add(passage_digest(text), mean / np.linalg.norm(mean), rows)
-    store.flush()
+    fill_store(store, index.passages, pool_vectors)
     vectors = PassageVectors(index.passages, store, embedder)
     assert vectors.complete
     return QuoteEngine(index), QuoteEngine(index, vectors)

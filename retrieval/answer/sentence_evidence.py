@@ -32,26 +32,39 @@ from quotebot.retrieval.index.sentence_table import SentenceBatch
 from quotebot.retrieval.index.tokens import terms as analysed
 
 
-# Made for every candidate of every question: plain slots (see ``fusion.Candidate``).
+# Made for every candidate of every question: plain slots (see ``fusion.Candidate``), and only a slice of the
+# candidates' shared figures each: most candidates are ranked and never read again.
 @dataclass(slots=True)
 class SentenceEvidence:
     """Per sentence of one passage, in reading order; ``cosines`` is ``None`` without the semantic model.
 
     ``terms_held`` is per column of the question's ``QuestionTerms``: whether any sentence has that term;
     ``terms_found`` is per sentence and topic term (``QuestionTerms.wanted``): whether the sentence holds it.
-    ``bigrams`` and ``offers_answer`` are read from the candidates' shared figures (``rows`` of them;
-    the passage is candidate ``candidate`` there).
+    Every figure but the cosines is read from the candidates' shared figures (``rows`` of them; the
+    passage is candidate ``candidate`` there).
     """
 
     spans: tuple[tuple[int, int], ...]
-    lexical: np.ndarray
-    repeats_question_number: np.ndarray
-    terms_held: np.ndarray
-    terms_found: np.ndarray
     shared: _SharedFigures
     rows: slice
     candidate: int
     cosines: np.ndarray | None = None
+
+    @property
+    def lexical(self) -> np.ndarray:
+        return self.shared.lexical[self.rows]
+
+    @property
+    def repeats_question_number(self) -> np.ndarray:
+        return self.shared.repeats_question_number[self.rows]
+
+    @property
+    def terms_held(self) -> np.ndarray:
+        return self.shared.present[self.rows].any(axis=0)
+
+    @property
+    def terms_found(self) -> np.ndarray:
+        return self.shared.found[self.rows]
 
     def __len__(self) -> int:
         return len(self.spans)
@@ -71,21 +84,26 @@ class SentenceEvidence:
 
 
 class _SharedFigures:
-    """The figures of all the candidates' sentences that are computed only when first read."""
+    """The figures of all the candidates' sentences: each sentence's presence of the question's terms and share of
+    it, made for every question, and the rest, computed only when first read (most candidates are never read)."""
 
     def __init__(
         self,
         question: Question,
         batch: SentenceBatch,
         candidates: Sequence[CandidateText],
+        present: np.ndarray,
+        found: np.ndarray,
         lexical: np.ndarray,
         numbers_offered: np.ndarray | None,
-        pair_shares: Callable[[], np.ndarray],
+        vocabulary: Mapping[str, int],
         read_texts: Callable[[], Sequence[str]],
     ) -> None:
-        """``numbers_offered``: for a number question, the sentences that offer one (read from the terms)."""
-        self._question, self._batch, self._candidates, self._lexical = question, batch, candidates, lexical
-        self._pair_shares, self._read_texts = pair_shares, read_texts
+        """``present``, ``found`` and ``lexical``: each sentence's ``QuestionTerms.presence``, topic terms held
+        (``QuestionTerms.found``) and share of the question;
+        ``numbers_offered``: for a number question, the sentences that offer one (read from the terms)."""
+        self._question, self._batch, self._candidates, self._vocabulary = question, batch, candidates, vocabulary
+        self.present, self.found, self.lexical, self._read_texts = present, found, lexical, read_texts
         self._kind_shares: dict[float, list[float]] = {}
         rows = len(batch.sentences)
         self._offered = np.zeros(rows, dtype=bool) if numbers_offered is None else numbers_offered
@@ -94,7 +112,17 @@ class _SharedFigures:
 
     @cached_property
     def pair_shares(self) -> np.ndarray:
-        return self._pair_shares()
+        return _pair_shares(self._question, self._batch, len(self.lexical), self._vocabulary)
+
+    @cached_property
+    def repeats_question_number(self) -> np.ndarray:
+        """Whether each sentence names a number the question names ("in 2019"): the same year or figure."""
+        vocabulary, batch = self._vocabulary, self._batch
+        asked_numbers = [vocabulary[term] for term in self._question.terms if term[:1].isdigit() and term in vocabulary]
+        repeats = np.zeros(len(self.lexical), dtype=bool)
+        if asked_numbers:
+            repeats[batch.term_rows[among(batch.term_ids, asked_numbers)]] = True
+        return repeats
 
     def answer_kind_shares(self, bonus: float) -> list[float]:
         """Per candidate, ``max(lexical + bonus * offers)`` over its sentences.
@@ -104,7 +132,7 @@ class _SharedFigures:
         """
         shares = self._kind_shares.get(bonus)
         if shares is None:
-            lexical, batch = self._lexical, self._batch
+            lexical, batch = self.lexical, self._batch
             best = np.maximum.reduceat(lexical, batch.bounds[:-1])
             if self._question.answer_type is not None:  # else no sentence offers one
                 could = np.flatnonzero(lexical + bonus > best[batch.owners])
@@ -166,38 +194,21 @@ def sentence_evidence(
     present = terms.presence(batch.term_ids, batch.term_rows, rows)
     found = terms.found(present)
     lexical = terms.shares(found)
-    # Every passage has a sentence, so no run is empty.
-    held = np.logical_or.reduceat(present, batch.bounds[:-1], axis=0) if rows else present
     numbers = (
         _offers_number(terms, batch, rows, vocabulary, number_terms) if question.answer_type is AnswerType.NUMBER else None
     )
-    shared = _SharedFigures(
-        question, batch, candidates, lexical, numbers, lambda: _pair_shares(question, batch, rows, vocabulary), read_texts
-    )
-    # A number the question names ("in 2019"): the sentence speaks of the same year or figure.
-    asked_numbers = [vocabulary[term] for term in question.terms if term[:1].isdigit() and term in vocabulary]
-    repeats = np.zeros(rows, dtype=bool)
-    if asked_numbers:
-        repeats[batch.term_rows[among(batch.term_ids, asked_numbers)]] = True
-    result = []
+    shared = _SharedFigures(question, batch, candidates, present, found, lexical, numbers, vocabulary, read_texts)
     bounds = batch.bounds.tolist()
-    for n, candidate in enumerate(candidates):
-        rows_of = slice(bounds[n], bounds[n + 1])
-        cosines = candidate.cosines
-        result.append(
-            SentenceEvidence(
-                spans=tuple(candidate.spans),
-                lexical=lexical[rows_of],
-                repeats_question_number=repeats[rows_of],
-                terms_held=held[n],
-                terms_found=found[rows_of],
-                shared=shared,
-                rows=rows_of,
-                candidate=n,
-                cosines=None if cosines is None or len(cosines) != len(candidate.spans) else cosines,
-            )
+    return [
+        SentenceEvidence(
+            spans=tuple(candidate.spans),
+            shared=shared,
+            rows=slice(bounds[n], bounds[n + 1]),
+            candidate=n,
+            cosines=None if candidate.cosines is None or len(candidate.cosines) != len(candidate.spans) else candidate.cosines,
         )
-    return result
+        for n, candidate in enumerate(candidates)
+    ]
 
 
 def _pair_shares(question: Question, batch: SentenceBatch, rows: int, vocabulary: Mapping[str, int]) -> np.ndarray:

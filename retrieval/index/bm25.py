@@ -415,19 +415,30 @@ class SparseBM25:
         return candidates
 
     def _exact_totals(self, slices: list[tuple[int, float]], candidates: np.ndarray) -> np.ndarray:
-        """The exact scores of ``candidates`` (sorted passage ids), summed in query order as ``scores`` sums them."""
-        totals = np.zeros(len(candidates), dtype=np.float64)
-        for term_id, factor in slices:
-            postings = self.passage_ids[self.offsets[term_id]:self.offsets[term_id + 1]]
-            at = np.searchsorted(postings, candidates)
-            np.minimum(at, len(postings) - 1, out=at)
-            held = postings[at] == candidates
-            positions = self.offsets[term_id] + at[held]
-            contributions = self._contributions(
-                self.passage_ids[positions], self.frequencies[positions], self.term_idf[term_id]
-            )
-            totals[held] += contributions if factor == 1.0 else contributions * factor
-        return totals
+        """The exact scores of ``candidates`` (sorted passage ids), summed in query order as ``scores`` sums them.
+
+        One binary search per term finds where each candidate would be among
+        its postings; the rest is done for all terms at once, on a (term x
+        candidate) table whose contributions are 0 where the term is absent
+        (adding 0.0 changes no total), summed down the terms by a running sum,
+        which adds in query order.
+        """
+        if not slices or not len(candidates):
+            return np.zeros(len(candidates), dtype=np.float64)
+        term_ids = np.array([term_id for term_id, _ in slices], dtype=np.intp)
+        firsts, lasts = self.offsets[term_ids], self.offsets[term_ids + 1]
+        positions = np.empty((len(slices), len(candidates)), dtype=np.intp)
+        for row, (first, last) in enumerate(zip(firsts.tolist(), lasts.tolist())):
+            positions[row] = np.searchsorted(self.passage_ids[first:last], candidates)
+        positions += firsts[:, np.newaxis]
+        np.minimum(positions, lasts[:, np.newaxis] - 1, out=positions)
+        passages = self.passage_ids[positions]
+        contributions = self._contributions(
+            passages, self.frequencies[positions], self.term_idf[term_ids][:, np.newaxis]
+        )
+        contributions *= np.array([factor for _, factor in slices])[:, np.newaxis]
+        contributions[passages != candidates] = 0.0
+        return np.cumsum(contributions, axis=0)[-1]
 
 
 def _term_ranges(counts: np.ndarray, size: int) -> list[tuple[int, int]]:

@@ -48,11 +48,6 @@ class CorpusIndex:
         """The passages of ``documents[i]`` are ``passages[document_offsets[i]:document_offsets[i + 1]]``."""
         return tuple(self.passages.document_offsets.tolist())
 
-    def passage_range(self, position: int) -> range:
-        """Positions of the passages of ``documents[position]``."""
-        offsets = self.passages.document_offsets
-        return range(int(offsets[position]), int(offsets[position + 1]))
-
     @cached_property
     def number_terms(self) -> np.ndarray:
         """Which terms of ``bm25.terms`` are numbers (start with a digit), for questions that ask for one."""

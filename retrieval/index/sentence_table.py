@@ -99,20 +99,30 @@ class SentenceTable:
         return self.term_ids[self.term_offsets[sentence]:self.term_offsets[sentence + 1]]
 
     def gather(self, passages: Sequence[int]) -> SentenceBatch:
-        """The sentences of ``passages`` (in that order) and all their term ids, for scoring them together."""
-        positions = np.asarray(passages, dtype=np.int64)
+        """The sentences of ``passages`` (in that order) and all their term ids, for scoring them together.
+
+        Done for every question, so in as few array calls as the layout allows: a passage's sentences, and
+        so their terms, are contiguous, and each run is laid out from where it starts in the batch.
+        """
+        positions = np.asarray(passages, dtype=np.intp)
         firsts, lasts = self.passage_offsets[positions], self.passage_offsets[positions + 1]
         counts = lasts - firsts
-        sentences = ranges(firsts, counts)
-        term_counts = self.term_offsets[sentences + 1] - self.term_offsets[sentences]
-        # A passage's sentences, and so their terms, are contiguous: one range of terms per passage.
-        term_starts = self.term_offsets[firsts]
+        bounds = _offsets(counts)
+        owners = np.repeat(np.arange(len(counts)), counts)
+        # Sentence i of the batch is the (i - bounds[owner])-th of its passage, which starts at firsts[owner].
+        sentences = np.arange(bounds[-1], dtype=np.int64) + (firsts - bounds[:-1])[owners]
+        term_firsts = self.term_offsets[sentences]
+        term_counts = self.term_offsets[sentences + 1] - term_firsts
+        term_bounds = _offsets(term_counts)
+        term_rows = np.repeat(np.arange(len(sentences)), term_counts)
+        # Likewise term j of the batch is at term_firsts[row] + (j - term_bounds[row]) in the table.
+        term_positions = np.arange(term_bounds[-1], dtype=np.int64) + (term_firsts - term_bounds[:-1])[term_rows]
         return SentenceBatch(
             sentences=sentences,
-            owners=np.repeat(np.arange(len(counts)), counts),
-            bounds=_offsets(counts),
-            term_ids=self.term_ids[ranges(term_starts, self.term_offsets[lasts] - term_starts)],
-            term_rows=np.repeat(np.arange(len(sentences)), term_counts),
+            owners=owners,
+            bounds=bounds,
+            term_ids=self.term_ids[term_positions],
+            term_rows=term_rows,
         )
 
     def batch_spans(self, batch: SentenceBatch) -> list[list[tuple[int, int]]]:

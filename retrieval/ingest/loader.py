@@ -119,9 +119,18 @@ def load_files(folder: Path, stamps: Sequence[FileStamp], known: Sequence[Docume
         except OSError as error:
             problems.append(FileProblem(stamp.path, f"cannot be read ({error.strerror or error})"))
     if not documents:
-        detail = f"; {len(problems)} file(s) skipped" if problems else ""
-        raise CorpusError(f"no usable .md or .txt documents in {folder}{detail}")
+        raise CorpusError(f"no usable .md or .txt documents in {folder}{_skipped(folder, problems)}")
     return LoadReport(tuple(documents), tuple(problems))
+
+
+def _skipped(folder: Path, problems: Sequence[FileProblem]) -> str:
+    """The first skipped file and why, and how many more: when nothing loads, the reason is what to fix."""
+    if not problems:
+        return ""
+    first = problems[0]
+    name = first.path.relative_to(folder) if first.path.is_relative_to(folder) else first.path
+    more = f" (and {len(problems) - 1} more file(s) skipped)" if len(problems) > 1 else ""
+    return f"; skipped {name}: {first.reason}{more}"
 
 
 def _document_paths(folder: Path) -> Iterator[Path]:

@@ -11,6 +11,7 @@ in the terms' sorted order, as the array path does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from itertools import pairwise
 
 from quotebot.retrieval.answer.answer_type import NUMBER_WORDS, AnswerType
@@ -29,11 +30,9 @@ def sentence_figures(
     wanted = sorted(set(question.topic_terms))
     total = _in_order([idf(term) for term in wanted])
     pairs = set(pairwise(question.topic_terms))
-    number_words = {term for word in NUMBER_WORDS for term in terms(word)}
+    number_words = _number_word_terms()
     figures = []
-    for a, b in sentence_spans(text) or [(0, len(text))]:
-        sentence = terms(text[a:b])
-        present = set(sentence)
+    for a, b, sentence, present in _analysed_sentences(text):
         found = [term for term in wanted if _held(term, present, question)]
         share = _in_order([idf(term) for term in found]) / total if total else 0.0
         held_pairs = len(pairs & set(pairwise(sentence))) / len(pairs) if pairs else 0.0
@@ -45,13 +44,23 @@ def sentence_figures(
     return figures
 
 
+@lru_cache(maxsize=50_000)
+def _analysed_sentences(text: str) -> tuple[tuple[int, int, list[str], frozenset[str]], ...]:
+    """Each sentence's span, terms and set of terms: what does not depend on the question, analysed once per text
+    (a passage is a candidate for many questions)."""
+    spans = sentence_spans(text) or [(0, len(text))]
+    return tuple((a, b, sentence, frozenset(sentence)) for a, b in spans for sentence in [terms(text[a:b])])
+
+
+@lru_cache(maxsize=1)
+def _number_word_terms() -> frozenset[str]:
+    return frozenset(term for word in NUMBER_WORDS for term in terms(word))
+
+
 def sentence_found(text: str, question: Question) -> list[frozenset[str]]:
     """Each sentence's topic terms of the question (the whole quote's share is read from them)."""
     wanted = set(question.topic_terms)
-    return [
-        frozenset(term for term in wanted if _held(term, set(terms(text[a:b])), question))
-        for a, b in sentence_spans(text) or [(0, len(text))]
-    ]
+    return [frozenset(term for term in wanted if _held(term, present, question)) for *_, present in _analysed_sentences(text)]
 
 
 def passage_found(passage: Passage, question: Question) -> frozenset[str]:

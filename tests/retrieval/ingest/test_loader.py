@@ -151,10 +151,14 @@ def test_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
         load_folder(tmp_path)
 
 
-def test_folder_of_only_bad_files_says_how_many_were_skipped(write_corpus: CorpusWriter) -> None:
-    folder = write_corpus({"a.md": b"", "b.md": b"\xff\xfe\x00"})
-    with pytest.raises(CorpusError, match=r"no usable .* documents .*2 file\(s\) skipped"):
+def test_folder_of_only_bad_files_names_the_first_and_why(write_corpus: CorpusWriter) -> None:
+    folder = write_corpus({"a.md": b"---\ntitle: [oops\n---\nText\n", "b.md": b"\xff\xfe\x00"})
+    with pytest.raises(CorpusError) as raised:
         load_folder(folder)
+    assert str(raised.value) == (
+        f"no usable .md or .txt documents in {folder}; skipped a.md: front matter is not valid YAML (line 3)"
+        " (and 1 more file(s) skipped)"
+    )
 
 
 # --- bad files: reported by name with a reason, the rest load -------------------------------------
