@@ -14,7 +14,7 @@ the README):
   2.0's were written to look answerable from the same article), reads the
   decline model's probability besides the signals (stacked: one linear
   model alone was over-confident at the top, expected calibration error
-  0.041 against 0.015 held out), and is the ``"confidence"`` every answer
+  0.042 against 0.018 held out), and is the ``"confidence"`` every answer
   carries. Below ``UNSURE_BELOW`` the quote is
   still shown, introduced as "the closest passage I found — it may not
   answer this".
