@@ -109,6 +109,19 @@ def test_bodies_are_read_only_when_a_passage_is_read(corpus: Path) -> None:
     assert document.__dict__["_body"] == document.body
 
 
+def test_a_loaded_index_keeps_its_arrays_when_a_new_index_is_saved_over_its_file(corpus: Path) -> None:
+    """The arrays are mapped from the file: the writer's rename must leave the loaded ones as they were."""
+    index = built(corpus)
+    saved = load_index(corpus)
+    assert saved is not None
+    (corpus / "birds.md").write_text(OTHER + "\n\nOwls hunt at night over the fields of the valley.", encoding="utf-8")
+    assert save_index(corpus, build_index(load_folder(corpus).documents), {})
+    np.testing.assert_array_equal(saved.index.bm25.passage_ids, index.bm25.passage_ids)
+    np.testing.assert_array_equal(saved.index.bm25.approximate, index.bm25.approximate)
+    assert not saved.index.bm25.passage_ids.flags.writeable  # the file's pages, never written through
+    assert "Swallows" in saved.index.passages[0].text and "Owls" not in saved.index.passages[0].text
+
+
 def test_the_stamps_saved_are_the_trusted_ones(corpus: Path) -> None:
     index = build_index(load_folder(corpus).documents)
     stamps = scan_folder(corpus)
