@@ -42,7 +42,10 @@ class Signals:
     title and heading shown with it ("From the mid-1990s … 33,523 defectors resettled in South Korea.
     The number who resettled … a peak of 2,914 in 2009 …", under "Number of North Korean Defectors
     Declines", holds "peak", "number", "North Korean defectors" and "South Korea", though no sentence
-    holds them all).
+    holds them all). ``passage_share`` is the passage's share on the same footing, for the quote's part of it.
+    All three leave out a question word the passage holds only through an everyday synonym outside the
+    quote: asked how many defectors "arrived", a passage whose quote gives the count and whose previous
+    sentence says "reaching" has not shown the quote to miss anything the passage has.
     """
 
     quote: str
@@ -50,6 +53,7 @@ class Signals:
     names_missing: bool
     quote_share: float
     whole_quote_share: float
+    passage_share: float
     answer_kind_asked: bool
     answer_kind_offered: bool
     passage_cosine: float | None = None
@@ -68,7 +72,7 @@ class Signals:
         return (*lexical, self.passage_cosine, self.best_passage_cosine, self.quote_cosine, self.best_sentence_cosine)
 
     def confidence_features(self) -> tuple[float, ...]:
-        coverage = self.evidence.coverage
+        coverage = self.passage_share
         features = (
             *self.evidence.features(),
             float(self.names_missing),
