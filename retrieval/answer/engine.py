@@ -225,14 +225,20 @@ class QuoteEngine:
         quoted = [i for i, (a, b) in enumerate(evidence.spans) if a >= quote.start and b <= quote.end]
         semantic = best.cosine is not None and evidence.cosines is not None
         passage_evidence = self._evidence(question, terms, best, passage)
+        heading = self._heading_terms(terms, passage)
+        whole_quote = evidence.terms_found[quoted].any(axis=0) | terms.found(heading[np.newaxis])[0]
+        held = (evidence.terms_held | heading)[np.newaxis]
+        passage_found = terms.found(held)[0]
+        # A term the passage holds only through an everyday synonym, and not in the quote, says nothing about
+        # which of its sentences answers: it counts neither for nor against the quote.
+        by_synonym_elsewhere = passage_found & ~terms.held_directly(held)[0] & ~whole_quote
         return Signals(
             quote=quote.text,
             evidence=passage_evidence,
             names_missing=bool(question.name_terms - passage_evidence.found),
-            quote_share=float(evidence.lexical[quoted].max()),
-            whole_quote_share=terms.share(
-                evidence.terms_found[quoted].any(axis=0) | terms.found(self._heading_terms(terms, passage)[np.newaxis])[0]
-            ),
+            quote_share=max(terms.share(found, ignoring=by_synonym_elsewhere) for found in evidence.terms_found[quoted]),
+            whole_quote_share=terms.share(whole_quote, ignoring=by_synonym_elsewhere),
+            passage_share=terms.share(passage_found, ignoring=by_synonym_elsewhere),
             answer_kind_asked=question.answer_type is not None,
             answer_kind_offered=bool(evidence.offers_answer[quoted].any()),
             passage_cosine=best.cosine if semantic else None,

@@ -98,13 +98,18 @@ class QuestionTerms:
 
     def found(self, present: np.ndarray) -> np.ndarray:
         """Boolean (row x wanted term): the row holds the topic term or a whole alternative of it."""
-        found = np.zeros((len(present), len(self.wanted)), dtype=bool)
-        direct = self.direct >= 0
-        found[:, direct] = present[:, self.direct[direct]]
+        found = self.held_directly(present)
         if len(self.phrase_sizes):
             whole = (present.astype(np.int32) @ self.phrase_columns) == self.phrase_sizes
             found |= (whole.astype(np.int32) @ self.phrase_owners) > 0
         return found
+
+    def held_directly(self, present: np.ndarray) -> np.ndarray:
+        """Boolean (row x wanted term): the row holds the topic term itself, not only an alternative of it."""
+        direct = self.direct >= 0
+        held = np.zeros((len(present), len(self.wanted)), dtype=bool)
+        held[:, direct] = present[:, self.direct[direct]]
+        return held
 
     def shares(self, found: np.ndarray) -> np.ndarray:
         """Each row's idf-weighted share of the topic terms (0 for a question without any)."""
@@ -113,9 +118,13 @@ class QuestionTerms:
         # A running sum adds the weights one by one in term order, exactly as ``share`` does.
         return np.cumsum(np.where(found, self.idf, 0.0), axis=1)[:, -1] / self.total
 
-    def share(self, wanted: np.ndarray) -> float:
-        """The share of the topic terms at positions ``wanted`` (a boolean mask over ``self.wanted``)."""
-        return _sequential_sum(self.idf[wanted]) / self.total if self.total else 0.0
+    def share(self, wanted: np.ndarray, ignoring: np.ndarray | None = None) -> float:
+        """The share of the topic terms at positions ``wanted`` (a boolean mask over ``self.wanted``), of all
+        the topic terms but those at positions ``ignoring``, which count neither as held nor as missing."""
+        if ignoring is None or not ignoring.any():
+            return _sequential_sum(self.idf[wanted]) / self.total if self.total else 0.0
+        total = _sequential_sum(self.idf[~ignoring])
+        return _sequential_sum(self.idf[wanted & ~ignoring]) / total if total else 0.0
 
     def match(self, found_row: np.ndarray) -> Match:
         """One row of ``found`` as the topic terms it holds and their share."""

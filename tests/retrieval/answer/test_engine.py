@@ -137,3 +137,25 @@ def test_questions_about_the_text_are_not_taken_for_metadata_questions(article: 
     if answer.answered:
         assert "Non-Resident Fellow" not in answer.quote
         assert "titled" not in answer.quote
+
+
+@pytest.mark.parametrize(
+    ("first_sentence", "quote_holds_the_whole_question"),
+    [
+        # "arrived" held only as its everyday synonym "reaching", outside the quote: no count against the quote.
+        ("Ferries began reaching the harbour from the mainland in 1995.", True),
+        # The word itself outside the quote: the quote does miss a word the passage has.
+        ("Ferries first arrived at the harbour from the mainland in 1995.", False),
+    ],
+)
+def test_a_word_held_only_through_a_synonym_outside_the_quote_does_not_count_against_it(
+    first_sentence: str, quote_holds_the_whole_question: bool
+) -> None:
+    body = f"{first_sentence} A crossing takes thirty minutes. In 2020 the ferries carried 41,200 visitors to Skye."
+    other = Document(id="trains.md", title="Trains", body="Trains arrived late all winter, and the timetable changed.")
+    engine = QuoteEngine.build([Document(id="skye.md", title="Island ferries", body=body), other])
+    answer, signals = engine.explain("How many visitors arrived on Skye in 2020?")
+    assert answer.quote == "In 2020 the ferries carried 41,200 visitors to Skye."
+    assert signals is not None
+    assert (signals.quote_share == pytest.approx(1.0)) is quote_holds_the_whole_question
+    assert (signals.whole_quote_share == pytest.approx(signals.passage_share)) is quote_holds_the_whole_question

@@ -23,6 +23,7 @@ def article() -> QuoteEngine:
         "How many defectors reached South Korea in 2019?",
         "How many defectors arrived in South Korea last year?",
         "How many North Koreans resettled in South Korea in 2019?",
+        "How many North Korean defectors arrived in the South in 2019?",
         "how many ppl defected to south korea last yr",
         "what was the number of defectors who came to south korea in 2019",
     ],
