@@ -44,11 +44,6 @@ class Via(enum.StrEnum):
     THREAD = "thread"  # the opening message of a new help thread
 
 
-def outcome_of(answer: Answer) -> str:
-    """``answered``, ``unsure`` or ``declined``, as the question log records it."""
-    return answer.outcome.value
-
-
 def confident_enough(answer: Answer, threshold: float) -> bool:
     """Whether ``answer`` may be posted where nobody asked quotebot: answered with a confidence estimate
     of at least ``threshold`` (``bench.auto_answer`` measures the threshold), never an unsure one."""
@@ -130,7 +125,7 @@ class Answering:
             id=question_id,
             asked_at=time.time(),
             text=answer.question,
-            outcome=outcome_of(answer),
+            outcome=answer.outcome.value,
             asker_id=asker_id,
             via=via.value,
             document_id=document.id if document else None,
