@@ -21,11 +21,11 @@ import argparse
 import random
 import statistics
 import time
-from collections.abc import Callable
 from functools import partial
 
 import numpy as np
 
+from bench.answer_speed import percentile, timed_each
 from bench.pool_vectors import embed_pool, fill_store
 from bench.text import Corpus, build_corpus, question_phrases, sentence_pool
 from quotebot.retrieval.answer.engine import QuoteEngine
@@ -58,12 +58,12 @@ def main() -> None:
         corpus = build_corpus(pool, size, rng)
         questions = question_phrases(corpus, args.questions, rng)
         lexical, semantic = engines(corpus, embedder, pool_vectors)
-        lexical_times = timed(lexical.ask, questions)
-        semantic_times = timed(semantic.ask, questions)
+        lexical_times = timed_each(questions, lexical.ask)
+        semantic_times = timed_each(questions, semantic.ask)
         assert semantic.vectors is not None
         unit = [embedder.embed([question])[0] for question in questions]
-        embed_times = timed(lambda question: embedder.embed([question]), questions)
-        search_times = timed(partial(semantic.vectors.nearest, k=3), unit)
+        embed_times = timed_each(questions, lambda question: embedder.embed([question]))
+        search_times = timed_each(unit, partial(semantic.vectors.nearest, k=3))
         base = statistics.median(lexical_times)
         for name, times in (("lexical (`--lexical`)", lexical_times), ("semantic (default)", semantic_times)):
             extra = (
@@ -98,21 +98,6 @@ def engines(corpus: Corpus, embedder, pool_vectors: dict[str, np.ndarray]) -> tu
     vectors = PassageVectors(index.passages, store, embedder)
     assert vectors.complete
     return QuoteEngine(index), QuoteEngine(index, vectors)
-
-
-def timed(call: Callable[[object], object], items: list) -> list[float]:
-    """Milliseconds per call, after one untimed warm-up call."""
-    call(items[0])
-    times = []
-    for item in items:
-        started = time.perf_counter()
-        call(item)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q))
 
 
 if __name__ == "__main__":

@@ -56,7 +56,9 @@ _DATE = re.compile(
 )
 # Every match of ``_DATE`` holds one of these: a sentence without any holds no date (a cheap first look).
 _MAY_HOLD_DATE = re.compile(r"\d|centur|decade", re.IGNORECASE)
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# A word as a person wrote it (a letter first, then letters, digits, apostrophes, hyphens), before terms
+# are made of it: its case tells names apart here, and spelling asks a dictionary about it.
+WRITTEN_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _PLACE_PREPOSITIONS = frozenset(["in", "at", "from", "to", "near", "into", "across", "of"])
 
 
@@ -93,13 +95,13 @@ def offers(sentence: str, wanted: AnswerType, question: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _question_terms(question: str) -> frozenset[str]:
-    return frozenset(terms(question)) | frozenset(word.lower() for word in _WORD.findall(question))
+    return frozenset(terms(question)) | frozenset(word.lower() for word in WRITTEN_WORD.findall(question))
 
 
 def _names_a_new_one(sentence: str, asked: frozenset[str], after_preposition: bool) -> bool:
     """Whether a capitalised word past the first is one the question does not use (after a place preposition,
     when ``after_preposition``): the first such word decides, so a sentence is read only that far."""
-    words = _WORD.findall(sentence)
+    words = WRITTEN_WORD.findall(sentence)
     for position in range(1, len(words)):
         word = words[position]
         if not word[0].isupper() or (after_preposition and words[position - 1].lower() not in _PLACE_PREPOSITIONS):

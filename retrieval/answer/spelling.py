@@ -29,6 +29,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from quotebot.retrieval.answer.answer_type import WRITTEN_WORD
 from quotebot.retrieval.index.onnx_embedder import BUNDLED_TOKENIZER
 from quotebot.retrieval.index.tokens import terms
 
@@ -80,7 +81,6 @@ _SHORTHAND_WORD = re.compile(
     r"(?<![\w/])(" + "|".join(sorted(map(re.escape, SHORTHAND), key=len, reverse=True)) + r")(?![\w/])",
     re.IGNORECASE,
 )
-_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
 # Similarity (0-100) a corpus term must reach to replace an unknown question term.
 MIN_SIMILARITY = 80
 # Shorter terms are left alone: "cat" and "car" are both words.
@@ -108,7 +108,7 @@ def correct_terms(text: str, vocabulary: Sequence[str], known: Callable[[str], b
     """
     english = _english_words()
     corrections: dict[str, str] = {}
-    suspects = (term for word in _WORDS.findall(text) if word.lower() not in english for term in terms(word))
+    suspects = (term for word in WRITTEN_WORD.findall(text) if word.lower() not in english for term in terms(word))
     for term in dict.fromkeys(suspects):
         if len(term) < MIN_TERM_LENGTH or not term.isalpha() or known(term):
             continue
