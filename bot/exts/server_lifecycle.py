@@ -47,7 +47,8 @@ class ServerLifecycle(commands.Cog):
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         if not self.bot.shards_served.owns(guild.id):
             return
-        in_memory = self.bot.corpora.unload(corpus_name(guild.id))
+        # Off the event loop: closing a corpus waits for its background embedding and writes its vectors.
+        in_memory = await asyncio.to_thread(self.bot.corpora.unload, corpus_name(guild.id))
         self.bot.server_settings.forget(guild.id)
         await self.bot.questions.forget(guild.id)
         kept = await asyncio.to_thread(retention.mark_left, self.bot.folders, guild.id)

@@ -104,7 +104,9 @@ class QuestionLog:
         return await self._run(guild_id, "count questions", lambda db: db.totals(since), create=False) or Totals()
 
     async def forget(self, guild_id: int) -> None:
-        """Close a server's database (the bot left it; its folder may be deleted)."""
+        """Close a server's database (the bot left it; its folder may be deleted), after the questions recorded
+        before: written later, they would reopen it."""
+        self._write_batch()
         await asyncio.get_running_loop().run_in_executor(self._worker, self._close, guild_id)
 
     async def close(self) -> None:
