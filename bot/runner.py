@@ -19,13 +19,11 @@ import sys
 
 import aiohttp
 import discord
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
 from pythonjsonlogger.json import JsonFormatter
 
 from quotebot.bot.cli.corpus_check import warn_about_problems
 from quotebot.bot.client import QuoteBot
-from quotebot.bot.settings import ENV_PREFIX, Settings
+from quotebot.bot.settings import ConfigurationError, Settings, load_settings
 from quotebot.retrieval import LiveEngine
 
 log = logging.getLogger(__name__)
@@ -45,43 +43,6 @@ UNREACHABLE = (discord.HTTPException, aiohttp.ClientError, OSError)
 # Every way a session with Discord can fail that ``failure_status`` explains in one line.
 DISCORD_FAILURES = (discord.LoginFailure, discord.PrivilegedIntentsRequired, *UNREACHABLE)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-#: Settings a command-line option of the same name may set.
-COMMAND_LINE_SETTINGS = ("corpus", "shard_count", "shard_ids")
-
-
-class ConfigurationError(Exception):
-    """Settings that cannot start the bot; ``str()`` is the one line to print."""
-
-
-def load_settings(args: argparse.Namespace) -> Settings:
-    """Settings from the environment and ``.env``; options (``--corpus``, ``--shard-count`` …) win over both.
-
-    Each unusable setting is one line naming its variable (never its value,
-    which may be the token).
-    """
-    options = {name: getattr(args, name, None) for name in COMMAND_LINE_SETTINGS}
-    overrides = {name: value for name, value in options.items() if value is not None}
-    try:
-        return Settings(**overrides)
-    except ValidationError as error:
-        lines = [_error_line(e["loc"], e["msg"]) for e in error.errors()]
-        raise ConfigurationError("\n".join(lines)) from None
-    except SettingsError as error:  # a value pydantic-settings could not even parse
-        raise ConfigurationError(f"quotebot: {error}") from None
-
-
-def _error_line(location: tuple[int | str, ...], message: str) -> str:
-    """``quotebot: VARIABLE: reason``; a rule spanning several settings names them in its own words."""
-    if not location:
-        return f"quotebot: {message.removeprefix('Value error, ')}"
-    return f"quotebot: {variable_name(location)}: {message}"
-
-
-def variable_name(location: tuple[int | str, ...]) -> str:
-    """The environment variable behind a settings error's location: ``QUOTEBOT_TOP_K``, ``DISCORD_TOKEN``."""
-    name = str(location[0]) if location else "?"
-    return f"{ENV_PREFIX}{name.upper()}" if name in Settings.model_fields else name
-
 
 def token_of(settings: Settings) -> str:
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""

@@ -8,13 +8,14 @@ disabling a feature later. Variables are prefixed ``QUOTEBOT_``, except
 
 from __future__ import annotations
 
+import argparse
 import json
 import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from quotebot.retrieval import default_corpus_folder
 
@@ -22,6 +23,8 @@ ENV_PREFIX = "QUOTEBOT_"
 TOKEN_VARIABLE = "DISCORD_TOKEN"
 #: The confidence an automatic answer needs, measured on SQuAD by ``python -m bench.auto_answer`` (README).
 AUTO_ANSWER_CONFIDENCE = 0.7
+#: Settings a command-line option of the same name may set.
+COMMAND_LINE_SETTINGS = ("corpus", "shard_count", "shard_ids")
 
 
 class Settings(BaseSettings):
@@ -33,6 +36,8 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         populate_by_name=True,
+        # ``QUOTEBOT_CORPUS=`` (an empty value) means "not set", as in a shell.
+        env_ignore_empty=True,
     )
 
     # A SecretStr never shows its value in repr(), logs or validation errors.
@@ -149,17 +154,18 @@ class Settings(BaseSettings):
         return sorted(value)
 
     @model_validator(mode="after")
-    def _shards_and_folders_fit(self) -> Self:
-        """Shard ids within the count, and no corpus folder inside the other (the shared corpus would
-        otherwise load every server's documents, or a server's folder the shared ones)."""
+    def _shards_fit(self) -> Self:
         if self.shard_ids and self.shard_count is None:
             raise ValueError("QUOTEBOT_SHARD_IDS needs QUOTEBOT_SHARD_COUNT (the number of shards in all)")
         if self.shard_count is not None and any(not 0 <= shard < self.shard_count for shard in self.shard_ids):
             raise ValueError(f"QUOTEBOT_SHARD_IDS must be between 0 and {self.shard_count - 1}")
-        shared, servers = self.corpus.resolve(), self.server_corpora.resolve()
-        if shared.is_relative_to(servers) or servers.is_relative_to(shared):
-            raise ValueError("QUOTEBOT_CORPUS and QUOTEBOT_SERVER_CORPORA must be separate folders, neither inside the other")
         return self
+
+    def folders_overlap(self) -> bool:
+        """Whether one corpus folder lies inside the other: the shared corpus would then load every server's
+        documents, or a server's folder the shared ones. Only commands that serve servers care."""
+        shared, servers = self.corpus.resolve(), self.server_corpora.resolve()
+        return shared.is_relative_to(servers) or servers.is_relative_to(shared)
 
     @field_validator("log_format", mode="before")
     @classmethod
@@ -173,3 +179,44 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+
+FOLDERS_OVERLAP = "quotebot: QUOTEBOT_CORPUS and QUOTEBOT_SERVER_CORPORA must be separate folders, neither inside the other"
+
+
+class ConfigurationError(Exception):
+    """Settings that cannot be used; ``str()`` is the lines to print, one per unusable setting."""
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    """The one configuration of every subcommand: the environment and ``./.env``, with the command's options
+    (``--corpus``, ``--shard-count`` …) winning over both.
+
+    Each unusable setting is one line naming its variable (never its value, which may be the token). A command
+    that serves servers (``args.serves_servers``, the default) also needs the two corpus folders apart.
+    """
+    options = {name: getattr(args, name, None) for name in COMMAND_LINE_SETTINGS}
+    overrides = {name: value for name, value in options.items() if value is not None}
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as error:
+        lines = [_error_line(e["loc"], e["msg"]) for e in error.errors()]
+        raise ConfigurationError("\n".join(lines)) from None
+    except SettingsError as error:  # a value pydantic-settings could not even parse
+        raise ConfigurationError(f"quotebot: {error}") from None
+    if getattr(args, "serves_servers", True) and settings.folders_overlap():
+        raise ConfigurationError(FOLDERS_OVERLAP)
+    return settings
+
+
+def _error_line(location: tuple[int | str, ...], message: str) -> str:
+    """``quotebot: VARIABLE: reason``; a rule spanning several settings names them in its own words."""
+    if not location:
+        return f"quotebot: {message.removeprefix('Value error, ')}"
+    return f"quotebot: {variable_name(location)}: {message}"
+
+
+def variable_name(location: tuple[int | str, ...]) -> str:
+    """The environment variable behind a settings error's location: ``QUOTEBOT_TOP_K``, ``DISCORD_TOKEN``."""
+    name = str(location[0]) if location else "?"
+    return f"{ENV_PREFIX}{name.upper()}" if name in Settings.model_fields else name

@@ -7,7 +7,6 @@ contract, so they are defined here in one place.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,19 +15,9 @@ from quotebot.retrieval import (
     CorpusError,
     SemanticUnavailable,
     TextEmbedder,
-    default_corpus_folder,
     describe_corpus,
     load_embedder,
 )
-
-# Values of QUOTEBOT_SEMANTIC that turn the semantic model off.
-OFF = frozenset({"0", "off", "false", "no"})
-
-
-def default_corpus() -> Path:
-    """``$QUOTEBOT_CORPUS``, else ``./corpus`` when it exists, else the corpus shipped in the package."""
-    named = os.environ.get("QUOTEBOT_CORPUS")
-    return Path(named) if named else default_corpus_folder()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,11 +57,11 @@ def add_lexical_option(parser: argparse.ArgumentParser) -> None:
 
 
 def embedder_from(args: argparse.Namespace) -> TextEmbedder | None:
-    """The semantic model unless ``--lexical`` or ``QUOTEBOT_SEMANTIC=off``; ``$QUOTEBOT_SEMANTIC_MODEL`` picks another."""
-    if getattr(args, "lexical", False) or os.environ.get("QUOTEBOT_SEMANTIC", "").strip().lower() in OFF:
+    """The semantic model unless ``--lexical`` or ``QUOTEBOT_SEMANTIC=off``; ``QUOTEBOT_SEMANTIC_MODEL`` picks another."""
+    settings = args.settings
+    if getattr(args, "lexical", False) or not settings.semantic:
         return None
-    folder = os.environ.get("QUOTEBOT_SEMANTIC_MODEL")
-    return semantic_model(Path(folder) if folder else None)
+    return semantic_model(settings.semantic_model)
 
 
 def semantic_model(folder: Path | None) -> TextEmbedder | None:
@@ -97,10 +86,12 @@ def _register_front_ends(commands: argparse._SubParsersAction) -> None:
     run.set_defaults(handler=lambda args: _front_end("quotebot.bot.runner", args), reads_settings=True)
     chat = commands.add_parser("chat", help="ask questions in a local console, rendered as the bot posts them")
     add_corpus_option(chat)
-    chat.set_defaults(handler=lambda args: _front_end("quotebot.bot.console", args), reads_settings=True)
+    chat.set_defaults(
+        handler=lambda args: _front_end("quotebot.bot.console", args), reads_settings=True, serves_servers=False
+    )
     sync = commands.add_parser("sync", help="register the slash commands with Discord (needs DISCORD_TOKEN)")
     sync.add_argument("--guild", type=int, default=None, metavar="ID", help="sync to one server only (instant)")
-    sync.set_defaults(handler=lambda args: _front_end("quotebot.bot.sync", args))
+    sync.set_defaults(handler=lambda args: _front_end("quotebot.bot.sync", args), reads_settings=True)
 
 
 def _positive(value: str) -> int:
@@ -117,12 +108,20 @@ def _front_end(module_name: str, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one subcommand; a corpus or input problem is one line on stderr, never a traceback."""
+    """Run one subcommand; a corpus, input or settings problem is one line on stderr, never a traceback."""
     args = build_parser().parse_args(argv)
-    if getattr(args, "corpus", "absent") is None and not getattr(args, "reads_settings", False):
-        # The bot's front ends leave the default to their settings, which also read `.env`.
-        args.corpus = default_corpus()
-        args.corpus_is_default = not os.environ.get("QUOTEBOT_CORPUS")
+    if not getattr(args, "reads_settings", False):
+        # The bot's front ends read the same settings themselves (their tests call them directly).
+        from quotebot.bot.settings import ConfigurationError, load_settings
+
+        try:
+            args.settings = load_settings(args)
+        except ConfigurationError as error:
+            print(error, file=sys.stderr)
+            return 2
+        if getattr(args, "corpus", "absent") is None:
+            args.corpus = args.settings.corpus
+            args.corpus_is_default = "corpus" not in args.settings.model_fields_set
     try:
         return int(args.handler(args))
     except CorpusError as error:

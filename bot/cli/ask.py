@@ -24,7 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--top-k", type=_top_k, default=DEFAULT_TOP_K, metavar="K", help=f"passages to list in the results (default {DEFAULT_TOP_K})")
     parser.add_argument("--json", action="store_true", help="print one JSON object per question, one per line")
     parser.add_argument("question", nargs="*", metavar="QUESTION")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, serves_servers=False)
 
 
 def _top_k(value: str) -> int:

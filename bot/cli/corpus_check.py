@@ -16,7 +16,7 @@ def register(actions: argparse._SubParsersAction) -> None:
     check = actions.add_parser("check", help="list documents and passage counts; exit 1 when a file is bad")
     add_corpus_option(check)
     add_lexical_option(check)
-    check.set_defaults(handler=run)
+    check.set_defaults(handler=run, serves_servers=False)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ def register(actions: argparse._SubParsersAction) -> None:
         help="compute the semantic model's vectors of every passage now (kept for the bot and later runs)",
     )
     add_corpus_option(embed)
-    embed.set_defaults(handler=run)
+    embed.set_defaults(handler=run, serves_servers=False)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -31,7 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--squad2", type=Path, metavar="FILE.json.gz",
         help="a SQuAD 2.0 file; each article is a corpus, with its answerable and unanswerable questions",
     )
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, serves_servers=False)
 
 
 def run(args: argparse.Namespace) -> int:
