@@ -1,8 +1,11 @@
 """👍/👎 verdicts on answers: logged, and appended to a JSON-lines file when one is configured.
 
 The file is the raw material for judging retrieval quality on real questions,
-so each line carries the question, the passage shown and the verdict. (Each
-server's own record of them, for ``/corpus gaps``, is its question log.)
+so each line carries the question, the passage shown and the verdict. It names
+no one: the voter is the keyed hash the server's question log already keeps
+for them (``servers.question_db``), so a line can be matched with that server's
+questions and nothing more. The question's text reaches the log only at DEBUG.
+(Each server's own record of verdicts, for ``/corpus gaps``, is its question log.)
 """
 
 from __future__ import annotations
@@ -24,15 +27,21 @@ class FeedbackLog:
         self.path = path
         self._lock = threading.Lock()
 
-    async def record(self, *, question: str | None, passage_id: str | None, verdict: str, user_id: int) -> None:
+    async def record(
+        self, *, question: str | None, passage_id: str | None, verdict: str, server_id: int | None, voter: str | None
+    ) -> None:
+        """Keep one verdict; ``voter`` is the keyed hash from ``server_id``'s question log (``None`` in a direct
+        message, or where the server keeps no questions)."""
         entry = {
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
             "question": question,
             "passage_id": passage_id,
             "verdict": verdict,
-            "user_id": str(user_id),
+            "server_id": None if server_id is None else str(server_id),
+            "voter": voter,
         }
-        log.info("Feedback %s on passage %s for question %r", verdict, passage_id, question)
+        log.info("Feedback %s on passage %s", verdict, passage_id)
+        log.debug("Feedback %s on passage %s for question %r", verdict, passage_id, question)
         if self.path is not None:
             await asyncio.to_thread(self._append, json.dumps(entry, ensure_ascii=False))
 

@@ -35,17 +35,19 @@ async def record_vote(
     """Keep a member's verdict on the answer to ``question_id`` (``passage_id``: the page they saw, by
     default the quoted one), and thank them privately unless ``thank`` is false."""
     bot: Any = interaction.client
+    voter = None  # the member as the server's question log knows them; nobody where no question is kept
     if interaction.guild_id is not None:
         voted = await bot.questions.vote(
             interaction.guild_id, question_id, interaction.user.id, helpful=helpful, passage_id=passage_id
         )
         if voted is not None:
-            question, passage_id = question or voted.question, passage_id or voted.passage_id
+            question, passage_id, voter = question or voted.question, passage_id or voted.passage_id, voted.voter
     await bot.feedback.record(
         question=question,
         passage_id=passage_id,
         verdict="helpful" if helpful else "unhelpful",
-        user_id=interaction.user.id,
+        server_id=interaction.guild_id,
+        voter=voter,
     )
     if thank:
         await delivery.respond(interaction, ephemeral=True, content=THANKS, allowed_mentions=NO_MENTIONS)

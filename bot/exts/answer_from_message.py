@@ -72,7 +72,8 @@ class PostAsReply(View):
         finally:
             self.posting = False
         self.stop()
-        log.info("Answer to message %s posted at the request of user %s", self.original.id, interaction.user.id)
+        log.info("Answer to message %s posted as a reply", self.original.id)
+        log.debug("Answer to message %s posted at the request of user %s", self.original.id, interaction.user.id)
         await delivery.respond(
             interaction, update=True, content=f"Posted as a reply: {posted.jump_url}", view=None, allowed_mentions=NO_MENTIONS
         )

@@ -111,7 +111,8 @@ class RemoveAutomaticAnswer(
         await delivery.respond(interaction, ephemeral=True, content=REMOVED, allowed_mentions=NO_MENTIONS)
         if interaction.message is not None:
             await delivery.delete(interaction.message)
-        log.info("Automatic answer %s removed by user %s", self.question_id, interaction.user.id)
+        log.info("Automatic answer %s removed as not helpful", self.question_id)
+        log.debug("Automatic answer %s removed by user %s", self.question_id, interaction.user.id)
 
 
 class AutoAnswer(commands.Cog):

@@ -219,9 +219,11 @@ class CorpusAdmin(
         return clip(text, MESSAGE_LIMIT)
 
     async def _audit(self, interaction: discord.Interaction, text: str) -> None:
-        """Log a change with who made it, and post it to this server's moderator log channel if it has one."""
+        """Log a change (who made it at DEBUG only), and post it with who made it to this server's moderator log
+        channel if it has one."""
         moderator, guild_id = interaction.user, interaction.guild_id
-        log.info("Corpus change in server %s by %s (%s): %s", guild_id, moderator, moderator.id, text)
+        log.info("Corpus change in server %s: %s", guild_id, text)
+        log.debug("Corpus change in server %s made by user %s", guild_id, moderator.id)
         channel_id = self.bot.server_settings_of(guild_id).mod_log_channel_id if guild_id else None
         if channel_id is None:
             return
@@ -437,7 +439,8 @@ class CorpusAdmin(
                 await asyncio.to_thread(store.save, interaction.guild_id, own)
             except CorpusError as error:
                 raise checks.Refused(f"The settings could not be saved ({error}); nothing changed.") from None
-            log.info("Settings of server %s changed by %s (%s): %s", guild.id, interaction.user, interaction.user.id, update)
+            log.info("Settings of server %s changed: %s", guild.id, update)
+            log.debug("Settings of server %s changed by user %s", guild.id, interaction.user.id)
         heading = "Saved. This server's settings:" if update else "This server's settings (change them with the options of `/corpus settings`):"
         lines = [heading, *describe(own, defaults_for(self.bot.settings, guild))]
         if own.auto_answer_channel_ids and not self.bot.reads_message_content:

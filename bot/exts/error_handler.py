@@ -92,7 +92,7 @@ class ErrorHandler(commands.Cog):
         with self.bot.shutdown.track():
             error = _unwrap(error)
             command = f"/{interaction.command.qualified_name}" if interaction.command else "a button"
-            _log(error, f"{command} for user {interaction.user.id}")
+            _log(error, command)
             if _answered_through(error, interaction.id):
                 return
             try:
@@ -100,12 +100,12 @@ class ErrorHandler(commands.Cog):
                     interaction, ephemeral=True, content=user_message(error), allowed_mentions=NO_MENTIONS
                 )
             except DeliveryFailed as failure:
-                delivery.log_failure(failure, f"telling user {interaction.user.id} about an error")
+                delivery.log_failure(failure, f"telling the user of interaction {interaction.id} about an error")
 
 
 async def report_message_error(message: discord.Message, error: Exception) -> None:
     """Log a failure to answer a mention or DM, and tell its author (a cooldown notice removes itself later)."""
-    _log(error, f"question message {message.id} from user {message.author.id}")
+    _log(error, f"question message {message.id}")
     if isinstance(error, DeliveryFailed):
         return  # the reply itself is what Discord did not take
     notice = await _reply_quietly(message, user_message(error))
@@ -118,7 +118,7 @@ async def _reply_quietly(message: discord.Message, text: str) -> discord.Message
     try:
         return await delivery.reply(message, content=text, allowed_mentions=NO_MENTIONS)
     except DeliveryFailed as failure:
-        delivery.log_failure(failure, f"telling user {message.author.id} about an error")
+        delivery.log_failure(failure, f"telling the author of message {message.id} about an error")
     except discord.HTTPException as error:  # e.g. the question was deleted meanwhile
         log.warning("Could not reply to message %s about an error: %s", message.id, error)
     return None

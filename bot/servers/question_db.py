@@ -75,10 +75,11 @@ class AskedQuestion:
 
 @dataclass(frozen=True)
 class Vote:
-    """What a 👍/👎 was about: the question, and the passage shown."""
+    """What a 👍/👎 was about: the question, and the passage shown; and the voter's keyed hash in this file."""
 
     question: str
     passage_id: str | None
+    voter: str
 
 
 @dataclass(frozen=True)
@@ -175,12 +176,12 @@ class QuestionDatabase:
                 "SELECT id, ?, ?, document_id, COALESCE(?, passage_id), ? FROM questions WHERE id = ? "
                 "ON CONFLICT (question_id, voter) DO UPDATE SET helpful = excluded.helpful, "
                 "passage_id = excluded.passage_id, voted_at = excluded.voted_at RETURNING passage_id",
-                (self.person(voter_id), int(helpful), passage_id, at, question_id),
+                (voter := self.person(voter_id), int(helpful), passage_id, at, question_id),
             ).fetchone()
             if voted is None:
                 return None
             (question,) = self._db.execute("SELECT question FROM questions WHERE id = ?", (question_id,)).fetchone()
-            return Vote(question, voted[0])
+            return Vote(question, voted[0], voter)
 
     def claim_thread(self, thread_id: int, at: float) -> bool:
         """``True`` the first time a thread is claimed for an automatic answer, ``False`` ever after."""

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import sqlite3
 
 import discord
 
@@ -189,7 +190,7 @@ async def test_feedback_is_acknowledged_privately_and_logged(discord_standin, cl
     feedback = tmp_path / "feedback.jsonl"
     world = discord_standin.world
     bot = make_bot(discord_standin, copy_corpus(tmp_path), feedback_log=feedback)
-    caplog.set_level(logging.INFO, logger="quotebot.bot.feedback")
+    caplog.set_level(logging.INFO, logger="quotebot")
     async with discord_standin.running(bot):
         answer = await ask(discord_standin)
         message = answer.response_json["resource"]["message"]
@@ -199,11 +200,17 @@ async def test_feedback_is_acknowledged_privately_and_logged(discord_standin, cl
         assert thanks.json["data"]["flags"] & EPHEMERAL and thanks.json["data"]["content"].startswith("Thanks")
     entries = [json.loads(line) for line in feedback.read_text().splitlines()]
     passage_id = bot.live.ask(ANSWERABLE).hits[0].passage.id
-    assert [(e["question"], e["passage_id"], e["verdict"], e["user_id"]) for e in entries] == [
-        (ANSWERABLE, passage_id, "helpful", str(world.morgan.id)),
-        (ANSWERABLE, passage_id, "unhelpful", str(world.alice.id)),
+    with contextlib.closing(sqlite3.connect(bot.folders.questions_file(world.guild.id))) as db:
+        voters = dict(db.execute("SELECT helpful, voter FROM votes"))
+    assert [(e["question"], e["passage_id"], e["verdict"], e["server_id"], e["voter"]) for e in entries] == [
+        (ANSWERABLE, passage_id, "helpful", str(world.guild.id), voters[1]),
+        (ANSWERABLE, passage_id, "unhelpful", str(world.guild.id), voters[0]),
     ]
+    user_ids = (str(world.alice.id), str(world.morgan.id))
+    assert len(set(voters.values())) == 2 and not any(user_id in feedback.read_text() for user_id in user_ids)
     assert "Feedback helpful on passage" in caplog.text
+    logged = [record.getMessage() for record in caplog.records if record.levelno >= logging.INFO]
+    assert not any(ANSWERABLE in line or any(user_id in line for user_id in user_ids) for line in logged)
 
 
 async def test_the_asker_can_delete_the_answer(discord_standin, clean_env, tmp_path):
