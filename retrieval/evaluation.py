@@ -17,7 +17,7 @@ import gzip
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rank_bm25 import BM25Okapi
@@ -38,6 +38,8 @@ class EvalQuestion:
     question: str
     answers: tuple[str, ...]
     unanswerable: bool = False
+    # SQuAD's id for the question: how a reworded set finds its questions (``load_reworded_squad``).
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,16 @@ class EvalReport:
 
 
 def load_question_file(path: Path) -> tuple[EvalQuestion, ...]:
-    """Lines of ``{"question": str, "answers": [str]}``; a bad line is an error naming its number."""
-    questions = []
+    """Lines of ``{"question": str, "answers": [str], "unanswerable": bool}`` (the last optional: a question
+    about the corpus that it does not answer); a bad line is an error naming its number."""
+    return tuple(
+        EvalQuestion(record["question"], tuple(map(str, record["answers"])), bool(record.get("unanswerable", False)))
+        for record in _question_records(path)
+    )
+
+
+def _question_records(path: Path) -> list[dict]:
+    records = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -105,10 +115,10 @@ def load_question_file(path: Path) -> tuple[EvalQuestion, ...]:
             answers = record["answers"]
             if not isinstance(answers, list) or not isinstance(record["question"], str):
                 raise TypeError('"question" must be a string and "answers" a list of strings')
-            questions.append(EvalQuestion(record["question"], tuple(map(str, answers))))
+            records.append(record)
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise CorpusError(f"{path}:{number}: not a question record ({error})") from None
-    return tuple(questions)
+    return records
 
 
 def load_squad(path: Path, off_topic: bool = True) -> tuple[EvalCorpus, ...]:
@@ -127,6 +137,7 @@ def load_squad(path: Path, off_topic: bool = True) -> tuple[EvalCorpus, ...]:
                 qa["question"],
                 tuple(answer["text"] for answer in qa["answers"]),
                 unanswerable=bool(qa.get("is_impossible", False)),
+                key=qa["id"],
             )
             for paragraph in article["paragraphs"]
             for qa in paragraph["qas"]
@@ -145,6 +156,42 @@ def load_squad(path: Path, off_topic: bool = True) -> tuple[EvalCorpus, ...]:
         )
         corpora.append(EvalCorpus(title, (document,), own[i] + others))
     return tuple(corpora)
+
+
+def load_reworded_squad(
+    path: Path, reworded: Path, off_topic: bool = True, original_wording: bool = False
+) -> tuple[EvalCorpus, ...]:
+    """The SQuAD articles of ``path`` with only the questions ``reworded`` holds, in its wording.
+
+    ``reworded`` holds lines of ``{"id": SQuAD's id, "question": str, "answers": [str], ...}`` (see
+    ``tests/data/README.md``); a line whose id ``path`` lacks belongs to another SQuAD file and is skipped.
+    With ``original_wording`` the same questions are asked as SQuAD worded them, so the cost of the
+    rewording is measured on the same questions. With ``off_topic`` (SQuAD v1.1), each article's off-topic
+    questions are the next chosen article's answerable ones.
+    """
+    wording = {str(record["id"]): record["question"] for record in _question_records(reworded)}
+    chosen = []
+    for corpus in load_squad(path, off_topic=False):
+        own = tuple(
+            item if original_wording else replace(item, question=wording[item.key])
+            for item in corpus.questions
+            if item.key in wording
+        )
+        if own:
+            chosen.append(replace(corpus, questions=own))
+    if not off_topic:
+        return tuple(chosen)
+    return tuple(
+        replace(
+            corpus,
+            questions=corpus.questions + tuple(
+                EvalQuestion(item.question, ())
+                for item in chosen[(i + 1) % len(chosen)].questions
+                if not item.unanswerable
+            ),
+        )
+        for i, corpus in enumerate(chosen)
+    )
 
 
 def evaluate(corpora: Iterable[EvalCorpus], embedder: TextEmbedder | None = None) -> EvalReport:

@@ -7,7 +7,14 @@ from functools import partial
 from pathlib import Path
 
 from quotebot.retrieval import CorpusError, load_folder
-from quotebot.retrieval.evaluation import EvalCorpus, evaluate, format_report, load_question_file, load_squad
+from quotebot.retrieval.evaluation import (
+    EvalCorpus,
+    evaluate,
+    format_report,
+    load_question_file,
+    load_reworded_squad,
+    load_squad,
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -31,14 +38,34 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--squad2", type=Path, metavar="FILE.json.gz",
         help="a SQuAD 2.0 file; each article is a corpus, with its answerable and unanswerable questions",
     )
+    parser.add_argument(
+        "--reworded", type=Path, metavar="QUESTIONS.jsonl",
+        help="with --squad/--squad2: ask only these SQuAD questions (by id), in this file's wording",
+    )
+    parser.add_argument(
+        "--original-wording", action="store_true",
+        help="with --reworded: ask the same questions in SQuAD's own wording",
+    )
     parser.set_defaults(handler=run, serves_servers=False)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.reworded and not (args.squad or args.squad2):
+        raise CorpusError("--reworded needs --squad or --squad2: the SQuAD file that holds the articles")
+    if args.original_wording and not args.reworded:
+        raise CorpusError("--original-wording needs --reworded")
     if args.squad or args.squad2:
         path = args.squad or args.squad2
-        corpora = _read(partial(load_squad, off_topic=bool(args.squad)), path)
-        title = f"SQuAD ({path.name})"
+        if args.reworded:
+            corpora = _read(partial(
+                load_reworded_squad, reworded=args.reworded, off_topic=bool(args.squad),
+                original_wording=args.original_wording,
+            ), path)
+            wording = "SQuAD's wording" if args.original_wording else args.reworded.name
+            title = f"SQuAD ({path.name}), the questions of {args.reworded.name} in {wording}"
+        else:
+            corpora = _read(partial(load_squad, off_topic=bool(args.squad)), path)
+            title = f"SQuAD ({path.name})"
     else:
         from quotebot.bot.cli.corpus_check import warn_about_problems
 
