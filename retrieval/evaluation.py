@@ -137,7 +137,7 @@ def load_squad(path: Path, off_topic: bool = True) -> tuple[EvalCorpus, ...]:
                 qa["question"],
                 tuple(answer["text"] for answer in qa["answers"]),
                 unanswerable=bool(qa.get("is_impossible", False)),
-                key=qa["id"],
+                key=qa.get("id", ""),
             )
             for paragraph in article["paragraphs"]
             for qa in paragraph["qas"]
