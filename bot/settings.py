@@ -41,17 +41,24 @@ class Settings(BaseSettings):
     )
 
     # A SecretStr never shows its value in repr(), logs or validation errors.
-    discord_token: SecretStr | None = Field(default=None, validation_alias=TOKEN_VARIABLE)
+    discord_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=TOKEN_VARIABLE,
+        description="the bot's token, from the Developer Portal's Bot page (Reset Token); needed by run, sync and "
+        "doctor, never logged or echoed",
+    )
     corpus: Path = Field(
         default_factory=default_corpus_folder,
-        description="the shared corpus: DMs, `quotebot ask` and servers without documents of their own "
-        "(default ./corpus when it exists, else the shipped corpus)",
+        description="the shared corpus, a folder of .md/.txt documents: it answers direct messages, `quotebot ask` "
+        "and `chat`, and servers without documents of their own",
     )
     server_corpora: Path = Field(
-        default=Path("servers"), description="folder holding one folder per server: its documents and settings"
+        default=Path("servers"), description="folder holding one folder per server (its documents, settings and question log); never inside "
+        "QUOTEBOT_CORPUS, nor holding it"
     )
     include_shared: bool = Field(
-        default=True, description="servers with documents of their own are answered from the shared corpus too"
+        default=True, description="servers with documents of their own are answered from the shared corpus too (default of "
+        "/corpus settings include_shared)"
     )
     max_loaded_corpora: int = Field(
         default=500, ge=1, description="server corpora kept in memory at once (least recently used dropped first)"
@@ -69,9 +76,13 @@ class Settings(BaseSettings):
     shared_poll_seconds: float = Field(
         default=2.0, gt=0, le=60, description="how often each process checks whether the shared corpus changed"
     )
-    moderator_role_id: int | None = Field(default=None, description="role allowed to use /corpus besides Manage Server")
+    moderator_role_id: int | None = Field(
+        default=None,
+        description="role allowed to use /corpus besides Manage Server (default of /corpus settings moderator_role)",
+    )
     allowed_channel_ids: Annotated[list[int], NoDecode] = Field(
-        default_factory=list, description="channels where the bot answers; empty means everywhere"
+        default_factory=list, description="channel ids where the bot answers (`1,2` or `[1, 2]`), in the servers that have them; empty "
+        "means everywhere (default of /corpus settings allowed_channels)"
     )
     auto_answer: bool = Field(
         default=False,
@@ -79,7 +90,8 @@ class Settings(BaseSettings):
         "Message Content intent",
     )
     auto_answer_channel_ids: Annotated[list[int], NoDecode] = Field(
-        default_factory=list, description="forums and channels whose new threads are answered automatically"
+        default_factory=list, description="forum or text channel ids whose new threads are answered automatically, in the servers that "
+        "have them (default of /corpus settings auto_answer_channels)"
     )
     auto_answer_confidence: float = Field(
         default=AUTO_ANSWER_CONFIDENCE,
@@ -88,7 +100,8 @@ class Settings(BaseSettings):
         description="the confidence an answer needs to be posted in a new thread without being asked",
     )
     question_retention_days: int = Field(
-        default=90, ge=0, le=3650, description="days a server's questions and 👍/👎 are kept for /corpus gaps (0: none)"
+        default=90, ge=0, le=3650, description="days a server's questions and 👍/👎 are kept for /corpus gaps (0: none kept; default of "
+        "/corpus settings question_retention_days)"
     )
     ask_cooldown_rate: int = Field(
         default=3, ge=0, description="questions a user may ask per cooldown period (0: no limit)"
@@ -101,11 +114,23 @@ class Settings(BaseSettings):
         description="how long /ask waits for an answer before deferring (Discord allows 3 s in all)",
     )
     top_k: int = Field(default=3, ge=1, le=10, description="passages the 'Next passage' button walks through")
-    mod_log_channel_id: int | None = Field(default=None, description="channel that hears about corpus changes")
-    dev_guild_id: int | None = Field(default=None, description="guild whose commands are synced at start-up")
-    feedback_log: Path | None = Field(default=None, description="JSON-lines file for 👍/👎 feedback")
+    mod_log_channel_id: int | None = Field(
+        default=None,
+        description="channel told about every corpus change, in the server that has it (default of /corpus "
+        "settings mod_log_channel)",
+    )
+    dev_guild_id: int | None = Field(
+        default=None, description="a server whose commands are synced at every start, for development"
+    )
+    feedback_log: Path | None = Field(
+        default=None,
+        description="JSON-lines file for 👍/👎 feedback: question, passage, verdict and the voter's keyed hash",
+    )
     max_upload_bytes: int = Field(default=1_000_000, gt=0, description="largest file /corpus add accepts")
-    log_level: str = Field(default="INFO", description="logging level name")
+    log_level: str = Field(
+        default="INFO",
+        description="DEBUG, INFO, WARNING, ERROR or CRITICAL; question text and user ids are logged at DEBUG only",
+    )
     log_format: Literal["text", "json"] = Field(
         default="text", description="'json' logs one JSON object a line, for log collectors"
     )
