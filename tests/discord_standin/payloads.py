@@ -19,6 +19,7 @@ from .world import (
     Channel,
     Guild,
     Member,
+    Overwrite,
     Role,
     User,
     World,
@@ -118,7 +119,7 @@ def channel_payload(channel: Channel, guild_id: int, *, permissions: int | None 
             "position": channel.position,
             "flags": 0,
             "parent_id": None if channel.parent_id is None else str(channel.parent_id),
-            "permission_overwrites": [],
+            "permission_overwrites": [overwrite_payload(overwrite) for overwrite in channel.overwrites],
             "nsfw": False,
         }
     if channel.type in (GUILD_TEXT, GUILD_FORUM):
@@ -135,6 +136,11 @@ def channel_payload(channel: Channel, guild_id: int, *, permissions: int | None 
     if permissions is not None:
         payload["permissions"] = str(permissions)
     return payload
+
+
+def overwrite_payload(overwrite: Overwrite) -> Payload:
+    """A channel's permission overwrite object."""
+    return {"id": str(overwrite.id), "type": overwrite.type, "allow": str(overwrite.allow), "deny": str(overwrite.deny)}
 
 
 def thread_payload(thread: Channel, guild_id: int) -> Payload:
@@ -203,8 +209,21 @@ def unavailable_guild_payload(guild: Guild) -> Payload:
     return {"id": str(guild.id), "unavailable": True}
 
 
-def guild_create_payload(world: World, guild: Guild) -> Payload:
-    """A GUILD_CREATE guild: the REST guild object plus the gateway-only member and channel lists."""
+def my_guild_payload(world: World, guild: Guild) -> Payload:
+    """A guild as ``GET /users/@me/guilds`` lists it: with the bot's own guild-wide permissions."""
+    return {
+        "id": str(guild.id),
+        "name": guild.name,
+        "icon": None,
+        "banner": None,
+        "owner": guild.owner_id == world.bot.id,
+        "permissions": str(guild.permissions_of(world.bot)),
+        "features": [],
+    }
+
+
+def guild_payload(guild: Guild) -> Payload:
+    """The REST guild object (``GET /guilds/{guild_id}``)."""
     return {
         "id": str(guild.id),
         "name": guild.name,
@@ -246,6 +265,12 @@ def guild_create_payload(world: World, guild: Guild) -> Payload:
         "emojis": [],
         "stickers": [],
         "incidents_data": None,
+    }
+
+
+def guild_create_payload(world: World, guild: Guild) -> Payload:
+    """A GUILD_CREATE guild: the REST guild object plus the gateway-only member and channel lists."""
+    return guild_payload(guild) | {
         "joined_at": guild.member(world.bot).joined_at,
         "large": False,
         "unavailable": False,

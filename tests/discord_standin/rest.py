@@ -36,12 +36,15 @@ from .payloads import (
     channel_payload,
     current_user_payload,
     dm_channel_payload,
+    guild_payload,
     interaction_metadata,
     interaction_user,
+    member_payload,
     message_payload,
+    my_guild_payload,
 )
 from .state import InteractionState, StandinState
-from .world import GUILD_TEXT, Channel
+from .world import GUILD_TEXT, Channel, Guild
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -106,6 +109,10 @@ class RestApi:
         ]
         bot_routes: list[tuple[str, str, Handler]] = [
             ("GET", "/users/@me", self.get_current_user),
+            ("GET", "/users/@me/guilds", self.get_my_guilds),
+            ("GET", "/guilds/{guild_id}", self.get_guild),
+            ("GET", "/guilds/{guild_id}/channels", self.get_guild_channels),
+            ("GET", "/guilds/{guild_id}/members/{user_id}", self.get_guild_member),
             ("GET", "/gateway/bot", self.get_gateway_bot),
             ("GET", "/oauth2/applications/@me", self.get_application),
             ("GET", "/applications/@me", self.get_application),
@@ -241,6 +248,41 @@ class RestApi:
     async def get_application(self, request: web.Request) -> web.Response:
         """``GET /oauth2/applications/@me``: discord.py reads the application id and flags at login."""
         return json_response(application_payload(self._world))
+
+    # -- guilds (what ``quotebot doctor`` reads) ------------------------------
+
+    async def get_my_guilds(self, request: web.Request) -> web.Response:
+        """``GET /users/@me/guilds``: the bot's guilds by id, a page of ``limit`` (≤ 200) after ``after``."""
+        limit = int(request.query.get("limit", "200"))
+        if not 1 <= limit <= 200:
+            raise invalid_form("limit", "NUMBER_TYPE_MAX", "int value should be less than or equal to 200.")
+        after = int(request.query.get("after", "0"))
+        guilds = sorted((g for g in self._world.guilds if g.id > after), key=lambda g: g.id)[:limit]
+        return json_response([my_guild_payload(self._world, guild) for guild in guilds])
+
+    def _guild(self, request: web.Request) -> Guild:
+        """A guild the bot is in; any other is Discord's 403 Missing Access."""
+        guild = self._world.guild_by_id(self._snowflake(request, "guild_id"))
+        if guild is None or not guild.has_member(self._world.bot):
+            raise ApiError(403, 50001, "Missing Access")
+        return guild
+
+    async def get_guild(self, request: web.Request) -> web.Response:
+        """``GET /guilds/{guild_id}``: the guild with its roles."""
+        return json_response(guild_payload(self._guild(request)))
+
+    async def get_guild_channels(self, request: web.Request) -> web.Response:
+        """``GET /guilds/{guild_id}/channels``: every channel, with its permission overwrites (no threads)."""
+        guild = self._guild(request)
+        return json_response([channel_payload(channel, guild.id) for channel in guild.channels])
+
+    async def get_guild_member(self, request: web.Request) -> web.Response:
+        """``GET /guilds/{guild_id}/members/{user_id}``."""
+        guild = self._guild(request)
+        user = self._world.user(self._snowflake(request, "user_id"))
+        if user is None or not guild.has_member(user):
+            raise ApiError(404, 10007, "Unknown Member")
+        return json_response(member_payload(guild.member(user)))
 
     # -- application commands ----------------------------------------------
 
@@ -478,6 +520,7 @@ class RestApi:
         bot with the same nonce is not created: the first one is returned, as on Discord.
         """
         channel_id = self._text_channel(request)
+        self._ensure_bot_may_post(self._channel(request))
         body, files = self._body(request)
         store = self._state.store
         if body.get("enforce_nonce") and body.get("nonce") is not None:
@@ -487,6 +530,18 @@ class RestApi:
         return json_response(
             store.create(body, files, channel_id=channel_id, author=self._world.bot, message_type=MESSAGE_DEFAULT)
         )
+
+    def _ensure_bot_may_post(self, channel: Channel) -> None:
+        """Discord's 403 Missing Permissions unless the bot may see the channel and send there (in a thread:
+        send in threads, with its parent's permissions)."""
+        guild = self._world.guild_of(channel)
+        if guild is None:
+            return
+        own = self._world.channel(channel.parent_id) if channel.is_thread and channel.parent_id else channel
+        send = Permission.SEND_MESSAGES_IN_THREADS if channel.is_thread else Permission.SEND_MESSAGES
+        granted = guild.channel_permissions_of(self._world.bot, own or channel)
+        if not has_permissions(granted, Permission.VIEW_CHANNEL | send):
+            raise ApiError(403, 50013, "Missing Permissions")
 
     async def get_message(self, request: web.Request) -> web.Response:
         """``GET /channels/{c}/messages/{m}``: ``fetch_message``."""

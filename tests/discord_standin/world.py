@@ -62,11 +62,26 @@ class Role:
         return f"<@&{self.id}>"
 
 
+#: Permission overwrite targets, as Discord numbers them.
+OVERWRITE_ROLE = 0
+OVERWRITE_MEMBER = 1
+
+
+@dataclass(frozen=True)
+class Overwrite:
+    """A channel's permission overwrite for a role (the ``@everyone`` role has the guild's id) or a member."""
+
+    id: int
+    type: int = OVERWRITE_ROLE
+    allow: int = 0
+    deny: int = 0
+
+
 @dataclass(frozen=True)
 class Channel:
-    """A guild channel (text, forum or category; no permission overwrites, so guild permissions apply),
-    a thread (``type=PUBLIC_THREAD``: ``parent_id`` is its channel, ``owner_id`` who opened it), or a
-    direct-message channel (``type=DM``) between the bot and ``recipient``."""
+    """A guild channel (text, forum or category, with its permission ``overwrites``), a thread
+    (``type=PUBLIC_THREAD``: ``parent_id`` is its channel, ``owner_id`` who opened it; its parent's
+    permissions apply), or a direct-message channel (``type=DM``) between the bot and ``recipient``."""
 
     id: int
     name: str
@@ -76,6 +91,7 @@ class Channel:
     topic: str | None = None
     recipient: User | None = None
     owner_id: int | None = None
+    overwrites: tuple[Overwrite, ...] = ()
 
     @property
     def is_dm(self) -> bool:
@@ -140,6 +156,32 @@ class Guild:
             if role.id == self.id or role.id in member.role_ids:
                 granted |= role.permissions
         return ALL_PERMISSIONS if granted & Permission.ADMINISTRATOR else granted
+
+    def channel_permissions_of(self, user: User, channel: Channel) -> int:
+        """Permissions in one of this guild's channels, as Discord computes them: the guild's, then the
+        ``@everyone`` overwrite, the member's roles' overwrites together, the member's own, then the implicit
+        ones (https://discord.com/developers/docs/topics/permissions#implicit-permissions)."""
+        granted = self.permissions_of(user)
+        if granted & Permission.ADMINISTRATOR:
+            return ALL_PERMISSIONS
+        role_ids = set(self.member(user).role_ids)
+        layers = (
+            [o for o in channel.overwrites if o.type == OVERWRITE_ROLE and o.id == self.id],
+            [o for o in channel.overwrites if o.type == OVERWRITE_ROLE and o.id in role_ids],
+            [o for o in channel.overwrites if o.type == OVERWRITE_MEMBER and o.id == user.id],
+        )
+        for layer in layers:
+            deny = allow = 0
+            for overwrite in layer:
+                deny |= overwrite.deny
+                allow |= overwrite.allow
+            granted = (granted & ~deny) | allow
+        # Discord's implicit permissions: nothing without seeing the channel, no embeds or files without sending.
+        if not granted & Permission.VIEW_CHANNEL:
+            return 0
+        if not granted & Permission.SEND_MESSAGES:
+            granted &= ~(Permission.EMBED_LINKS | Permission.ATTACH_FILES | Permission.MENTION_EVERYONE)
+        return granted
 
 
 @dataclass(frozen=True)

@@ -309,9 +309,9 @@ async def test_unknown_routes_are_answered_404_and_detected() -> None:
         with standin.patch_discord():
             async with standin.running(bot):
                 with pytest.raises(discord.NotFound):
-                    await bot.fetch_guild(standin.world.guild.id)
+                    await bot.fetch_sticker(1234)
         unknown: list[CapturedRequest] = list(standin.unknown_requests)
-        assert [r.route for r in unknown] == [f"GET /guilds/{standin.world.guild.id}"]
+        assert [r.route for r in unknown] == ["GET /stickers/1234"]
         with pytest.raises(AssertionError, match="does not serve"):
             standin.assert_no_unknown_routes()
 
