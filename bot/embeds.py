@@ -19,6 +19,7 @@ from quotebot.bot.render import (
     escape,
     intro,
     page,
+    page_number,
     source_link,
 )
 from quotebot.retrieval import Answer, Passage
@@ -41,7 +42,7 @@ def answer_embed(answer: Answer, index: int = 0) -> discord.Embed:
     embed.set_author(name=clip("❓ " + " ".join(answer.question.split()), EMBED_AUTHOR_LIMIT))
     if current.context is not None and current.context.text.strip() != current.text.strip():
         embed.add_field(name="In context", value=_context(current.context, current.text), inline=False)
-    source = attribution(document, current.section)
+    source = attribution(document, current.section, page_number(current))
     if source:
         embed.add_field(name="Source", value=clip(source, EMBED_FIELD_LIMIT), inline=False)
     embed.set_footer(text=f"Passage {current.number} of {current.total}")

@@ -13,7 +13,17 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from quotebot.retrieval import Answer, Document, Outcome, Passage, highlight_question, is_web_url, text_fragment_url
+from quotebot.retrieval import (
+    Answer,
+    Document,
+    Outcome,
+    Passage,
+    highlight_question,
+    is_web_url,
+    page_url,
+    quote_page,
+    text_fragment_url,
+)
 
 MESSAGE_LIMIT = 2000
 EMBED_TITLE_LIMIT = 256
@@ -162,8 +172,8 @@ def blockquote(markdown: str) -> str:
     return "\n".join(f"> {line}" for line in markdown.split("\n"))
 
 
-def attribution(document: Document | None, section: str | None) -> str:
-    """``— *Title*, Author, Publication · Section`` (parts the document lacks are left out)."""
+def attribution(document: Document | None, section: str | None, page: int | None = None) -> str:
+    """``— *Title*, Author, Publication · Section · p. 4`` (parts the document lacks are left out)."""
     if document is None:
         return ""
     parts = [f"*{escape(clip(document.title, ATTRIBUTION_PART_LIMIT))}*"]
@@ -171,7 +181,14 @@ def attribution(document: Document | None, section: str | None) -> str:
     line = "— " + ", ".join(parts)
     if section:
         line += f" · {escape(clip(section, ATTRIBUTION_PART_LIMIT))}"
+    if page is not None:
+        line += f" · p. {page}"
     return line
+
+
+def page_number(current: Page) -> int | None:
+    """The PDF page the shown text starts on, for documents that have pages."""
+    return quote_page(current.passage, current.text) if current.passage is not None else None
 
 
 def source_link(current: Page) -> str | None:
@@ -183,7 +200,9 @@ def source_link(current: Page) -> str | None:
     url = current.document.url if current.document else None
     if not url or not is_web_url(url):
         return None
-    for candidate in (text_fragment_url(url, current.text), url):
+    page = page_number(current)
+    deep = page_url(url, page) if page is not None else text_fragment_url(url, current.text)
+    for candidate in (deep, url):
         if len(candidate) <= LINK_LIMIT:
             return candidate
     return None
@@ -210,7 +229,7 @@ def answer_markdown(answer: Answer, index: int = 0) -> str:
         return decline_text(answer)
     current = page(answer, index)
     head = intro(answer, current)
-    tail = [attribution(current.document, current.section)]
+    tail = [attribution(current.document, current.section, page_number(current))]
     link = source_link(current)
     if link:
         tail.append(f"<{link}>")

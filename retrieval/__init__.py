@@ -16,7 +16,7 @@ from quotebot.retrieval.answer.questions import MAX_QUESTION_CHARS
 from quotebot.retrieval.answer.quoting import highlight_question
 from quotebot.retrieval.index.embedding import SemanticUnavailable, TextEmbedder
 from quotebot.retrieval.index.onnx_embedder import load_embedder
-from quotebot.retrieval.ingest.citation import is_web_url, text_fragment_url
+from quotebot.retrieval.ingest.citation import is_web_url, page_url, quote_page, text_fragment_url
 from quotebot.retrieval.ingest.durable import write_durably
 from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_folder
 from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage
@@ -54,6 +54,8 @@ __all__ = [
     "is_web_url",
     "load_embedder",
     "load_folder",
+    "page_url",
+    "quote_page",
     "remove_document",
     "safe_name",
     "save_upload",

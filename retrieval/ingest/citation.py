@@ -2,12 +2,17 @@
 
 Browsers that support text fragments (``#:~:text=start,end``) highlight the
 quote; others ignore the fragment and open the page, so the link never hurts.
+A PDF's viewers do not search text fragments but do open a page
+(``#page=4``), so a quote from a PDF names and links its page instead.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from urllib.parse import quote as percent_encode
 from urllib.parse import urlsplit
+
+from quotebot.retrieval.ingest.models import Passage
 
 _FRAGMENT_EDGE_WORDS = 4
 
@@ -25,6 +30,21 @@ def text_fragment_url(url: str, quote: str) -> str:
         directive = f"{_encode(start)},{_encode(end)}"
     base = url.split("#", 1)[0]
     return f"{base}#:~:text={directive}"
+
+
+def quote_page(passage: Passage, quote: str) -> int | None:
+    """The page (1-based) of a PDF document where ``quote``, taken from ``passage``, starts; ``None`` for
+    documents without pages. ``pages`` (front matter) holds each page's starting offset in the body."""
+    pages = passage.document.extra.get("pages")
+    if not isinstance(pages, list) or not pages or not all(isinstance(start, int) for start in pages):
+        return None
+    within = passage.text.find(quote)
+    return max(1, bisect_right(pages, passage.start + max(within, 0)))
+
+
+def page_url(url: str, page: int) -> str:
+    """``url`` opening its PDF at ``page``."""
+    return f"{url.split('#', 1)[0]}#page={page}"
 
 
 def is_web_url(url: str) -> bool:
