@@ -127,6 +127,11 @@ class Settings(BaseSettings):
         description="JSON-lines file for 👍/👎 feedback: question, passage, verdict and the voter's keyed hash",
     )
     max_upload_bytes: int = Field(default=1_000_000, gt=0, description="largest file /corpus add accepts")
+    fetch_allow_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="hosts `/corpus add url:` may fetch from although they resolve to a private, loopback or other "
+        "non-public address (an intranet wiki), e.g. wiki.internal,10.0.0.5; every other host must be public",
+    )
     log_level: str = Field(
         default="INFO",
         description="DEBUG, INFO, WARNING, ERROR or CRITICAL; question text and user ids are logged at DEBUG only",
@@ -160,7 +165,9 @@ class Settings(BaseSettings):
             )
         return text or None
 
-    @field_validator("allowed_channel_ids", "auto_answer_channel_ids", "owner_ids", "shard_ids", mode="before")
+    @field_validator(
+        "allowed_channel_ids", "auto_answer_channel_ids", "owner_ids", "shard_ids", "fetch_allow_hosts", mode="before"
+    )
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
         """Accept ``1,2 3`` as well as a JSON list: people write ids both ways in ``.env`` files."""

@@ -21,7 +21,7 @@ from quotebot.retrieval import (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from quotebot.bot.cli import ask, corpus_check, corpus_embed, corpus_purge, corpus_reload, evaluate
+    from quotebot.bot.cli import ask, corpus_add, corpus_check, corpus_embed, corpus_purge, corpus_reload, evaluate
 
     parser = argparse.ArgumentParser(
         prog="quotebot",
@@ -29,9 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     ask.register(commands)
-    corpus = commands.add_parser("corpus", help="inspect the shared corpus, announce its changes, tidy server files")
-    actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="{check,embed,reload,purge}")
-    for module in (corpus_check, corpus_embed, corpus_reload, corpus_purge):
+    corpus = commands.add_parser(
+        "corpus", help="add documents, inspect the shared corpus, announce its changes, tidy server files"
+    )
+    actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="{add,check,embed,reload,purge}")
+    for module in (corpus_add, corpus_check, corpus_embed, corpus_reload, corpus_purge):
         module.register(actions)
     evaluate.register(commands)
     _register_front_ends(commands)

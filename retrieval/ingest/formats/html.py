@@ -41,7 +41,12 @@ def extract(raw: bytes) -> Extracted:
     body = _text(found.body) if found is not None and found.body is not None else ""
     if not body.strip():
         raise CorpusError("the page has no main content to quote (navigation or scripts only?)")
-    metadata = {"title": found.title, "author": _author_as_written(found.author, raw), "date": found.date}
+    metadata = {
+        "title": found.title,
+        "author": _author_as_written(found.author, raw),
+        "publication": found.sitename,
+        "date": found.date,
+    }
     return Extracted(body, {key: value for key, value in metadata.items() if value})
 
 

@@ -1,0 +1,145 @@
+"""Documents added by link: saving a fetched page with where it came from, and refreshing it later.
+
+A link document's front matter keeps ``source_url`` (the link as given) and
+the server's validators (``etag``, ``last_modified``), so a refresh asks only
+"has it changed?" and usually gets a short 304; ``url`` is where the page was
+finally found, which every answer links to. A page that comes back with the
+same text is left untouched, so a refresh reports it unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from quotebot.retrieval.ingest.loader import CorpusError, parse_document
+from quotebot.retrieval.ingest.models import Document
+from quotebot.retrieval.ingest.store import prepare_document, write_prepared
+from quotebot.retrieval.web.fetch import Fetched, FetchPolicy, fetch
+
+SOURCE_URL = "source_url"
+#: Link documents fetched at once by a refresh: few, to be gentle with one site and with the bot's network.
+REFRESH_CONCURRENCY = 4
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A checked document, ready to write: the text's name (relative to the folder), its bytes, its original."""
+
+    name: str
+    text: bytes
+    original: tuple[str, bytes] | None
+
+    def write(self, folder: Path) -> Path:
+        return write_prepared(folder, self.name, self.text, self.original)
+
+
+def prepare_fetched(
+    fetched: Fetched, *, name: str | None = None, title: str | None = None, author: str | None = None, max_bytes: int
+) -> Prepared:
+    """``fetched`` as a document, named after its link unless ``name`` (a document id, to replace) is given."""
+    assert fetched.raw is not None, "a 304 has nothing to save"
+    source = {SOURCE_URL: fetched.requested}
+    source.update({key: value for key, value in (("etag", fetched.etag), ("last_modified", fetched.last_modified)) if value})
+    where = PurePosixPath(name).parent if name else PurePosixPath()
+    stem = PurePosixPath(name).stem if name else name_of_link(fetched.url)
+    text_name, text, original = prepare_document(
+        stem + fetched.suffix, fetched.raw, title=title, author=author, url=fetched.url, max_bytes=max_bytes, source=source
+    )
+    if original is not None:
+        original = ((where / original[0]).as_posix(), original[1])
+    return Prepared((where / text_name).as_posix(), text, original)
+
+
+def name_of_link(url: str) -> str:
+    """A file stem for a page: its path's last part without extension ("defectors-declines"), else its host."""
+    parts = urlsplit(url)
+    segments = [segment for segment in unquote(parts.path).split("/") if segment]
+    stem = PurePosixPath(segments[-1]).stem if segments else ""
+    if not re.search(r"[A-Za-z0-9]", stem) or stem.lower() in {"index", "default", "view"}:
+        stem = "-".join([parts.hostname or "page", *segments[-2:-1]])
+    return stem
+
+
+@dataclass(frozen=True)
+class LinkDocument:
+    """A document that was added by link, with what a conditional request needs."""
+
+    id: str
+    source_url: str
+    etag: str | None
+    last_modified: str | None
+    title: str
+    author: str | None
+
+
+def link_documents(documents: Sequence[Document]) -> list[LinkDocument]:
+    """The documents among ``documents`` that were added by link."""
+    found = []
+    for document in documents:
+        source = document.extra.get(SOURCE_URL)
+        if isinstance(source, str) and source:
+            etag, modified = document.extra.get("etag"), document.extra.get("last_modified")
+            found.append(
+                LinkDocument(
+                    document.id,
+                    source,
+                    etag if isinstance(etag, str) else None,
+                    modified if isinstance(modified, str) else None,
+                    document.title,
+                    document.author,
+                )
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """One link document after a refresh: ``prepared`` when it changed, ``failure`` when it could not be fetched."""
+
+    link: LinkDocument
+    prepared: Prepared | None = None
+    failure: str | None = None
+
+
+async def refresh_links(links: Sequence[LinkDocument], policy: FetchPolicy, *, max_bytes: int) -> list[Refreshed]:
+    """Fetch every link document again, conditionally; nothing is written here (``write_refreshed`` does)."""
+    gate = asyncio.Semaphore(REFRESH_CONCURRENCY)
+
+    async def one(link: LinkDocument) -> Refreshed:
+        async with gate:
+            try:
+                fetched = await fetch(link.source_url, policy, etag=link.etag, last_modified=link.last_modified)
+                if fetched.not_modified:
+                    return Refreshed(link)
+                prepared = await asyncio.to_thread(
+                    prepare_fetched, fetched, name=link.id, title=link.title, author=link.author, max_bytes=max_bytes
+                )
+            except CorpusError as error:
+                return Refreshed(link, failure=str(error))
+            return Refreshed(link, prepared)
+
+    return list(await asyncio.gather(*(one(link) for link in links)))
+
+
+def write_refreshed(folder: Path, refreshed: Sequence[Refreshed]) -> list[str]:
+    """Write the documents whose text changed; the ids of those written. Same text, new validators: left alone."""
+    written = []
+    for result in refreshed:
+        if result.prepared is None:
+            continue
+        path = folder / result.link.id
+        try:
+            same = parse_document(result.link.id, path.read_bytes()).body == parse_document(
+                result.link.id, result.prepared.text
+            ).body
+        except (CorpusError, OSError):
+            same = False
+        if not same:
+            result.prepared.write(folder)
+            written.append(result.link.id)
+    return written
