@@ -67,3 +67,27 @@ def shipped_corpus_copy(tmp_path: Path) -> Path:
             (folder / relative).parent.mkdir(parents=True, exist_ok=True)
             (folder / relative).write_bytes(path.read_bytes())
     return folder
+
+
+@pytest.fixture
+def page_server():
+    """A web server on 127.0.0.1 (``tests.page_server``): set ``routes[path] = Route(...)``, fetch ``url(path)``."""
+    from tests.page_server import PageServer
+
+    with PageServer() as server:
+        yield server
+
+
+DOCUMENT_FIXTURES = Path(__file__).resolve().parent / "data" / "documents"
+
+
+@pytest.fixture
+def article_html() -> bytes:
+    """The article as its blog page carried it: header, navigation, share widget, comments, sidebar, footer."""
+    return (DOCUMENT_FIXTURES / "defectors-article.html").read_bytes()
+
+
+@pytest.fixture
+def article_pdf() -> bytes:
+    """The article printed to a 5-page PDF (``tests/data/documents/make_article_fixtures.py``)."""
+    return (DOCUMENT_FIXTURES / "defectors-article.pdf").read_bytes()

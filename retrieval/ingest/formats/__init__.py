@@ -40,5 +40,12 @@ def extractor(suffix: str) -> Callable[[bytes], Extracted] | None:
     return {".html": html.extract, ".htm": html.extract, ".pdf": pdf.extract}.get(suffix.lower())
 
 
+def said_in_front_matter(metadata: dict[str, object]) -> set[str]:
+    """A title heading and a byline that the front matter already holds: documents leave these out of their
+    first blocks, so the first passage is the text itself, as in a hand-cleaned document."""
+    title, author = metadata.get("title"), metadata.get("author")
+    return {str(text) for text in (title and f"## {title}", author, author and f"By {author}") if text}
+
+
 def suffix_of(name: str) -> str:
     return PurePosixPath(name).suffix.lower()

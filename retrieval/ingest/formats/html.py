@@ -16,7 +16,7 @@ import re
 import trafilatura
 from lxml import etree
 
-from quotebot.retrieval.ingest.formats import Extracted
+from quotebot.retrieval.ingest.formats import Extracted, said_in_front_matter
 from quotebot.retrieval.ingest.loader import CorpusError
 
 _BLOCKS = {"p", "head", "item", "quote", "row", "code"}
@@ -38,19 +38,25 @@ def extract(raw: bytes) -> Extracted:
         )
     except (ValueError, etree.LxmlError):
         found = None
-    body = _text(found.body) if found is not None and found.body is not None else ""
-    if not body.strip():
+    paragraphs = _paragraphs(found.body) if found is not None and found.body is not None else []
+    if not paragraphs:
         raise CorpusError("the page has no main content to quote (navigation or scripts only?)")
-    metadata = {
+    found_metadata = {
         "title": found.title,
         "author": _author_as_written(found.author, raw),
         "publication": found.sitename,
         "date": found.date,
     }
-    return Extracted(body, {key: value for key, value in metadata.items() if value})
+    metadata = {key: value for key, value in found_metadata.items() if value}
+    said = said_in_front_matter(metadata)
+    while paragraphs and paragraphs[0] in said:
+        paragraphs.pop(0)
+    if not paragraphs:
+        raise CorpusError("the page has no main content to quote (only its title)")
+    return Extracted("\n\n".join(paragraphs) + "\n", metadata)
 
 
-def _text(body: etree._Element) -> str:
+def _paragraphs(body: etree._Element) -> list[str]:
     """Blocks as blank-line paragraphs, headings as ``## Heading``, list items as ``- item``, table rows as cells."""
     paragraphs: list[str] = []
     for element in body.iter(*_BLOCKS):
@@ -67,7 +73,7 @@ def _text(body: etree._Element) -> str:
         elif element.tag == "item":
             text = "- " + text
         paragraphs.append(text)
-    return "\n\n".join(paragraphs) + "\n"
+    return paragraphs
 
 
 def _author_as_written(author: str | None, raw: bytes) -> str | None:

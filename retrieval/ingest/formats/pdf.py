@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pypdf
 from pypdf.errors import PdfReadError
 
-from quotebot.retrieval.ingest.formats import Extracted
+from quotebot.retrieval.ingest.formats import Extracted, said_in_front_matter
 from quotebot.retrieval.ingest.loader import CorpusError
 
 MAX_PAGES = 2_000
@@ -55,7 +55,7 @@ def extract(raw: bytes) -> Extracted:
         raise CorpusError(f"not a readable PDF ({type(error).__name__})") from None
     if not any(line.text for line in lines):
         raise CorpusError("the PDF has no text to quote (a scan? add a PDF with a text layer)")
-    body, pages = _body(lines, _said_already(metadata))
+    body, pages = _body(lines, said_in_front_matter(metadata))
     metadata["pages"] = pages
     return Extracted(body, {key: value for key, value in metadata.items() if value})
 
@@ -85,17 +85,12 @@ def _joined(left: str, right: str) -> str:
     return left + right if left.endswith((" ", "\n")) or right.startswith(" ") else left + " " + right
 
 
-def _said_already(metadata: dict[str, str | None]) -> set[str]:
-    """A title heading and a byline the front matter holds: left out of the first blocks, as web pages leave them."""
-    title, author = metadata.get("title"), metadata.get("author")
-    return {text for text in (title and "## " + title, author, author and "By " + author) if text}
-
-
 def _body(lines: list[_Line], said_already: set[str] = frozenset()) -> tuple[str, list[int]]:
-    """Paragraphs and headings as text, and the offset in it where each page starts."""
+    """Paragraphs and headings as text, and the offset in it where each page starts (inside a paragraph
+    when one runs over the page break)."""
     body_size = Counter(round(line.size, 1) for line in lines for _ in line.text.split()).most_common(1)[0][0]
     spacing = _usual_spacing(lines, body_size)
-    blocks: list[tuple[bool, int, list[str]]] = []  # (heading?, page, lines)
+    blocks: list[tuple[bool, list[_Line]]] = []  # (heading?, its lines)
     previous: _Line | None = None
     for line in lines:
         if not line.text:
@@ -111,23 +106,35 @@ def _body(lines: list[_Line], said_already: set[str] = frozenset()) -> tuple[str
             )
         )
         if continues:
-            blocks[-1][2].append(line.text)
+            blocks[-1][1].append(line)
         else:
-            blocks.append((heading, line.page, [line.text]))
+            blocks.append((heading, [line]))
         previous = line
-    parts: list[str] = []
+    body = ""
     pages: list[int] = []
-    offset = 0
-    for number, (heading, page, block_lines) in enumerate(blocks):
-        text = _unwrap(block_lines)
-        text = "## " + text if heading else text
+    for number, (heading, block_lines) in enumerate(blocks):
+        text, page_starts = _unwrap(block_lines, heading)
         if number < 2 and text in said_already:
             continue
-        while len(pages) < page:
-            pages.append(offset)
-        parts.append(text)
-        offset += len(text) + 2
-    return "\n\n".join(parts) + "\n", pages
+        body += "\n\n" if body else ""
+        for page, offset in page_starts.items():
+            while len(pages) < page:
+                pages.append(len(body) + offset)
+        body += text
+    return body + "\n", pages
+
+
+def _unwrap(lines: list[_Line], heading: bool) -> tuple[str, dict[int, int]]:
+    """A block's lines as one line, and where in it each of its pages starts. A word hyphenated at a line
+    end keeps its hyphen and loses the space."""
+    text = "## " if heading else ""
+    page_starts: dict[int, int] = {}
+    for line in lines:
+        if text and not text.endswith(" ") and not (text.endswith("-") and line.text[:1].islower()):
+            text += " "
+        page_starts.setdefault(line.page, len(text) if page_starts else 0)
+        text += line.text
+    return text, page_starts
 
 
 def _usual_spacing(lines: list[_Line], body_size: float) -> float:
@@ -138,19 +145,6 @@ def _usual_spacing(lines: list[_Line], body_size: float) -> float:
         if above.page == below.page and round(above.size, 1) == body_size and 0 < above.y - below.y < 4 * body_size
     )
     return float(gaps.most_common(1)[0][0]) if gaps else body_size * 1.2
-
-
-def _unwrap(lines: list[str]) -> str:
-    """Lines of one paragraph as one line; a word hyphenated at a line end keeps its hyphen and loses the space."""
-    text = ""
-    for line in lines:
-        if not text:
-            text = line
-        elif text.endswith("-") and line[:1].islower():
-            text += line
-        else:
-            text += " " + line
-    return text
 
 
 def _clean(value: object) -> str | None:
