@@ -139,3 +139,18 @@ def test_a_malformed_url_in_front_matter_gives_no_link_rather_than_a_crash():
     answer = answered(QUOTE, passages=[passage(QUOTE, broken)])
     assert render.source_link(render.page(answer)) is None
     assert QUOTE.split()[0] in render.answer_markdown(answer)
+
+
+def test_a_quote_from_a_pdf_names_its_page_and_links_the_pdf_open_there(tmp_path, article_pdf):
+    from quotebot.retrieval import LiveEngine, save_upload
+
+    save_upload(tmp_path, "report.pdf", article_pdf, url="https://example.org/report.pdf", max_bytes=len(article_pdf))
+    live = LiveEngine(tmp_path)
+    live.load()
+    answer = live.ask("What happened to the soldier who crossed the DMZ in November 2017?")
+    assert "shot five times" in answer.quote
+    *_, attribution, link = render.answer_markdown(answer).split("\n")
+    assert attribution == (
+        "— *Number of North Korean Defectors Declines*, Robert R. King · North Korean Policy to Discourage Defections · p. 2"
+    )
+    assert link == "<https://example.org/report.pdf#page=2>"
