@@ -129,7 +129,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=1_000_000, gt=0, description="largest file /corpus add accepts")
     fetch_allow_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="hosts `/corpus add url:` may fetch from although they resolve to a private, loopback or other "
+        description="hosts `/corpus add url:` and `quotebot corpus add URL` may fetch from although they resolve to a private, loopback or other "
         "non-public address (an intranet wiki), e.g. wiki.internal,10.0.0.5; every other host must be public",
     )
     log_level: str = Field(
