@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
+from typing import TypedDict, Unpack
 
 import yaml
 
@@ -36,28 +37,24 @@ ORIGINAL_KEY = "original"
 _UPLOAD_PREFIX = ".upload-"
 
 
-def save_upload(
-    folder: Path,
-    filename: str,
-    raw: bytes,
-    *,
-    title: str | None = None,
-    author: str | None = None,
-    url: str | None = None,
-    max_bytes: int,
-    source: Mapping[str, str] | None = None,
-) -> Path:
+class Metadata(TypedDict, total=False):
+    """What a moderator may state about a document, overriding the file's; ``source`` is kept for refreshing."""
+
+    title: str | None
+    author: str | None
+    url: str | None
+    source: Mapping[str, str] | None
+
+
+def save_upload(folder: Path, filename: str, raw: bytes, *, max_bytes: int, **metadata: Unpack[Metadata]) -> Path:
     """Validate an uploaded document, merge the given metadata into its front matter, and write it.
 
     A web page or PDF is extracted first, and its original written beside
-    the text. ``source`` (where it was fetched from, its validators) is kept
-    in the front matter for refreshing. A file of the same (safe) name is
-    replaced, which is how a moderator updates a document. Returns the text's
-    path; raises ``CorpusError`` with a short reason.
+    the text. A file of the same (safe) name is replaced, which is how a
+    moderator updates a document. Returns the text's path; raises
+    ``CorpusError`` with a short reason.
     """
-    name, text, original = prepare_document(filename, raw, title=title, author=author, url=url, max_bytes=max_bytes,
-                                            source=source)
-    return write_prepared(folder, name, text, original)
+    return write_prepared(folder, *prepare_document(filename, raw, max_bytes=max_bytes, **metadata))
 
 
 def prepare_document(
@@ -154,7 +151,7 @@ def safe_name(filename: str) -> str:
     base = PurePosixPath(filename.replace("\\", "/")).name
     suffix = PurePosixPath(base).suffix.lower()
     if suffix not in ADDABLE_SUFFIXES:
-        raise CorpusError(f"only {', '.join(ADDABLE_SUFFIXES)} files can be added")
+        raise CorpusError(f"only {', '.join(ADDABLE_SUFFIXES)} files (or a .zip of them) can be added")
     stem = unicodedata.normalize("NFKD", base[: -len(suffix)]).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:MAX_NAME_CHARS].rstrip("-")
     if not slug:
