@@ -14,8 +14,9 @@ else is free to change.
 from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, MAX_TOP_K
 from quotebot.retrieval.answer.questions import MAX_QUESTION_CHARS
 from quotebot.retrieval.answer.quoting import highlight_question
+from quotebot.retrieval.index.cache_location import cache_folders
 from quotebot.retrieval.index.embedding import SemanticUnavailable, TextEmbedder
-from quotebot.retrieval.index.onnx_embedder import load_embedder
+from quotebot.retrieval.index.onnx_embedder import ModelFiles, checked_digests, load_embedder, model_files
 from quotebot.retrieval.ingest.citation import is_web_url, page_url, quote_page, text_fragment_url
 from quotebot.retrieval.ingest.durable import write_durably
 from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_folder
@@ -40,12 +41,15 @@ __all__ = [
     "FileProblem",
     "Hit",
     "LiveEngine",
+    "ModelFiles",
     "Outcome",
     "Passage",
     "QuestionGroup",
     "ReloadReport",
     "SemanticUnavailable",
     "TextEmbedder",
+    "cache_folders",
+    "checked_digests",
     "default_corpus_folder",
     "describe_corpus",
     "group_questions",
@@ -54,6 +58,7 @@ __all__ = [
     "is_web_url",
     "load_embedder",
     "load_folder",
+    "model_files",
     "page_url",
     "quote_page",
     "remove_document",

@@ -19,6 +19,9 @@ from quotebot.retrieval import (
     load_embedder,
 )
 
+#: Servers whose permissions ``quotebot doctor`` reads by default (three requests each).
+DOCTOR_SERVERS = 100
+
 
 def build_parser() -> argparse.ArgumentParser:
     from quotebot.bot.cli import ask, corpus_add, corpus_check, corpus_embed, corpus_purge, corpus_reload, evaluate
@@ -94,6 +97,17 @@ def _register_front_ends(commands: argparse._SubParsersAction) -> None:
     sync = commands.add_parser("sync", help="register the slash commands with Discord (needs DISCORD_TOKEN)")
     sync.add_argument("--guild", type=int, default=None, metavar="ID", help="sync to one server only (instant)")
     sync.set_defaults(handler=lambda args: _front_end("quotebot.bot.sync", args), reads_settings=True)
+    doctor = commands.add_parser(
+        "doctor",
+        help="check the token, intents, commands, permissions, folders, model files and disk space",
+        description="Check what quotebot needs, with Discord and on this machine, one line a check, and print the "
+        "invite URL. Exit status 1 when anything is wrong.",
+    )
+    doctor.add_argument(
+        "--servers", type=_positive, default=DOCTOR_SERVERS, metavar="N",
+        help=f"read the bot's permissions in at most N servers (default {DOCTOR_SERVERS})",
+    )
+    doctor.set_defaults(handler=lambda args: _front_end("quotebot.bot.cli.doctor", args), reads_settings=True)
 
 
 def _positive(value: str) -> int:

@@ -90,8 +90,7 @@ class OnnxEmbedder:
             from tokenizers import Tokenizer
         except ImportError as error:
             raise SemanticUnavailable(f"the semantic model needs {error.name or error}, which is not installed") from None
-        digests = [_checked_digest(path, expected) for path, expected in (
-            (files.model, files.model_sha256), (files.tokenizer, files.tokenizer_sha256))]
+        digests = checked_digests(files)
         try:
             tokenizer = Tokenizer.from_file(str(files.tokenizer))
             options = onnxruntime.SessionOptions()
@@ -147,6 +146,20 @@ class OnnxEmbedder:
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
+def model_files(folder: Path | None = None) -> ModelFiles:
+    """The bundled model's files, or those of the model in ``folder``; ``SemanticUnavailable`` when absent."""
+    return default_files() if folder is None else folder_files(folder)
+
+
+def checked_digests(files: ModelFiles) -> tuple[str, str]:
+    """The SHA-256 of the model and of its tokenizer; ``SemanticUnavailable`` (one line) when either file is
+    missing, unreadable, or not the one recorded."""
+    return (
+        _checked_digest(files.model, files.model_sha256),
+        _checked_digest(files.tokenizer, files.tokenizer_sha256),
+    )
+
+
 def _checked_digest(path: Path, expected: str | None) -> str:
     """The file's SHA-256, refused when it differs from ``expected``."""
     try:
@@ -174,6 +187,4 @@ def load_embedder(folder: Path | None = None) -> OnnxEmbedder:
 
     Raises ``SemanticUnavailable`` with one line to show when it cannot be used.
     """
-    if folder is None:
-        return OnnxEmbedder(default_files(), DEFAULT_MODEL_NAME)
-    return OnnxEmbedder(folder_files(folder))
+    return OnnxEmbedder(model_files(folder), DEFAULT_MODEL_NAME if folder is None else None)

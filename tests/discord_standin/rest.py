@@ -252,12 +252,15 @@ class RestApi:
     # -- guilds (what ``quotebot doctor`` reads) ------------------------------
 
     async def get_my_guilds(self, request: web.Request) -> web.Response:
-        """``GET /users/@me/guilds``: the bot's guilds by id, a page of ``limit`` (≤ 200) after ``after``."""
+        """``GET /users/@me/guilds``: the bot's guilds by id, a page of ``limit`` (≤ 200) after ``after`` (or the
+        last ``limit`` before ``before``)."""
         limit = int(request.query.get("limit", "200"))
         if not 1 <= limit <= 200:
             raise invalid_form("limit", "NUMBER_TYPE_MAX", "int value should be less than or equal to 200.")
-        after = int(request.query.get("after", "0"))
-        guilds = sorted((g for g in self._world.guilds if g.id > after), key=lambda g: g.id)[:limit]
+        after, before = int(request.query.get("after", "0")), int(request.query.get("before", str(1 << 63)))
+        ids = sorted(g.id for g in self._world.guilds if after < g.id < before and g.has_member(self._world.bot))
+        page = ids[-limit:] if "before" in request.query else ids[:limit]
+        guilds = [guild for guild_id in page if (guild := self._world.guild_by_id(guild_id)) is not None]
         return json_response([my_guild_payload(self._world, guild) for guild in guilds])
 
     def _guild(self, request: web.Request) -> Guild:

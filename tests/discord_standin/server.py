@@ -188,6 +188,10 @@ class DiscordStandin:
         scope = guild if isinstance(guild, Guild) else self.world.guild if guild else None
         return self._state.commands.in_scope(scope.id if scope is not None else None)
 
+    def register_commands(self, commands: Sequence[Mapping[str, Any]], *, guild: Guild | None = None) -> None:
+        """Put ``commands`` in place of the global ones (or ``guild``'s), as a sync by another version would."""
+        self._state.commands.overwrite(guild.id if guild is not None else None, commands)
+
     @property
     def sessions(self) -> tuple[GatewaySession, ...]:
         """The identified gateway sessions still connected (their ``shard`` and ``user_agent``), oldest first."""
