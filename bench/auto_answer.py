@@ -6,7 +6,7 @@ Run as ``python -m bench.auto_answer [--target 0.01] [--lexical]``; the semantic
 document; its own questions are answerable and the next article's are off-topic, as in ``quotebot eval
 --squad``; the article's own question set (``tests/data/article_questions.jsonl``, 72 answerable and 18
 off-topic) is measured beside it. A question is auto-answered when ``bot.answering.confident_enough``
-says so at the threshold: what ``bot.exts.auto_answer`` posts. For each threshold the table gives the
+says so at the threshold: what ``bot.exts.questions.auto_answer`` posts. For each threshold the table gives the
 share of answerable questions auto-answered, the share of those whose quote holds the answer, and the
 share of off-topic questions wrongly auto-answered; ``/ask`` (the decline model alone) is the first row.
 The recommended threshold is the lowest whose off-topic share on SQuAD is at most ``--target`` and whose

@@ -33,7 +33,7 @@ from typing import Any
 
 from bench.scale import load_average, machine, resident_bytes
 from bench.text import build_corpus, question_phrases, sentence_pool
-from quotebot.bot.client import freeze_long_lived_objects
+from quotebot.bot.services import freeze_long_lived_objects
 from quotebot.retrieval import CorpusLibrary, LiveEngine
 
 PARAGRAPHS_PER_DOCUMENT = 100

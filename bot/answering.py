@@ -17,18 +17,19 @@ import asyncio
 import enum
 import re
 import time
-from typing import TYPE_CHECKING
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 import discord
 
 from quotebot.bot import delivery, render
+from quotebot.bot.policy import ServerPolicy
+from quotebot.bot.servers.folders import corpus_name
 from quotebot.bot.servers.question_db import AskedQuestion
-from quotebot.bot.shutdown import ShuttingDown
-from quotebot.bot.utils import checks
-from quotebot.retrieval import Answer, Outcome
-
-if TYPE_CHECKING:
-    from quotebot.bot.client import QuoteBot
+from quotebot.bot.servers.question_log import QuestionLog
+from quotebot.bot.settings import Settings
+from quotebot.bot.shutdown import Shutdown
+from quotebot.retrieval import Answer, CorpusLibrary, Outcome
 
 RETRIEVAL_THREADS = 1
 # Mentions, channel links and custom emoji in a message's text: markup, not words of the question.
@@ -55,41 +56,57 @@ def question_in_text(text: str) -> str:
     return " ".join(_MARKUP.sub(" ", text).split())
 
 
+@dataclass
+class QuestionStats:
+    """Questions answered (confidently or not) and declined since start, for ``/corpus stats``."""
+
+    answered: int = 0
+    unsure: int = 0
+    declined: int = 0
+    started: float = field(default_factory=time.time)
+
+    def count(self, answer: Answer) -> None:
+        if answer.outcome is Outcome.UNSURE:
+            self.unsure += 1
+        elif answer.answered:
+            self.answered += 1
+        else:
+            self.declined += 1
+
+
 class Answering:
     """Answers, counts and records questions; one per bot."""
 
-    def __init__(self, bot: QuoteBot) -> None:
-        self.bot = bot
-        settings = bot.settings
-        #: One per-user limit for every way of asking, so switching from /ask to a mention does not dodge it.
-        self.cooldown = checks.UserCooldown(settings.ask_cooldown_rate, settings.ask_cooldown_seconds)
+    def __init__(
+        self,
+        settings: Settings,
+        corpora: CorpusLibrary,
+        policy: ServerPolicy,
+        questions: QuestionLog,
+        shutdown: Shutdown,
+    ) -> None:
+        self.settings = settings
+        self.corpora = corpora
+        self.policy = policy
+        self.questions = questions
+        self.shutdown = shutdown
+        self.stats: defaultdict[int | None, QuestionStats] = defaultdict(QuestionStats)
         self._retrieval_slots = asyncio.Semaphore(RETRIEVAL_THREADS)
-
-    def admit(self, interaction: discord.Interaction) -> None:
-        """A question by command may be answered here and now: allowed channel, not stopping, within the cooldown.
-
-        A refusal is raised for the error handler to explain.
-        """
-        if interaction.guild_id is not None and not self.bot.channel_allowed(interaction.channel, interaction.guild_id):
-            raise checks.ChannelNotAllowed()
-        if self.bot.shutdown.stopping:
-            raise ShuttingDown()
-        self.cooldown.hit(interaction.user)
 
     async def answer(
         self, guild_id: int | None, question: str, *, question_id: int, asker_id: int, via: Via
     ) -> Answer:
         """The answer from the server's corpus (the shared one in DMs), counted and recorded;
         ``ShuttingDown`` if the bot stops before its turn comes."""
-        answer = await self.bot.shutdown.unless_stopped(self._retrieve(guild_id, question))
-        self.bot.stats[guild_id].count(answer)
+        answer = await self.shutdown.unless_stopped(self._retrieve(guild_id, question))
+        self.stats[guild_id].count(answer)
         if guild_id is not None:
             self._record(guild_id, answer, question_id=question_id, asker_id=asker_id, via=via)
         return answer
 
     async def answer_interaction(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[discord.Client],
         question: str,
         *,
         via: Via,
@@ -107,7 +124,7 @@ class Answering:
             self.answer(interaction.guild_id, question, question_id=question_id, asker_id=asker_id, via=via)
         )
         try:
-            return await asyncio.wait_for(asyncio.shield(pending), self.bot.settings.ask_defer_after_seconds)
+            return await asyncio.wait_for(asyncio.shield(pending), self.settings.ask_defer_after_seconds)
         except TimeoutError:
             await delivery.acknowledge(interaction, ephemeral=private)
             return await pending
@@ -115,8 +132,15 @@ class Answering:
             pending.cancel()  # only matters when deferring failed: nobody waits for that answer
 
     async def _retrieve(self, guild_id: int | None, question: str) -> Answer:
+        """From the server's corpus (and the shared one, as its settings say), or the shared one in DMs,
+        in a worker thread once a retrieval slot is free."""
         async with self._retrieval_slots:
-            return await self.bot.ask(guild_id, question)
+            if guild_id is None:
+                return await asyncio.to_thread(self.corpora.ask, None, question, self.settings.top_k)
+            include_shared = bool(self.policy.settings_of(guild_id).include_shared)
+            return await asyncio.to_thread(
+                self.corpora.ask, corpus_name(guild_id), question, self.settings.top_k, include_shared=include_shared
+            )
 
     def _record(self, guild_id: int, answer: Answer, *, question_id: int, asker_id: int, via: Via) -> None:
         shown = render.page(answer) if answer.answered else None
@@ -131,5 +155,4 @@ class Answering:
             document_id=document.id if document else None,
             passage_id=passage.id if passage else None,
         )
-        keep_days = self.bot.server_settings_of(guild_id).question_retention_days or 0
-        self.bot.questions.record(guild_id, asked, keep_days=keep_days)
+        self.questions.record(guild_id, asked, keep_days=self.policy.kept_days(guild_id))

@@ -12,43 +12,26 @@ content is warned about once at start-up and connects without the intent.
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import logging
-import re
-import time
-from collections import defaultdict
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import discord
 from discord.ext import commands
 
 from quotebot import __version__
-from quotebot.bot.answering import Answering
 from quotebot.bot.delivery import NO_MENTIONS, trace_config
-from quotebot.bot.feedback import FeedbackLog
-from quotebot.bot.servers.folders import ServerFolders, corpus_name
-from quotebot.bot.servers.question_log import QuestionLog
-from quotebot.bot.servers.settings import ServerSettings, defaults_for
-from quotebot.bot.servers.settings_store import ServerSettingsStore
-from quotebot.bot.servers.sharding import Shards
-from quotebot.bot.servers.shared_corpus import SharedCorpus
+from quotebot.bot.gate import GatedTree
+from quotebot.bot.services import Services, freeze_long_lived_objects
 from quotebot.bot.settings import Settings
-from quotebot.bot.shutdown import Shutdown
-from quotebot.bot.votes import VoteButton
-from quotebot.retrieval import Answer, ChangeSignal, CorpusError, CorpusLibrary, LiveEngine, Outcome
+from quotebot.retrieval import LiveEngine
 
 log = logging.getLogger(__name__)
 
+#: Each is a feature package (or module) with its own ``setup``; none imports another.
 EXTENSIONS = (
-    "quotebot.bot.exts.error_handler",
-    "quotebot.bot.exts.ask",
-    "quotebot.bot.exts.answer_from_message",
-    "quotebot.bot.exts.auto_answer",
-    "quotebot.bot.exts.corpus_admin",
-    "quotebot.bot.exts.server_lifecycle",
-    "quotebot.bot.exts.shared_corpus_sync",
+    "quotebot.bot.exts.errors",
+    "quotebot.bot.exts.questions",
+    "quotebot.bot.exts.corpus",
+    "quotebot.bot.exts.lifecycle",
 )
 
 
@@ -70,61 +53,25 @@ def quotebot_intents(settings: Settings) -> discord.Intents:
     return intents
 
 
-def freeze_long_lived_objects() -> None:
-    """Take everything alive now, above all a corpus index just (re)loaded, out of the collector's sight.
-
-    An index is many long-lived objects. Left in the oldest generation, each
-    full garbage collection rescans them all with the GIL held, which stalls
-    the event loop whichever thread triggers it (100-300 ms was measured on a
-    3,000-passage corpus before indexes became arrays). Frozen objects are
-    still freed by reference counting when a reload or the LRU of server
-    corpora drops them, but never by the collector, so the young cyclic
-    garbage of the moment is collected first: every index-cache load leaves
-    some (numpy parses each array's header with ``ast.literal_eval``, whose
-    closures form cycles), and frozen, it leaked about 17 MB per 1,000 server
-    corpora loaded (``bench.servers``). Collecting the two young generations
-    is enough (that garbage lives for microseconds) and costs far less than
-    a full collection, which in a busy bot also scans every live view and
-    task: measured in the load test (``tests/bot/test_e2e_load.py``), a full
-    one before each freeze raised the p99 acknowledgement from 20-25 ms to
-    48-72 ms.
-    """
-    gc.collect(1)
-    gc.freeze()
-
-
-@dataclass
-class QuestionStats:
-    """Questions answered (confidently or not) and declined since start, for ``/corpus stats``."""
-
-    answered: int = 0
-    unsure: int = 0
-    declined: int = 0
-    started: float = field(default_factory=time.time)
-
-    def count(self, answer: Answer) -> None:
-        if answer.outcome is Outcome.UNSURE:
-            self.unsure += 1
-        elif answer.answered:
-            self.answered += 1
-        else:
-            self.declined += 1
-
-
 class QuoteBot(commands.AutoShardedBot):
     """The Discord bot: slash commands from ``bot.exts`` plus questions by mention or DM.
 
-    It serves the shards in its settings (all of them by default) and the
-    corpora of exactly their servers: ``live`` is the shared corpus,
-    ``corpora`` adds each server's own, loaded on its first question.
+    It is the Discord wiring only; what the extensions share (answering, the
+    corpora, per-server policy, admission) is ``services``. It serves the
+    shards in its settings (all of them by default) and the corpora of
+    exactly their servers: ``services.live`` is the shared corpus,
+    ``services.corpora`` adds each server's own, loaded on its first question.
     """
 
-    def __init__(self, settings: Settings, live: LiveEngine, *, sync_dev_guild: bool = True, **options) -> None:
+    def __init__(
+        self, settings: Settings, live: LiveEngine, *, sync_dev_guild: bool = True, **options
+    ) -> None:
         # quotebot never joins voice: discord.py's warnings about missing voice libraries are noise to its operators.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             # No prefix commands exist; ``on_message`` below never processes them.
             command_prefix=commands.when_mentioned,
+            tree_cls=GatedTree,
             intents=quotebot_intents(settings),
             allowed_mentions=NO_MENTIONS,
             help_command=None,
@@ -135,36 +82,15 @@ class QuoteBot(commands.AutoShardedBot):
             **options,
         )
         self.settings = settings
-        self.shards_served = Shards(settings.shard_count, tuple(settings.shard_ids))
-        self.folders = ServerFolders(settings.server_corpora)
-        self.server_settings = ServerSettingsStore(self.folders)
-        self.corpora = CorpusLibrary(
-            live,
-            self._documents_folder,
-            capacity=settings.max_loaded_corpora,
-            embedder=live.embedder,
-            on_load=freeze_long_lived_objects,
-        )
-        self.shared = SharedCorpus(live, ChangeSignal(self.folders.shared_signal))
-        self.stats: dict[int | None, QuestionStats] = defaultdict(QuestionStats)
-        self.questions = QuestionLog(self.folders)
-        self.feedback = FeedbackLog(settings.feedback_log)
-        self.answering = Answering(self)
-        self.shutdown = Shutdown()
+        self.services = Services.build(settings, live, self.get_guild)
         self._sync_dev_guild = sync_dev_guild
         self._announced = False
         self._questions_closed = False
-
-    @property
-    def live(self) -> LiveEngine:
-        """The shared corpus: DMs, and servers without documents of their own."""
-        return self.corpora.shared
 
     async def setup_hook(self) -> None:
         """Learn the owners, load the extensions; sync only the development guild, never on every start globally."""
         freeze_long_lived_objects()
         self.owner_ids = self._owners()
-        self.add_dynamic_items(VoteButton)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         guild_id = self.settings.dev_guild_id
@@ -205,7 +131,7 @@ class QuoteBot(commands.AutoShardedBot):
         await super().close()
         if not self._questions_closed:
             self._questions_closed = True
-            await self.questions.close()
+            await self.services.questions.close()
 
     async def on_ready(self) -> None:
         # Deliberately no syncing here: on_ready fires again after every reconnect.
@@ -217,66 +143,21 @@ class QuoteBot(commands.AutoShardedBot):
 
     def ready_line(self) -> str:
         """The one line that says what is running: version, account, corpora, semantic model, shards, guilds."""
-        engine = self.live.engine
-        model = self.live.embedder.identity.split(":")[0] if self.live.embedder is not None else "off"
+        services = self.services
+        live = services.live
+        engine = live.engine
+        model = live.embedder.identity.split(":")[0] if live.embedder is not None else "off"
         auto_answer = "on" if self.reads_message_content else "off"
         return (
             f"quotebot {__version__} ready as {self.user} ({getattr(self.user, 'id', '?')}): "
-            f"shared corpus {self.live.folder} with {len(engine.documents)} documents, {len(engine.passages)} passages, "
-            f"semantic model {model}; server corpora in {self.folders.root} "
-            f"(at most {self.corpora.capacity} in memory); auto-answer {auto_answer}; {self.shards_served.describe()}; "
+            f"shared corpus {live.folder} with {len(engine.documents)} documents, {len(engine.passages)} passages, "
+            f"semantic model {model}; server corpora in {services.folders.root} "
+            f"(at most {services.corpora.capacity} in memory); auto-answer {auto_answer}; {services.shards.describe()}; "
             f"in {len(self.guilds)} guilds"
         )
 
-    def _documents_folder(self, name: str) -> Path:
-        """The folder of a server's corpus; only servers on this process's shards are ever loaded or written here."""
-        guild_id = int(name)
-        if not self.shards_served.owns(guild_id):
-            raise CorpusError(f"server {guild_id} is served by another process ({self.shards_served.describe()} here)")
-        return self.folders.documents(guild_id)
-
-    def server_settings_of(self, guild_id: int) -> ServerSettings:
-        """The settings in effect in a server: its own, over the environment's defaults as they apply there."""
-        return self.server_settings.get(guild_id).over(defaults_for(self.settings, self.get_guild(guild_id)))
-
-    async def ask(self, guild_id: int | None, question: str) -> Answer:
-        """Answer from the server's corpus (and the shared one, as its settings say), or the shared one in DMs.
-
-        Blocking retrieval runs in a worker thread; the caller limits how many run at once.
-        """
-        if guild_id is None:
-            return await asyncio.to_thread(self.corpora.ask, None, question, self.settings.top_k)
-        include_shared = bool(self.server_settings_of(guild_id).include_shared)
-        return await asyncio.to_thread(
-            self.corpora.ask, corpus_name(guild_id), question, self.settings.top_k, include_shared=include_shared
-        )
-
     async def on_message(self, message: discord.Message) -> None:
-        """Hand questions to the ``ask`` extension; there are no prefix commands to process."""
-        question = self.question_in(message)
+        """Hand the questions the gate lets through to the ``questions`` extension; there are no prefix commands."""
+        question = self.services.gate.question_in(message, self.user)
         if question is not None:
             self.dispatch("question", message, question)
-
-    def question_in(self, message: discord.Message) -> str | None:
-        """The question a message asks the bot, or ``None`` when it isn't one for us.
-
-        Bots (and the bot itself) are ignored, so two bots can never answer each
-        other forever. In servers only an explicit ``@quotebot`` counts — a reply
-        that merely pings the bot does not — and only in allowed channels.
-        """
-        me = self.user
-        if me is None or message.author.bot:
-            return None
-        if message.guild is None:
-            return " ".join(message.content.split())
-        if me.id not in message.raw_mentions or not self.channel_allowed(message.channel, message.guild.id):
-            return None
-        return " ".join(re.sub(rf"<@!?{me.id}>", " ", message.content).split())
-
-    def channel_allowed(self, channel: object, guild_id: int) -> bool:
-        """True when answering in ``channel`` (or in a thread of an allowed one) of server ``guild_id`` is allowed."""
-        allowed = self.server_settings_of(guild_id).allowed_channel_ids
-        if not allowed:
-            return True
-        ids = {getattr(channel, "id", None), getattr(channel, "parent_id", None)}
-        return not ids.isdisjoint(allowed)

@@ -88,15 +88,15 @@ def _register_front_ends(commands: argparse._SubParsersAction) -> None:
     run.add_argument(
         "--shard-ids", default=None, metavar="IDS", help="the shards this process serves, e.g. 0,1 (default: all)"
     )
-    run.set_defaults(handler=lambda args: _front_end("quotebot.bot.runner", args), reads_settings=True)
+    run.set_defaults(handler=lambda args: _front_end("quotebot.bot.cli.runner", args), reads_settings=True)
     chat = commands.add_parser("chat", help="ask questions in a local console, rendered as the bot posts them")
     add_corpus_option(chat)
     chat.set_defaults(
-        handler=lambda args: _front_end("quotebot.bot.console", args), reads_settings=True, serves_servers=False
+        handler=lambda args: _front_end("quotebot.bot.cli.console", args), reads_settings=True, serves_servers=False
     )
     sync = commands.add_parser("sync", help="register the slash commands with Discord (needs DISCORD_TOKEN)")
     sync.add_argument("--guild", type=int, default=None, metavar="ID", help="sync to one server only (instant)")
-    sync.set_defaults(handler=lambda args: _front_end("quotebot.bot.sync", args), reads_settings=True)
+    sync.set_defaults(handler=lambda args: _front_end("quotebot.bot.cli.sync", args), reads_settings=True)
     doctor = commands.add_parser(
         "doctor",
         help="check the token, intents, commands, permissions, folders, model files and disk space",

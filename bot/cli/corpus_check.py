@@ -7,6 +7,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 
+from quotebot.bot.describe import vectors_line
 from quotebot.retrieval import FileProblem, LiveEngine, describe_corpus
 
 
@@ -36,19 +37,6 @@ def run(args: argparse.Namespace) -> int:
     print(vectors_line(live))
     warn_about_problems(report.problems)
     return 1 if report.problems else 0
-
-
-def vectors_line(live: LiveEngine) -> str:
-    """How many passages have the semantic model's vectors (the rest are embedded in the background)."""
-    progress = live.embedding_progress
-    if progress is None:
-        return "Semantic model: off (answers by words alone)"
-    if progress.complete:
-        return f"Semantic model: every passage has vectors ({progress.total:,})"
-    return (
-        f"Semantic model: {progress.ready:,} of {progress.total:,} passages have vectors "
-        "(the rest are computed while the bot runs, or now with `quotebot corpus embed`)"
-    )
 
 
 def warn_about_problems(problems: Iterable[FileProblem]) -> None:

@@ -21,7 +21,7 @@ def register(actions: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from quotebot.bot.runner import ConfigurationError, failure_status, load_settings
+    from quotebot.bot.cli.runner import ConfigurationError, failure_status, load_settings
 
     try:
         settings = load_settings(args)

@@ -27,7 +27,7 @@ def register(actions: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from quotebot.bot.cli.corpus_check import warn_about_problems
-    from quotebot.bot.runner import ConfigurationError, failure_status, load_settings
+    from quotebot.bot.cli.runner import ConfigurationError, failure_status, load_settings
     from quotebot.bot.servers.folders import ServerFolders
 
     try:

@@ -24,8 +24,8 @@ from typing import Any
 
 import discord
 
+from quotebot.bot.cli.runner import DISCORD_FAILURES, MISSING_TOKEN, REJECTED_TOKEN, token_of
 from quotebot.bot.client import QuoteBot
-from quotebot.bot.runner import DISCORD_FAILURES, MISSING_TOKEN, REJECTED_TOKEN, token_of
 from quotebot.bot.servers.folders import ServerFolders
 from quotebot.bot.servers.settings import ServerSettings, defaults_for
 from quotebot.bot.servers.settings_store import ServerSettingsStore

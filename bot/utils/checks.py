@@ -10,10 +10,14 @@ whose text is what the central error handler shows the user.
 from __future__ import annotations
 
 import operator
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+
+if TYPE_CHECKING:
+    from quotebot.bot.client import QuoteBot
 
 
 class Refused(app_commands.CheckFailure):
@@ -50,37 +54,37 @@ class NotAsker(Refused):
         super().__init__("Only the person who asked can do that.")
 
 
-def is_moderator(interaction: discord.Interaction) -> bool:
+def is_moderator(interaction: discord.Interaction[QuoteBot]) -> bool:
     """Manage Server in this channel, or this server's moderator role (its own setting, else the default)."""
     if interaction.guild_id is None:
         return False
     if interaction.permissions.manage_guild:
         return True
-    role_id = interaction.client.server_settings_of(interaction.guild_id).moderator_role_id  # type: ignore[attr-defined]
+    role_id = interaction.client.services.policy.settings_of(interaction.guild_id).moderator_role_id
     user = interaction.user
     return role_id is not None and isinstance(user, discord.Member) and user.get_role(role_id) is not None
 
 
-def ensure_moderator(interaction: discord.Interaction) -> bool:
+def ensure_moderator(interaction: discord.Interaction[QuoteBot]) -> bool:
     """``is_moderator`` as a check: raise ``NotModerator`` instead of returning False."""
     if not is_moderator(interaction):
         raise NotModerator()
     return True
 
 
-def ensure_manager(interaction: discord.Interaction) -> None:
+def ensure_manager(interaction: discord.Interaction[QuoteBot]) -> None:
     """Manage Server itself: the moderator role may change documents, not who moderates."""
     if interaction.guild_id is None or not interaction.permissions.manage_guild:
         raise NotManager()
 
 
-async def ensure_owner(interaction: discord.Interaction) -> None:
+async def ensure_owner(interaction: discord.Interaction[QuoteBot]) -> None:
     """The bot's owner (``QuoteBot.owner_ids``: the application's owner and ``QUOTEBOT_OWNER_IDS``)."""
-    if not await interaction.client.is_owner(interaction.user):  # type: ignore[attr-defined]
+    if not await interaction.client.is_owner(interaction.user):
         raise NotOwner()
 
 
-def ensure_asker(interaction: discord.Interaction, asker_id: int) -> None:
+def ensure_asker(interaction: discord.Interaction[QuoteBot], asker_id: int) -> None:
     """Only the member who asked may page through or delete an answer."""
     if interaction.user.id != asker_id:
         raise NotAsker()

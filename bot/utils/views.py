@@ -3,7 +3,7 @@
 discord.py sends errors raised in a view's callbacks to ``View.on_error``,
 not to the command tree, and only logs those of dynamic items (buttons found
 by their custom id, which work across restarts); forwarding both keeps one
-central error handler (``bot.exts.error_handler``) in charge of what users see.
+central error handler (``bot.exts.errors``) in charge of what users see.
 
 A view's buttons are retired (``on_timeout``) by editing their message, and
 for an interaction response that edit needs the interaction's token, which
@@ -20,12 +20,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from quotebot.bot import delivery
 from quotebot.bot.delivery import NO_MENTIONS
+
+if TYPE_CHECKING:
+    from quotebot.bot.client import QuoteBot
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +67,15 @@ class View(discord.ui.View):
         except discord.NotFound:  # the message was deleted meanwhile
             log.debug("The message whose buttons were to be retired is gone")
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /) -> None:
-        await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
+    async def on_error(
+        self, interaction: discord.Interaction[QuoteBot], error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        await interaction.client.tree.on_error(interaction, error)  # type: ignore[arg-type]
 
 
-async def reporting_errors(interaction: discord.Interaction, action: Awaitable[None]) -> None:
+async def reporting_errors(interaction: discord.Interaction[QuoteBot], action: Awaitable[None]) -> None:
     """Run a dynamic item's callback, handing any error to the central error handler as a view would."""
     try:
         await action
     except Exception as error:  # noqa: BLE001 - every failure goes to the central error handler
-        await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
+        await interaction.client.tree.on_error(interaction, error)  # type: ignore[arg-type]

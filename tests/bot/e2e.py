@@ -39,7 +39,7 @@ def copy_corpus(tmp_path: Path) -> Path:
 
 def server_documents(bot: QuoteBot, guild_id: int, files: Mapping[str, bytes] | None = None) -> Path:
     """The folder of a server's own documents (created, with ``files`` written into it, when given)."""
-    folder = bot.folders.documents(guild_id)
+    folder = bot.services.folders.documents(guild_id)
     if files is not None:
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in files.items():

@@ -77,7 +77,7 @@ async def run_load(
     world = standin.world
     users = [world.alice, world.morgan, world.owner]
     # The server's own corpus starts as a copy of the shared one, so that every reload rebuilds a real index.
-    own = server_documents(bot, world.guild.id, {path.name: path.read_bytes() for path in bot.live.folder.glob("*.md")})
+    own = server_documents(bot, world.guild.id, {path.name: path.read_bytes() for path in bot.services.live.folder.glob("*.md")})
     extra = own / "basalt.md"
     sent: list[SentInteraction] = []
     reloads: list[SentInteraction] = []

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from quotebot.bot.exts.answer_from_message import MENU_NAME, NOTHING_TO_ANSWER
-from quotebot.bot.sync import sync_commands
+from quotebot.bot.cli.sync import sync_commands
+from quotebot.bot.exts.questions.answer_from_message import MENU_NAME, NOTHING_TO_ANSWER
 from tests.bot.e2e import (
     ANSWERABLE,
     CHANNEL_MESSAGE,
@@ -74,7 +74,7 @@ async def test_it_works_on_a_forum_post_and_its_votes_outlive_the_interaction(di
         await click(discord_standin, shown, "Post as reply", user=world.morgan)
         posted = await discord_standin.wait_for_reply(opening)
         thanks = await click(discord_standin, posted.response_json, "👎", user=world.alice)
-        totals = await bot.questions.totals(world.guild.id, 0.0)
+        totals = await bot.services.questions.totals(world.guild.id, 0.0)
     assert posted.path_params["channel_id"] == str(thread.id)
     assert thanks.json["data"]["flags"] & EPHEMERAL and thanks.json["data"]["content"].startswith("Thanks")
     assert (totals.answered, totals.dislikes) == (1, 1)

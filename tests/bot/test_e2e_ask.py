@@ -7,10 +7,11 @@ import contextlib
 import json
 import logging
 import sqlite3
+import sys
 
 import discord
 
-from quotebot.bot.exts.error_handler import UNEXPECTED
+from quotebot.bot.utils.reporting import UNEXPECTED
 from tests.bot.e2e import (
     ANSWERABLE,
     CHANNEL_MESSAGE,
@@ -199,8 +200,8 @@ async def test_feedback_is_acknowledged_privately_and_logged(discord_standin, cl
     for thanks in (up, down):
         assert thanks.json["data"]["flags"] & EPHEMERAL and thanks.json["data"]["content"].startswith("Thanks")
     entries = [json.loads(line) for line in feedback.read_text().splitlines()]
-    passage_id = bot.live.ask(ANSWERABLE).hits[0].passage.id
-    with contextlib.closing(sqlite3.connect(bot.folders.questions_file(world.guild.id))) as db:
+    passage_id = bot.services.live.ask(ANSWERABLE).hits[0].passage.id
+    with contextlib.closing(sqlite3.connect(bot.services.folders.questions_file(world.guild.id))) as db:
         voters = dict(db.execute("SELECT helpful, voter FROM votes"))
     assert [(e["question"], e["passage_id"], e["verdict"], e["server_id"], e["voter"]) for e in entries] == [
         (ANSWERABLE, passage_id, "helpful", str(world.guild.id), voters[1]),
@@ -256,7 +257,7 @@ async def test_an_unexpected_error_gets_an_apology_and_a_logged_traceback(
     def broken(question: str, top_k: int = 3):
         raise RuntimeError("index exploded")
 
-    monkeypatch.setattr(bot.live, "ask", broken)
+    monkeypatch.setattr(bot.services.live, "ask", broken)
     async with discord_standin.running(bot):
         response = await ask(discord_standin)
         message = await discord_standin.send_message(f"{discord_standin.world.bot.mention} {ANSWERABLE}")
@@ -282,8 +283,8 @@ async def test_buttons_retire_before_the_token_expires_however_often_they_are_cl
     discord_standin.timing.token_lifetime = 2.5
     bot = make_bot(discord_standin, corpus)
     async with discord_standin.running(bot):
-        # load_extension executes the module afresh: patch the instance the bot loaded.
-        monkeypatch.setattr(bot.extensions["quotebot.bot.exts.ask"], "VIEW_LIFETIME", 1.0)
+        # load_extension executes the package afresh: patch the module the loaded package imported.
+        monkeypatch.setattr(sys.modules["quotebot.bot.exts.questions.answer_view"], "VIEW_LIFETIME", 1.0)
         sent = await discord_standin.send_interaction("ask", {"question": ANSWERABLE})
         answer = await callback(discord_standin, sent)
         message = answer.response_json["resource"]["message"]
@@ -327,7 +328,7 @@ async def test_next_passage_after_a_metadata_answer_walks_every_hit(discord_stan
         answer = await ask(discord_standin, question)
         message = answer.response_json["resource"]["message"]
         pages = [embed_of((await click(discord_standin, message, "Next passage")).json["data"]) for _ in range(4)]
-    hits = bot.live.ask(question).hits
+    hits = bot.services.live.ask(question).hits
     first = embed_of(answer.json["data"])
     assert "was written by Robert R. King" in first.description
     assert first.footer.text == f"Passage 1 of {len(hits) + 1}"

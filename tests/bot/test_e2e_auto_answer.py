@@ -8,9 +8,9 @@ import logging
 import discord
 import pytest
 
+from quotebot.bot.cli.runner import REFUSED_INTENT, failure_status, serve
 from quotebot.bot.client import CONTENT_INTENT_REFUSED
-from quotebot.bot.exts.auto_answer import AUTOMATIC, ONLY_THE_OPENER, REMOVED
-from quotebot.bot.runner import REFUSED_INTENT, failure_status, serve
+from quotebot.bot.exts.questions.auto_answer import AUTOMATIC, ONLY_THE_OPENER, REMOVED
 from tests.bot.e2e import (
     ANSWERABLE,
     CHANNEL_MESSAGE,
@@ -83,7 +83,7 @@ async def test_not_helpful_removes_the_answer_for_the_threads_author_and_counts_
         by_alice = await click(discord_standin, answer, "Not helpful, remove", user=world.alice)
         by_morgan = await click(discord_standin, answer, "Not helpful, remove", user=world.morgan)
         deleted = await discord_standin.wait_for_request(DELETE_MESSAGE)
-        gaps = await bot.questions.gaps(world.guild.id, 0.0, documents=5)
+        gaps = await bot.services.questions.gaps(world.guild.id, 0.0, documents=5)
     assert by_alice.json["data"]["content"] == ONLY_THE_OPENER and by_alice.json["data"]["flags"] & EPHEMERAL
     assert by_morgan.json["data"]["content"] == REMOVED and by_morgan.json["data"]["flags"] & EPHEMERAL
     assert deleted.path_params == {"channel_id": str(thread.id), "message_id": answer["id"]}

@@ -219,7 +219,7 @@ async def test_list_and_stats(discord_standin, clean_env, tmp_path):
 async def test_changes_are_posted_to_the_moderator_log_channel(discord_standin, clean_env, tmp_path, caplog):
     world = discord_standin.world
     bot = make_bot(discord_standin, copy_corpus(tmp_path), mod_log_channel_id=world.quotes.id)
-    caplog.set_level("INFO", logger="quotebot.bot.exts.corpus_admin")
+    caplog.set_level("INFO", logger="quotebot.bot.exts.corpus.documents")
     async with discord_standin.running(bot):
         await discord_standin.send_interaction("corpus reload", user=world.morgan)
         posted = await discord_standin.wait_for_request(CHANNEL_MESSAGE, timeout=10)

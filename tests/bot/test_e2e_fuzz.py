@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quotebot.bot.client import QuoteBot
-from quotebot.bot.exts.error_handler import UNEXPECTED
+from quotebot.bot.utils.reporting import UNEXPECTED
 from tests.bot.e2e import copy_corpus, delivered, make_bot, replies_to, server_documents
 from tests.discord_standin import DiscordStandin
 
@@ -141,7 +141,7 @@ def test_any_upload_is_added_or_refused_with_a_reason_and_a_refusal_changes_noth
     guild_id = live.standin.world.guild.id
     folder = server_documents(live.bot, guild_id)
     before = visible(folder)
-    shared_before = visible(live.bot.live.folder)
+    shared_before = visible(live.bot.services.live.folder)
     options = {"file": live.standin.add_attachment("fuzzed notes.md", data)}
     options |= {name: value for name, value in (("title", title), ("author", author), ("url", url)) if value}
 
@@ -151,11 +151,11 @@ def test_any_upload_is_added_or_refused_with_a_reason_and_a_refusal_changes_noth
 
     text = live.run(add())["content"]
     assert text != UNEXPECTED
-    assert visible(live.bot.live.folder) == shared_before
+    assert visible(live.bot.services.live.folder) == shared_before
     if text.startswith("This server's corpus reloaded"):
         assert set(visible(folder)) == set(before) | {"fuzzed-notes.md"}
         (folder / "fuzzed-notes.md").unlink()
-        live.run(asyncio.to_thread(live.bot.corpora.change, str(guild_id)))
+        live.run(asyncio.to_thread(live.bot.services.corpora.change, str(guild_id)))
     else:
         assert text.startswith("Adding `fuzzed-notes.md` failed: ") and text.endswith("has not changed.")
         assert visible(folder) == before

@@ -60,4 +60,4 @@ async def test_a_server_keeping_no_questions_records_none(discord_standin, clean
         await ask(discord_standin, FRANCE[0])
         report = await delivered(discord_standin, await discord_standin.send_interaction("corpus gaps", user=world.morgan))
     assert report["embeds"][0]["description"].startswith("Nothing")
-    assert not bot.folders.questions_file(world.guild.id).exists()
+    assert not bot.services.folders.questions_file(world.guild.id).exists()

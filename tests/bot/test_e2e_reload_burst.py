@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from quotebot.bot.exts.error_handler import UNEXPECTED
+from quotebot.bot.utils.reporting import UNEXPECTED
 from tests.bot.e2e import EDIT_ORIGINAL, EPHEMERAL, copy_corpus, delivered, make_bot, server_documents
 from tests.discord_standin import DiscordStandin, SentInteraction
 
@@ -117,7 +117,7 @@ async def test_reload_during_a_burst_loses_no_question_and_never_blocks_the_loop
     corpus = server_documents(bot, guild_id)
     corpus.parent.mkdir(parents=True)
     generic = generate_corpus(corpus)
-    served = bot.corpora.engine(str(guild_id))  # the server's own corpus, loaded before its first question
+    served = bot.services.corpora.engine(str(guild_id))  # the server's own corpus, loaded before its first question
     assert served is not None and len(served.engine.passages) >= 2500
     gate = threading.Event()
     real_reload = served.reload

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from quotebot.bot.exts.corpus_admin import SHIPPED_IS_READ_ONLY
-from quotebot.bot.sync import sync_commands
+from quotebot.bot.cli.sync import sync_commands
+from quotebot.bot.exts.corpus.targets import SHIPPED_IS_READ_ONLY
 from quotebot.bot.utils.checks import NotOwner
 from quotebot.retrieval.ingest.shipped import SHIPPED_CORPUS as INSTALLED_SHIPPED_CORPUS
 from tests.bot.e2e import (
@@ -91,7 +91,7 @@ async def test_a_moderator_of_b_adding_and_removing_changes_nothing_in_a(two_ser
 
     async with standin.running(bot):
         before = await seen_in_a()
-        untouched = files_outside(tmp_path, bot.folders.of(b.id))
+        untouched = files_outside(tmp_path, bot.services.folders.of(b.id))
         offered = await standin.send_autocomplete(
             "corpus remove", {"document": ""}, "document", user=beth, channel=lobby
         )
@@ -115,7 +115,7 @@ async def test_a_moderator_of_b_adding_and_removing_changes_nothing_in_a(two_ser
     assert removed.split("\n")[1] == "Removed: `tide-pools.md`"
     assert sorted(path.name for path in b_documents.glob("*.md")) == ["zanzibarite.md"]
     assert after == before  # A's members: the same answers, the same /corpus list
-    assert files_outside(tmp_path, bot.folders.of(b.id)) == untouched  # byte for byte
+    assert files_outside(tmp_path, bot.services.folders.of(b.id)) == untouched  # byte for byte
     assert "basalt" not in b_listing and "`zanzibarite.md` — Zanzibarite (1 passages)" in b_listing
     assert b_answers[BASALT_QUESTION].json["data"]["flags"] & EPHEMERAL  # A's document is not B's to quote
     assert "1911" in b_answers[ZANZIBARITE_QUESTION].json["data"]["embeds"][0]["description"]
@@ -151,7 +151,7 @@ async def test_manage_server_in_b_is_refused_everything_that_touches_the_shared_
     assert offered == []
     assert not any(request.path.startswith("/attachments/") for request in standin.requests)
     assert files_outside(corpus, corpus / ".quotebot-cache") == shared_before
-    assert not bot.folders.shared_signal.exists() and not bot.folders.of(b.id).exists()
+    assert not bot.services.folders.shared_signal.exists() and not bot.services.folders.of(b.id).exists()
 
 
 async def test_the_owner_changes_the_shared_corpus_and_every_server_is_answered_from_it(
@@ -180,7 +180,7 @@ async def test_the_owner_changes_the_shared_corpus_and_every_server_is_answered_
     assert lines[0].startswith("The shared corpus reloaded in ") and " 2 documents, " in lines[0]
     assert lines[1:] == ["Added: `zanzibarite.md`", "Every running quotebot process reloads it within 2 s."]
     assert (corpus / "zanzibarite.md").read_bytes() == ZANZIBARITE
-    assert bot.folders.shared_signal.read_text().strip() == bot.shared.last_seen
+    assert bot.services.folders.shared_signal.read_text().strip() == bot.services.shared.last_seen
     assert "1911" in in_b.json["data"]["embeds"][0]["description"]  # B has documents of its own, and the shared ones
     assert by_listed_owner.startswith("The shared corpus reloaded in ")  # QUOTEBOT_OWNER_IDS
 
@@ -216,7 +216,7 @@ async def test_settings_are_per_server_and_set_by_manage_server(two_server_stand
                 channel=lobby,
             ),
         )
-        stored = json.loads(bot.folders.settings_file(b.id).read_text())
+        stored = json.loads(bot.services.folders.settings_file(b.id).read_text())
         in_lobby = await ask(standin, TIDE_QUESTION, channel=lobby)
         shared_in_help = await ask(standin, ANSWERABLE, channel=help_channel)
         own_in_help = await ask(standin, TIDE_QUESTION, channel=help_channel)
@@ -253,7 +253,7 @@ async def test_settings_are_per_server_and_set_by_manage_server(two_server_stand
     assert int(mod_log.path_params["channel_id"]) == lobby.id
     assert "**allowed_channels**: every channel (default)" in reset
     assert lobby_again.json["data"].get("embeds")
-    assert not bot.folders.settings_file(world.guild.id).exists()
+    assert not bot.services.folders.settings_file(world.guild.id).exists()
 
 
 @pytest.mark.parametrize(
@@ -271,7 +271,7 @@ async def test_settings_refuse_channels_of_other_servers(two_server_standin, cle
         sent = await standin.send_interaction("corpus settings", options, user=beth, channel=lobby)
         reply = await text_of(standin, sent)
     assert reply.startswith(refusal)
-    assert not bot.folders.settings_file(b.id).exists()
+    assert not bot.services.folders.settings_file(b.id).exists()
 
 
 async def test_leaving_a_server_drops_its_index_and_keeps_its_files_until_it_returns(
@@ -281,7 +281,7 @@ async def test_leaving_a_server_drops_its_index_and_keeps_its_files_until_it_ret
     b, _, lobby = second_server(standin)
     bot = make_bot(standin, copy_corpus(tmp_path))
     documents = server_documents(bot, b.id, {"tide-pools.md": TIDE_POOLS})
-    marker = bot.folders.left_marker(b.id)
+    marker = bot.services.folders.left_marker(b.id)
 
     async def until(condition) -> None:  # type: ignore[no-untyped-def]
         for _ in range(100):
@@ -292,10 +292,10 @@ async def test_leaving_a_server_drops_its_index_and_keeps_its_files_until_it_ret
 
     async with standin.running(bot):
         await ask(standin, TIDE_QUESTION, channel=lobby)
-        loaded = bot.corpora.loaded_names()
+        loaded = bot.services.corpora.loaded_names()
         await standin.remove_guild(b)
         await until(marker.exists)
-        unloaded = bot.corpora.loaded_names()
+        unloaded = bot.services.corpora.loaded_names()
         with pytest.raises(InteractionRejected):
             await standin.send_interaction("ask", {"question": TIDE_QUESTION}, channel=lobby)
         await standin.add_guild(b)

@@ -11,8 +11,8 @@ import discord
 import pytest
 
 import quotebot
-from quotebot.bot.runner import serve
-from quotebot.bot.sync import sync_commands
+from quotebot.bot.cli.runner import serve
+from quotebot.bot.cli.sync import sync_commands
 from tests.bot.e2e import GLOBAL_SYNC, GUILD_SYNC, copy_corpus, make_bot
 from tests.discord_standin import Intent, Permission
 
@@ -99,7 +99,7 @@ async def test_a_quiet_start_with_one_line_saying_what_runs(discord_standin, cle
         await asyncio.sleep(0.1)
     assert "voice will NOT be supported" not in caplog.text
     ready = [r.getMessage() for r in caplog.records if r.getMessage().startswith("quotebot ")]
-    passages = len(bot.live.engine.passages)
+    passages = len(bot.services.live.engine.passages)
     expected = (
         f"quotebot {quotebot.__version__} ready as quotebot ({discord_standin.world.bot.id}): shared corpus {corpus} "
         f"with 1 documents, {passages} passages, semantic model off; server corpora in servers (at most 500 in "

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest_asyncio
 
+from quotebot.bot.cli.sync import sync_commands
 from quotebot.bot.settings import Settings
-from quotebot.bot.sync import sync_commands
 from quotebot.retrieval.index.cache import CACHE_FILE
 from tests.bot.e2e import CALLBACK, EDIT_ORIGINAL, copy_corpus
 from tests.conftest import REPO_ROOT

@@ -15,7 +15,7 @@ import os
 import signal
 import time
 
-from quotebot.bot.runner import serve
+from quotebot.bot.cli.runner import serve
 from quotebot.bot.shutdown import RESTARTING
 from tests.bot.e2e import ANSWERABLE, GUILD_SYNC, copy_corpus, delivered, make_bot, messages_for
 
@@ -26,15 +26,15 @@ SECONDS_PER_QUESTION = 0.1
 
 
 async def test_sigterm_mid_burst_finishes_or_declines_every_question(discord_standin, clean_env, tmp_path, caplog):
-    caplog.set_level(logging.INFO, logger="quotebot.bot.runner")
+    caplog.set_level(logging.INFO, logger="quotebot.bot.cli.runner")
     bot = make_bot(discord_standin, copy_corpus(tmp_path), stop_timeout_seconds=STOP_TIMEOUT)
-    real_ask = bot.live.ask
+    real_ask = bot.services.live.ask
 
     def slow_ask(question: str, top_k: int = 3):
         time.sleep(SECONDS_PER_QUESTION)
         return real_ask(question, top_k)
 
-    bot.live.ask = slow_ask  # type: ignore[method-assign]
+    bot.services.live.ask = slow_ask  # type: ignore[method-assign]
     running = asyncio.create_task(serve(bot, discord_standin.token))
     await discord_standin.wait_for_request(GUILD_SYNC)
     await asyncio.wait_for(bot.wait_until_ready(), 5)

@@ -38,20 +38,3 @@ def test_only_servers_left_longer_than_the_grace_period_are_due_and_purging_remo
     assert retention.due(folders, [1, 2, 3], days=0, now=now) == [1, 2]
     retention.purge(folders, 1)
     assert folders.guild_ids() == [2, 3] and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-
-
-def test_the_sweep_marks_servers_the_bot_is_no_longer_in_and_deletes_only_its_own_expired_ones(
-    tmp_path: Path,
-) -> None:
-    from types import SimpleNamespace
-
-    from quotebot.bot.exts.server_lifecycle import ServerLifecycle
-
-    folders = ServerFolders(tmp_path)
-    for guild_id in (1, 2, 3):
-        server(folders, guild_id)
-    retention.mark_left(folders, 3, now=0.0)  # left long ago, but the bot is back in it
-    bot = SimpleNamespace(folders=folders, settings=SimpleNamespace(left_server_days=0.0))
-    ServerLifecycle(bot)._settle(ours=[1, 3], present={3})  # type: ignore[arg-type]
-    assert folders.guild_ids() == [2, 3]  # 1: left (marked now, no grace); 2: another process's
-    assert retention.left_at(folders, 3) is None

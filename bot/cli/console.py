@@ -10,8 +10,8 @@ import argparse
 import sys
 
 from quotebot.bot.cli.corpus_check import warn_about_problems
+from quotebot.bot.cli.runner import ConfigurationError, failure_status, live_engine, load_settings
 from quotebot.bot.render import answer_markdown
-from quotebot.bot.runner import ConfigurationError, failure_status, live_engine, load_settings
 
 PROMPT = "? "
 

@@ -147,8 +147,8 @@ async def serve(bot: QuoteBot, token: str) -> None:
 async def _drain(bot: QuoteBot, signals: asyncio.Queue[int]) -> None:
     """Finish or decline the questions in flight, unless a second signal asks to stop at once."""
     timeout = bot.settings.stop_timeout_seconds
-    log.info("Stop requested; finishing the %d questions in flight (at most %.0f s)", bot.shutdown.in_flight, timeout)
-    drain = asyncio.create_task(bot.shutdown.drain(timeout), name="drain")
+    log.info("Stop requested; finishing the %d questions in flight (at most %.0f s)", bot.services.shutdown.in_flight, timeout)
+    drain = asyncio.create_task(bot.services.shutdown.drain(timeout), name="drain")
     second_signal = asyncio.create_task(signals.get(), name="second-stop-signal")
     await asyncio.wait({drain, second_signal}, return_when=asyncio.FIRST_COMPLETED)
     second_signal.cancel()

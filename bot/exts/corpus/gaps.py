@@ -1,4 +1,4 @@
-"""``/corpus gaps`` as moderators read it: what went unanswered, one line per thing asked, most asked first.
+"""``/corpus gaps``, as moderators read it: what went unanswered, one line per thing asked, most asked first.
 
 The questions come from the server's question log (declined, answered
 unsure, or given 👎); ``retrieval.group_questions`` decides which ask the same
@@ -10,15 +10,29 @@ follow, as the passages moderators should look at first.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import discord
+from discord import app_commands
 
+from quotebot.bot import delivery
+from quotebot.bot.delivery import NO_MENTIONS
 from quotebot.bot.render import EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_LIMIT, clip, escape
 from quotebot.bot.servers.question_db import DocumentVotes, Gap
+from quotebot.bot.servers.question_log import DAY
+from quotebot.bot.services import Services
 from quotebot.retrieval import group_questions
+
+if TYPE_CHECKING:
+    from quotebot.bot.client import QuoteBot
+
+GAPS_DAYS = 30
+#: Documents the "most 👎" list of /corpus gaps shows.
+DISLIKED_DOCUMENTS = 5
 
 QUESTION_CHARS = 150
 OTHER_WORDINGS = 2
@@ -99,3 +113,21 @@ def _line(number: int, group: GapGroup) -> str:
 
 def _folded(text: str) -> str:
     return " ".join(text.casefold().rstrip("?!. ").split())
+
+
+class GapsCommand:
+    """``/corpus gaps``, a part of the ``/corpus`` group (``exts.corpus``)."""
+
+    services: Services
+
+    @app_commands.command(name="gaps", description="Questions asked here that I declined, was unsure of, or got 👎.")
+    @app_commands.describe(days=f"How many days back to look (default {GAPS_DAYS})")
+    async def gaps(
+        self, interaction: discord.Interaction[QuoteBot], days: app_commands.Range[int, 1, 3650] = GAPS_DAYS
+    ) -> None:
+        assert interaction.guild_id is not None, "guild_only"
+        kept = self.services.policy.kept_days(interaction.guild_id)
+        since = time.time() - min(days, kept) * DAY
+        gaps, documents = await self.services.questions.gaps(interaction.guild_id, since, documents=DISLIKED_DOCUMENTS)
+        embed = gaps_embed(gaps, documents, days=days, kept_days=kept)
+        await delivery.respond(interaction, ephemeral=True, embed=embed, allowed_mentions=NO_MENTIONS)

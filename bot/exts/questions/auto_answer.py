@@ -36,10 +36,10 @@ from discord.ext import commands
 from quotebot.bot import delivery, embeds, render
 from quotebot.bot.answering import Via, confident_enough, question_in_text
 from quotebot.bot.delivery import NO_MENTIONS
+from quotebot.bot.exts.questions.votes import lasting_answer_view, record_vote
 from quotebot.bot.shutdown import ShuttingDown
 from quotebot.bot.utils import checks
 from quotebot.bot.utils.views import reporting_errors
-from quotebot.bot.votes import lasting_answer_view, record_vote
 from quotebot.retrieval import Answer
 
 if TYPE_CHECKING:
@@ -95,14 +95,14 @@ class RemoveAutomaticAnswer(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction[QuoteBot], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> RemoveAutomaticAnswer:
         return cls(int(match["question"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[QuoteBot]) -> None:
         await reporting_errors(interaction, self._remove(interaction))
 
-    async def _remove(self, interaction: discord.Interaction) -> None:
+    async def _remove(self, interaction: discord.Interaction[QuoteBot]) -> None:
         thread = interaction.channel
         opener = isinstance(thread, discord.Thread) and thread.owner_id == interaction.user.id
         if not opener and not checks.is_moderator(interaction):
@@ -120,12 +120,7 @@ class AutoAnswer(commands.Cog):
 
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(RemoveAutomaticAnswer)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(RemoveAutomaticAnswer)
+        self.services = bot.services
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -135,20 +130,20 @@ class AutoAnswer(commands.Cog):
             or message.guild is None
             or message.author.bot
             or not isinstance(thread, discord.Thread)
-            or self.bot.shutdown.stopping
+            or not self.services.gate.open
         ):
             return
-        channels = self.bot.server_settings_of(message.guild.id).auto_answer_channel_ids or ()
+        channels = self.services.policy.settings_of(message.guild.id).auto_answer_channel_ids or ()
         if thread.parent_id not in channels or not is_opening_message(message, thread):
             return
-        if not await self.bot.questions.claim_thread(message.guild.id, thread.id):
+        if not await self.services.questions.claim_thread(message.guild.id, thread.id):
             return
         if self.bot.user is not None and self.bot.user.id in message.raw_mentions:
             return  # asked by mention: answered as one
         question = thread_question(thread.name, message.content)
         if not question:
             return
-        with self.bot.shutdown.track():
+        with self.services.shutdown.track():
             try:
                 await self._answer(message, question)
             except ShuttingDown:
@@ -160,10 +155,10 @@ class AutoAnswer(commands.Cog):
 
     async def _answer(self, message: discord.Message, question: str) -> None:
         assert message.guild is not None
-        answer = await self.bot.answering.answer(
+        answer = await self.services.answering.answer(
             message.guild.id, question, question_id=message.id, asker_id=message.author.id, via=Via.THREAD
         )
-        threshold = self.bot.settings.auto_answer_confidence
+        threshold = self.services.settings.auto_answer_confidence
         if not confident_enough(answer, threshold):
             log.info(
                 "New thread %s not answered automatically: %s (confidence %s, needs %.2f)",
@@ -185,6 +180,3 @@ def automatic_reply(answer: Answer, question_id: int) -> dict[str, Any]:
     view = lasting_answer_view(question_id, url, RemoveAutomaticAnswer(question_id))
     return {"content": AUTOMATIC, "embed": embed, "view": view}
 
-
-async def setup(bot: QuoteBot) -> None:
-    await bot.add_cog(AutoAnswer(bot))

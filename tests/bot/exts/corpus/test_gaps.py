@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quotebot.bot.gaps import gaps_embed, grouped
+from quotebot.bot.exts.corpus.gaps import gaps_embed, grouped
 from quotebot.bot.servers.question_db import DocumentVotes, Gap
 from tests.bot.test_embeds import embed_within_limits
 

@@ -22,7 +22,11 @@ def interaction(
     user.id = user_id
     user.get_role.side_effect = lambda role_id: object() if role_id in roles else None
     client = SimpleNamespace(
-        server_settings_of=lambda guild: SimpleNamespace(moderator_role_id=MOD_ROLE if guild == 1 else None),
+        services=SimpleNamespace(
+            policy=SimpleNamespace(
+                settings_of=lambda guild: SimpleNamespace(moderator_role_id=MOD_ROLE if guild == 1 else None)
+            )
+        ),
         is_owner=AsyncMock(side_effect=lambda someone: someone.id == OWNER),
     )
     return SimpleNamespace(guild_id=guild_id, permissions=permissions, user=user, client=client)

@@ -22,10 +22,11 @@ from discord.ext import commands
 from quotebot.bot import delivery, embeds, render
 from quotebot.bot.answering import Via, question_in_text
 from quotebot.bot.delivery import NO_MENTIONS
-from quotebot.bot.exts.ask import VIEW_LIFETIME
+from quotebot.bot.exts.questions.answer_view import VIEW_LIFETIME
+from quotebot.bot.exts.questions.votes import lasting_answer_view
+from quotebot.bot.gate import QUESTION_COMMAND
 from quotebot.bot.utils import checks
 from quotebot.bot.utils.views import View
-from quotebot.bot.votes import lasting_answer_view
 from quotebot.retrieval import Answer
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class PostAsReply(View):
             self.add_item(discord.ui.Button(label="Source", url=url))
 
     @discord.ui.button(label="Post as reply", emoji="📨", style=discord.ButtonStyle.primary)
-    async def post(self, interaction: discord.Interaction, button: discord.ui.Button[PostAsReply]) -> None:
+    async def post(self, interaction: discord.Interaction[QuoteBot], button: discord.ui.Button[PostAsReply]) -> None:
         if self.posting:  # a second click while the first one posts
             raise checks.Refused("It is being posted.")
         self.posting = True
@@ -97,7 +98,8 @@ class AnswerFromMessage(commands.Cog):
 
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
-        self.menu = app_commands.ContextMenu(name=MENU_NAME, callback=self.answer_message)
+        self.services = bot.services
+        self.menu = app_commands.ContextMenu(name=MENU_NAME, callback=self.answer_message, extras=QUESTION_COMMAND)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
@@ -105,13 +107,12 @@ class AnswerFromMessage(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
-    async def answer_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        self.bot.answering.admit(interaction)
+    async def answer_message(self, interaction: discord.Interaction[QuoteBot], message: discord.Message) -> None:
         question = question_in_text(message.content)
         if not question:
             raise checks.Refused(NOTHING_TO_ANSWER)
-        with self.bot.shutdown.track():
-            answer = await self.bot.answering.answer_interaction(
+        with self.services.shutdown.track():
+            answer = await self.services.answering.answer_interaction(
                 interaction, question, via=Via.MESSAGE, private=True, about=message
             )
             if not answer.answered:
@@ -128,6 +129,3 @@ class AnswerFromMessage(commands.Cog):
                 allowed_mentions=NO_MENTIONS,
             )
 
-
-async def setup(bot: QuoteBot) -> None:
-    await bot.add_cog(AnswerFromMessage(bot))

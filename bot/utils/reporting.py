@@ -1,7 +1,8 @@
-"""The one place that turns errors into what a user is told, and into what the log says.
+"""What a user is told about an error, and what the log says: one set of rules for every front end.
 
-Slash commands and buttons (``CommandTree.on_error``, which views forward to)
-and mention questions (``report_message_error``) all end here. Users get a
+Slash commands and buttons (the command tree's error handler, installed by
+``bot.exts.errors``, which views forward to) and mention questions
+(``report_message_error``) all end here. Users get a
 short, honest sentence — never a traceback. The log tells an operator whose
 fault it was: a refusal is routine (INFO); Discord failing to take a reply
 (``DeliveryFailed``: an expired token, a fault that outlasted every retry)
@@ -14,20 +15,15 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from quotebot.bot import delivery
 from quotebot.bot.delivery import NO_MENTIONS, DeliveryFailed
 from quotebot.bot.shutdown import ShuttingDown
 from quotebot.bot.utils import checks
 from quotebot.retrieval import CorpusError
-
-if TYPE_CHECKING:
-    from quotebot.bot.client import QuoteBot
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +49,12 @@ def user_message(error: Exception) -> str:
     return UNEXPECTED
 
 
-def _unwrap(error: Exception) -> Exception:
+def unwrap(error: Exception) -> Exception:
     """The exception a command raised, not discord.py's ``CommandInvokeError`` wrapper."""
     return getattr(error, "original", error)
 
 
-def _log(error: Exception, where: str) -> None:
+def log_error(error: Exception, where: str) -> None:
     """Refusals are routine (info), Discord's failures a warning; anything else is a bug and gets its traceback."""
     if isinstance(error, app_commands.CheckFailure | ShuttingDown):
         log.info("Refused %s: %s", where, error)
@@ -70,42 +66,14 @@ def _log(error: Exception, where: str) -> None:
         log.error("Unhandled error in %s", where, exc_info=error)
 
 
-def _answered_through(error: Exception, interaction_id: int | None) -> bool:
+def answered_through(error: Exception, interaction_id: int | None) -> bool:
     """Whether ``error`` is the failure of the very reply the user would be told through."""
     return isinstance(error, DeliveryFailed) and (error.expired or error.interaction_id == interaction_id)
 
 
-class ErrorHandler(commands.Cog):
-    """Installs itself as the command tree's error handler."""
-
-    def __init__(self, bot: QuoteBot) -> None:
-        self.bot = bot
-        self._previous_tree_handler = bot.tree.on_error
-
-    async def cog_load(self) -> None:
-        self.bot.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
-
-    async def cog_unload(self) -> None:
-        self.bot.tree.on_error = self._previous_tree_handler  # type: ignore[method-assign]
-
-    async def on_app_command_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        with self.bot.shutdown.track():
-            error = _unwrap(error)
-            command = f"/{interaction.command.qualified_name}" if interaction.command else "a button"
-            _log(error, command)
-            if _answered_through(error, interaction.id):
-                return
-            try:
-                await delivery.respond(
-                    interaction, ephemeral=True, content=user_message(error), allowed_mentions=NO_MENTIONS
-                )
-            except DeliveryFailed as failure:
-                delivery.log_failure(failure, f"telling the user of interaction {interaction.id} about an error")
-
-
 async def report_message_error(message: discord.Message, error: Exception) -> None:
     """Log a failure to answer a mention or DM, and tell its author (a cooldown notice removes itself later)."""
-    _log(error, f"question message {message.id}")
+    log_error(error, f"question message {message.id}")
     if isinstance(error, DeliveryFailed):
         return  # the reply itself is what Discord did not take
     notice = await _reply_quietly(message, user_message(error))
@@ -122,7 +90,3 @@ async def _reply_quietly(message: discord.Message, text: str) -> discord.Message
     except discord.HTTPException as error:  # e.g. the question was deleted meanwhile
         log.warning("Could not reply to message %s about an error: %s", message.id, error)
     return None
-
-
-async def setup(bot: QuoteBot) -> None:
-    await bot.add_cog(ErrorHandler(bot))

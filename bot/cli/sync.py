@@ -13,8 +13,8 @@ import asyncio
 
 import discord
 
+from quotebot.bot.cli.runner import DISCORD_FAILURES, ConfigurationError, configure, failure_status, setup_logging
 from quotebot.bot.client import QuoteBot
-from quotebot.bot.runner import DISCORD_FAILURES, ConfigurationError, configure, failure_status, setup_logging
 from quotebot.bot.settings import Settings
 from quotebot.retrieval import LiveEngine
 

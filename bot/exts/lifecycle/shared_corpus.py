@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands, tasks
 
-from quotebot.bot.client import freeze_long_lived_objects
+from quotebot.bot.services import freeze_long_lived_objects
 from quotebot.retrieval import CorpusError
 
 if TYPE_CHECKING:
@@ -26,8 +26,8 @@ class SharedCorpusSync(commands.Cog):
     """Reloads the shared corpus when its change signal says so."""
 
     def __init__(self, bot: QuoteBot) -> None:
-        self.bot = bot
-        self.follow.change_interval(seconds=bot.settings.shared_poll_seconds)
+        self.services = bot.services
+        self.follow.change_interval(seconds=bot.services.settings.shared_poll_seconds)
 
     async def cog_load(self) -> None:
         self.follow.start()
@@ -38,7 +38,7 @@ class SharedCorpusSync(commands.Cog):
     @tasks.loop(seconds=2.0)
     async def follow(self) -> None:
         try:
-            report = await self.bot.shared.follow()
+            report = await self.services.shared.follow()
         except CorpusError as error:
             log.warning("The shared corpus changed but could not be reloaded (the old one keeps serving): %s", error)
             return
@@ -55,6 +55,3 @@ class SharedCorpusSync(commands.Cog):
                 report.seconds,
             )
 
-
-async def setup(bot: QuoteBot) -> None:
-    await bot.add_cog(SharedCorpusSync(bot))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot import console
+from quotebot.bot.cli import console
 from quotebot.bot.render import answer_markdown
 from quotebot.retrieval.live import LiveEngine
 from tests.bot.e2e import copy_corpus

@@ -12,7 +12,7 @@ would be held for every such message forever.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -20,11 +20,14 @@ from quotebot.bot import delivery
 from quotebot.bot.delivery import NO_MENTIONS
 from quotebot.bot.utils.views import reporting_errors
 
+if TYPE_CHECKING:
+    from quotebot.bot.client import QuoteBot
+
 THANKS = "Thanks — your feedback was noted."
 
 
 async def record_vote(
-    interaction: discord.Interaction,
+    interaction: discord.Interaction[QuoteBot],
     question_id: int,
     *,
     helpful: bool,
@@ -34,15 +37,15 @@ async def record_vote(
 ) -> None:
     """Keep a member's verdict on the answer to ``question_id`` (``passage_id``: the page they saw, by
     default the quoted one), and thank them privately unless ``thank`` is false."""
-    bot: Any = interaction.client
+    services = interaction.client.services
     voter = None  # the member as the server's question log knows them; nobody where no question is kept
     if interaction.guild_id is not None:
-        voted = await bot.questions.vote(
+        voted = await services.questions.vote(
             interaction.guild_id, question_id, interaction.user.id, helpful=helpful, passage_id=passage_id
         )
         if voted is not None:
             question, passage_id, voter = question or voted.question, passage_id or voted.passage_id, voted.voter
-    await bot.feedback.record(
+    await services.feedback.record(
         question=question,
         passage_id=passage_id,
         verdict="helpful" if helpful else "unhelpful",
@@ -69,11 +72,11 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"quotebot:
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction[QuoteBot], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> VoteButton:
         return cls(int(match["question"]), helpful=match["helpful"] == "1")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[QuoteBot]) -> None:
         await reporting_errors(interaction, record_vote(interaction, self.question_id, helpful=self.helpful))
 
 

@@ -7,9 +7,9 @@ import re
 from discord import app_commands
 
 from quotebot.bot.delivery import DeliveryFailed
-from quotebot.bot.exts.error_handler import DISCORD_TROUBLE, UNEXPECTED, user_message
 from quotebot.bot.shutdown import RESTARTING, ShuttingDown
 from quotebot.bot.utils import checks
+from quotebot.bot.utils.reporting import DISCORD_TROUBLE, UNEXPECTED, user_message
 from quotebot.retrieval.ingest.loader import CorpusError
 
 

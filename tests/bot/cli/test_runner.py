@@ -11,7 +11,8 @@ import aiohttp
 import discord
 import pytest
 
-from quotebot.bot import cli, runner, sync
+from quotebot.bot import cli
+from quotebot.bot.cli import runner, sync
 
 
 def test_run_without_token_exits_non_zero_naming_the_variable_and_alternatives(clean_env, capsys):
