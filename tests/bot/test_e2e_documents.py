@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from tests.bot.e2e import EPHEMERAL, ask, callback, copy_corpus, make_bot, server_documents
+from tests.bot.e2e import EPHEMERAL, ask, callback, copy_corpus, delivered, make_bot, server_documents
 from tests.bot.test_e2e_corpus import follow_up_text
 from tests.page_server import Route
 
@@ -234,5 +234,5 @@ async def test_refresh_without_link_documents_says_so(discord_standin, clean_env
     server_documents(bot, discord_standin.world.guild.id, {"notes.md": b"# Notes\n\nSome text.\n"})
     async with discord_standin.running(bot):
         sent = await discord_standin.send_interaction("corpus refresh", user=discord_standin.world.morgan)
-        reply = (await callback(discord_standin, sent)).json["data"]
+        reply = await delivered(discord_standin, sent)  # deferred first: the server's corpus had to be loaded
     assert reply["content"] == "This server's corpus has no documents added by link (`/corpus add url:` adds one)."

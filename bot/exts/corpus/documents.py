@@ -1,4 +1,4 @@
-"""``/corpus reload``, ``add``, ``remove`` and ``list``: moderators keep their server's documents current.
+"""``/corpus reload``, ``add``, ``refresh``, ``remove`` and ``list``: moderators keep their server's documents current.
 
 Every subcommand acts on the invoking server's own documents (its folder,
 ``servers/<guild id>/documents``), so nothing a moderator of one server does
@@ -24,6 +24,14 @@ from discord import app_commands
 
 from quotebot.bot import delivery
 from quotebot.bot.delivery import NO_MENTIONS
+from quotebot.bot.exts.corpus.sources import (
+    archive_name,
+    fetch_policy,
+    fetched_document,
+    not_added_line,
+    refresh_lines,
+    refuse_unfetchable,
+)
 from quotebot.bot.exts.corpus.targets import (
     Change,
     CorpusTarget,
@@ -39,6 +47,8 @@ from quotebot.bot.services import Services, freeze_long_lived_objects
 from quotebot.bot.utils import checks
 from quotebot.bot.utils.views import View
 from quotebot.retrieval import CorpusError, ReloadReport, remove_document, safe_name, save_upload
+from quotebot.retrieval.ingest.archive import ArchiveImport, import_archive
+from quotebot.retrieval.web.links import link_documents, refresh_links, write_refreshed
 
 if TYPE_CHECKING:
     from quotebot.bot.client import QuoteBot
@@ -122,7 +132,8 @@ class ConfirmRemoval(View):
 
 
 class DocumentCommands:
-    """``/corpus reload``, ``add``, ``remove`` and ``list``, a part of the ``/corpus`` group (``exts.corpus``)."""
+    """``/corpus reload``, ``add``, ``refresh``, ``remove`` and ``list``, a part of the ``/corpus`` group
+    (``exts.corpus``)."""
 
     bot: QuoteBot
     services: Services
@@ -138,9 +149,7 @@ class DocumentCommands:
         try:
             done: Change = await self.services.shutdown.unless_stopped(target.change(operation))
         except CorpusError as error:
-            text = f"{action} failed: {escape(str(error))}. The corpus in use has not changed."
-            await self._audit(interaction, text)
-            return text
+            return await self._failed(interaction, action, error)
         freeze_long_lived_objects()
         text = describe_reload(target.title, done.report)
         if target.shared:
@@ -149,6 +158,12 @@ class DocumentCommands:
             text += f"\n{done.note}"
         await self._audit(interaction, f"{action}: {text}")
         return clip(text, MESSAGE_LIMIT)
+
+    async def _failed(self, interaction: discord.Interaction[QuoteBot], action: str, error: CorpusError) -> str:
+        """The one line saying why ``action`` failed and that nothing changed (audited like a change)."""
+        text = f"{action} failed: {escape(str(error))}. The corpus in use has not changed."
+        await self._audit(interaction, text)
+        return text
 
     async def _audit(self, interaction: discord.Interaction[QuoteBot], text: str) -> None:
         """Log a change (who made it at DEBUG only), and post it with who made it to this server's moderator log
@@ -183,29 +198,35 @@ class DocumentCommands:
             text = await self.change(interaction, target, "Reload", None)
             await delivery.respond(interaction, ephemeral=True, content=text, allowed_mentions=NO_MENTIONS)
 
-    @app_commands.command(name="add", description="Add (or replace) a .md or .txt document, then reload.")
+    @app_commands.command(name="add", description="Add a document (a file, a .zip of them, or a web page by link), then reload.")
     @app_commands.describe(
-        file="A UTF-8 .md or .txt file, optionally with YAML front matter",
-        title="Title to record (overrides the file's)",
+        file="A .md, .txt, .html or .pdf document (replaces one of the same name), or a .zip of them",
+        url="The web page or PDF to fetch and add; with a file, the link to the file's original",
+        title="Title to record (overrides the document's)",
         author="Author to record",
-        url="Link to the original (http or https)",
         shared="Add it to the shared corpus instead (the bot's owner only)",
     )
     async def add(
         self,
         interaction: discord.Interaction[QuoteBot],
-        file: discord.Attachment,
+        file: discord.Attachment | None = None,
+        url: app_commands.Range[str, 1, 500] | None = None,
         title: app_commands.Range[str, 1, 200] | None = None,
         author: app_commands.Range[str, 1, 200] | None = None,
-        url: app_commands.Range[str, 1, 500] | None = None,
         shared: bool = False,
     ) -> None:
+        if file is None and url is None:
+            raise checks.Refused("Give a `file` to upload or a `url` to fetch.")
         target = await target_for(interaction, shared, writes=True)
+        if file is None:
+            await self._add_link(interaction, target, url or "", title, author)
+            return
         limit = self.services.settings.max_upload_bytes
         # Name and size are checked before downloading: Discord reports both, and a
         # file that will be refused anyway should never be read.
+        archive = file.filename.lower().endswith(".zip")
         try:
-            name = safe_name(file.filename)
+            name = archive_name(file.filename) if archive else safe_name(file.filename)
         except CorpusError as error:
             raise checks.Refused(f"Cannot add `{escape(file.filename)}`: {error}.") from None
         if file.size > limit:
@@ -213,14 +234,70 @@ class DocumentCommands:
         with self.services.shutdown.track():
             await delivery.acknowledge(interaction, ephemeral=True)
             raw = await delivery.deliver("GET attachment", file.read)
+            if archive:
+                text = await self._add_archive(interaction, target, name, raw)
+            else:
+                text = await self.change(
+                    interaction,
+                    target,
+                    f"Adding `{name}`",
+                    lambda folder: save_upload(
+                        folder, file.filename, raw, title=title, author=author, url=url, max_bytes=limit
+                    ),
+                )
+            await delivery.respond(interaction, ephemeral=True, content=text, allowed_mentions=NO_MENTIONS)
+
+    async def _add_link(
+        self,
+        interaction: discord.Interaction[QuoteBot],
+        target: CorpusTarget,
+        url: str,
+        title: str | None,
+        author: str | None,
+    ) -> None:
+        """Fetch the page, extract it and add it with its link; a refused link is refused before deferring."""
+        policy = fetch_policy(self.services.settings)
+        refuse_unfetchable(url, policy)
+        action = f"Adding <{url}>"
+        with self.services.shutdown.track():
+            await delivery.acknowledge(interaction, ephemeral=True)
+            try:
+                prepared = await fetched_document(url, policy, title=title, author=author)
+            except CorpusError as error:
+                text = await self._failed(interaction, action, error)
+            else:
+                text = await self.change(interaction, target, action, prepared.write)
+            await delivery.respond(interaction, ephemeral=True, content=text, allowed_mentions=NO_MENTIONS)
+
+    async def _add_archive(
+        self, interaction: discord.Interaction[QuoteBot], target: CorpusTarget, name: str, raw: bytes
+    ) -> str:
+        """Import the archive's documents; the reload's report, then the entries refused, by name."""
+        imported: list[ArchiveImport] = []
+        text = await self.change(
+            interaction, target, f"Adding `{name}`", lambda folder: imported.append(import_archive(folder, raw))
+        )
+        if imported and imported[0].refused:
+            text += "\n" + not_added_line(name, imported[0].refused)
+        return clip(text, MESSAGE_LIMIT)
+
+    @app_commands.command(name="refresh", description="Fetch the documents added by link again, and reload the changed ones.")
+    @app_commands.describe(shared="Refresh the shared corpus's instead (the bot's owner only)")
+    async def refresh(self, interaction: discord.Interaction[QuoteBot], shared: bool = False) -> None:
+        target = await target_for(interaction, shared, writes=True)
+        live = await served_by(interaction, target)
+        links = link_documents(live.engine.documents) if live is not None else []
+        if not links:
+            raise checks.Refused(f"{target.title} has no documents added by link (`/corpus add url:` adds one).")
+        settings = self.services.settings
+        with self.services.shutdown.track():
+            await delivery.acknowledge(interaction, ephemeral=True)
+            results = await refresh_links(links, fetch_policy(settings), max_bytes=settings.max_upload_bytes)
+            written: list[str] = []
             text = await self.change(
-                interaction,
-                target,
-                f"Adding `{name}`",
-                lambda folder: save_upload(
-                    folder, file.filename, raw, title=title, author=author, url=url, max_bytes=limit
-                ),
+                interaction, target, "Refresh", lambda folder: written.extend(write_refreshed(folder, results))
             )
+            text = clip("\n".join([text, *refresh_lines(results, written)]), MESSAGE_LIMIT)
             await delivery.respond(interaction, ephemeral=True, content=text, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="remove", description="Remove one of this server's documents (asks to confirm).")
