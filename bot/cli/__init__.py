@@ -24,7 +24,16 @@ DOCTOR_SERVERS = 100
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from quotebot.bot.cli import ask, corpus_add, corpus_check, corpus_embed, corpus_purge, corpus_reload, evaluate
+    from quotebot.bot.cli import (
+        ask,
+        corpus_add,
+        corpus_check,
+        corpus_embed,
+        corpus_purge,
+        corpus_refresh,
+        corpus_reload,
+        evaluate,
+    )
 
     parser = argparse.ArgumentParser(
         prog="quotebot",
@@ -35,8 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     corpus = commands.add_parser(
         "corpus", help="add documents, inspect the shared corpus, announce its changes, tidy server files"
     )
-    actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="{add,check,embed,reload,purge}")
-    for module in (corpus_add, corpus_check, corpus_embed, corpus_reload, corpus_purge):
+    actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="{add,refresh,check,embed,reload,purge}")
+    for module in (corpus_add, corpus_refresh, corpus_check, corpus_embed, corpus_reload, corpus_purge):
         module.register(actions)
     evaluate.register(commands)
     _register_front_ends(commands)

@@ -11,11 +11,23 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from quotebot.retrieval import ChangeSignal, CorpusError, LiveEngine, describe_corpus, is_shipped, save_upload
+from quotebot.retrieval import (
+    ChangeSignal,
+    CorpusError,
+    LiveEngine,
+    ReloadReport,
+    describe_corpus,
+    is_shipped,
+    save_upload,
+)
 from quotebot.retrieval.ingest.archive import describe_refused, import_archive
 from quotebot.retrieval.web.fetch import MAX_FETCH_BYTES, FetchPolicy, run_fetch
 from quotebot.retrieval.web.links import prepare_fetched
+
+if TYPE_CHECKING:
+    from quotebot.bot.settings import Settings
 
 
 def register(actions: argparse._SubParsersAction) -> None:
@@ -36,27 +48,39 @@ def register(actions: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from quotebot.bot.cli.corpus_check import warn_about_problems
     from quotebot.bot.cli.runner import ConfigurationError, failure_status, load_settings
-    from quotebot.bot.servers.folders import ServerFolders
 
     try:
         settings = load_settings(args)
     except ConfigurationError as error:
         return failure_status(error)
-    folder: Path = settings.corpus
+    folder = writable_corpus(settings.corpus)
+    added = add_source(folder, args, FetchPolicy.allowing(settings.fetch_allow_hosts))
+    load_and_announce(settings, f"Added {added} to")
+    return 0
+
+
+def writable_corpus(folder: Path) -> Path:
+    """``folder``, when documents may be written to it; ``CorpusError`` for the shipped corpus or a missing folder."""
     if is_shipped(folder):
         raise CorpusError("the shipped corpus is never written to; name your own with --corpus DIR or QUOTEBOT_CORPUS")
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
-    added = add_source(folder, args, FetchPolicy.allowing(settings.fetch_allow_hosts))
-    report = LiveEngine(folder).load()
+    return folder
+
+
+def load_and_announce(settings: Settings, done: str) -> ReloadReport:
+    """Load the changed corpus here (a problem is reported at once), then tell running bots to reload it."""
+    from quotebot.bot.cli.corpus_check import warn_about_problems
+    from quotebot.bot.servers.folders import ServerFolders
+
+    report = LiveEngine(settings.corpus).load()
     warn_about_problems(report.problems)
-    print(f"Added {added} to {describe_corpus(folder)}: {report.documents} documents, {report.passages} passages.")
+    print(f"{done} {describe_corpus(settings.corpus)}: {report.documents} documents, {report.passages} passages.")
     ChangeSignal(ServerFolders(settings.server_corpora).shared_signal).announce()
     print("Every running quotebot serving it as the shared corpus reloads it within "
           f"{settings.shared_poll_seconds:g} s (QUOTEBOT_SHARED_POLL_SECONDS).")
-    return 0
+    return report
 
 
 def add_source(folder: Path, args: argparse.Namespace, policy: FetchPolicy) -> str:
