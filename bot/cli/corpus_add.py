@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,25 +49,30 @@ def register(actions: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    return on_writable_corpus(args, add)
+
+
+def add(args: argparse.Namespace, settings: Settings, folder: Path) -> int:
+    added = add_source(folder, args, FetchPolicy.allowing(settings.fetch_allow_hosts))
+    load_and_announce(settings, f"Added {added} to")
+    return 0
+
+
+def on_writable_corpus(args: argparse.Namespace, action: Callable[[argparse.Namespace, Settings, Path], int]) -> int:
+    """``action`` with the settings and the corpus folder, when documents may be written to it (never to the
+    shipped corpus, nor to a missing folder: ``CorpusError``); a bad setting's exit status otherwise."""
     from quotebot.bot.cli.runner import ConfigurationError, failure_status, load_settings
 
     try:
         settings = load_settings(args)
     except ConfigurationError as error:
         return failure_status(error)
-    folder = writable_corpus(settings.corpus)
-    added = add_source(folder, args, FetchPolicy.allowing(settings.fetch_allow_hosts))
-    load_and_announce(settings, f"Added {added} to")
-    return 0
-
-
-def writable_corpus(folder: Path) -> Path:
-    """``folder``, when documents may be written to it; ``CorpusError`` for the shipped corpus or a missing folder."""
+    folder: Path = settings.corpus
     if is_shipped(folder):
         raise CorpusError("the shipped corpus is never written to; name your own with --corpus DIR or QUOTEBOT_CORPUS")
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
-    return folder
+    return action(args, settings, folder)
 
 
 def load_and_announce(settings: Settings, done: str) -> ReloadReport:

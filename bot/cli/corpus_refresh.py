@@ -10,10 +10,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quotebot.retrieval import load_folder
 from quotebot.retrieval.web.fetch import MAX_FETCH_BYTES, FetchPolicy
 from quotebot.retrieval.web.links import link_documents, refresh_links, write_refreshed
+
+if TYPE_CHECKING:
+    from quotebot.bot.settings import Settings
 
 
 def register(actions: argparse._SubParsersAction) -> None:
@@ -30,14 +35,14 @@ def register(actions: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from quotebot.bot.cli.corpus_add import load_and_announce, writable_corpus
-    from quotebot.bot.cli.runner import ConfigurationError, failure_status, load_settings
+    from quotebot.bot.cli.corpus_add import on_writable_corpus
 
-    try:
-        settings = load_settings(args)
-    except ConfigurationError as error:
-        return failure_status(error)
-    folder = writable_corpus(settings.corpus)
+    return on_writable_corpus(args, refresh)
+
+
+def refresh(args: argparse.Namespace, settings: Settings, folder: Path) -> int:
+    from quotebot.bot.cli.corpus_add import load_and_announce
+
     links = link_documents(load_folder(folder).documents)
     if not links:
         print(f"quotebot: no documents in {folder} were added by link; nothing to refresh", file=sys.stderr)
