@@ -1,9 +1,9 @@
 """How sure quotebot is that its quote answers the question, and what it therefore does: answer, hedge or decline.
 
 Two small logistic models, fitted on SQuAD by ``python -m
-bench.calibrate_confidence`` (which prints the numbers below, how each
-generalises to articles held out of its fit, and the reliability table in
-the README):
+bench.calibrate_confidence``, which writes their weights, by feature name,
+to ``confidence_weights.json`` beside this module (and prints how each
+generalises to articles held out of its fit, and the reliability table):
 
 - *decline*: is the best passage about the question at all? It separates a
   corpus's own questions from other articles' (off-topic), from how much of
@@ -25,11 +25,37 @@ Each model exists twice, for the semantic path and for the lexical one
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from quotebot.retrieval.answer.evidence import Evidence
 from quotebot.retrieval.ingest.models import Outcome
+
+# The fitted weights, written by ``python -m bench.calibrate_confidence`` (shipped as package data).
+WEIGHTS_FILE = Path(__file__).with_name("confidence_weights.json")
+# The features each model reads, by name: what ``Signals`` gives and what the weights file must weigh.
+LEXICAL_DECLINE = ("coverage", "matched", "score_share", "log_term_count")
+SEMANTIC_DECLINE = (*LEXICAL_DECLINE, "passage_cosine", "best_passage_cosine", "quote_cosine", "best_sentence_cosine")
+LEXICAL_CONFIDENCE = (
+    *LEXICAL_DECLINE,
+    "names_missing",
+    "quote_share",
+    "quote_share_of_passage",
+    "whole_quote_share",
+    "whole_quote_share_of_passage",
+    "answer_kind_offered",
+    "answer_kind_missing",
+    "on_topic",
+)
+SEMANTIC_CONFIDENCE = (*LEXICAL_CONFIDENCE, "passage_cosine", "quote_cosine")
+FEATURES = {
+    "semantic": {"decline": SEMANTIC_DECLINE, "confidence": SEMANTIC_CONFIDENCE},
+    "lexical": {"decline": LEXICAL_DECLINE, "confidence": LEXICAL_CONFIDENCE},
+}
 
 
 @dataclass(frozen=True)
@@ -65,39 +91,55 @@ class Signals:
     def semantic(self) -> bool:
         return self.passage_cosine is not None
 
-    def decline_features(self) -> tuple[float, ...]:
-        lexical = self.evidence.features()
-        if not self.semantic:
-            return lexical
-        return (*lexical, self.passage_cosine, self.best_passage_cosine, self.quote_cosine, self.best_sentence_cosine)
+    @property
+    def path(self) -> str:
+        return "semantic" if self.semantic else "lexical"
 
-    def confidence_features(self) -> tuple[float, ...]:
+    def decline_features(self) -> dict[str, float]:
+        features = self.evidence.features()
+        if self.semantic:
+            features.update(
+                passage_cosine=self.passage_cosine,
+                best_passage_cosine=self.best_passage_cosine,
+                quote_cosine=self.quote_cosine,
+                best_sentence_cosine=self.best_sentence_cosine,
+            )
+        return features
+
+    def confidence_features(self, on_topic: float) -> dict[str, float]:
+        """The confidence model's features; ``on_topic`` is the decline model's probability (stacked)."""
         coverage = self.passage_share
-        features = (
-            *self.evidence.features(),
-            float(self.names_missing),
-            self.quote_share,
-            self.quote_share / coverage if coverage else 0.0,
-            self.whole_quote_share,
-            self.whole_quote_share / coverage if coverage else 0.0,
-            float(self.answer_kind_asked and self.answer_kind_offered),
-            float(self.answer_kind_asked and not self.answer_kind_offered),
+        features = self.evidence.features()
+        features.update(
+            names_missing=float(self.names_missing),
+            quote_share=self.quote_share,
+            quote_share_of_passage=self.quote_share / coverage if coverage else 0.0,
+            whole_quote_share=self.whole_quote_share,
+            whole_quote_share_of_passage=self.whole_quote_share / coverage if coverage else 0.0,
+            answer_kind_offered=float(self.answer_kind_asked and self.answer_kind_offered),
+            answer_kind_missing=float(self.answer_kind_asked and not self.answer_kind_offered),
+            on_topic=on_topic,
         )
-        if not self.semantic:
-            return features
-        return (*features, self.passage_cosine, self.quote_cosine)
+        if self.semantic:
+            features.update(passage_cosine=self.passage_cosine, quote_cosine=self.quote_cosine)
+        return features
 
 
 @dataclass(frozen=True)
 class LogisticModel:
-    coefficients: tuple[float, ...]
+    """Weights by feature name: a model reads exactly the features it was fitted on, whatever their order."""
+
+    weights: Mapping[str, float]
     intercept: float
 
-    def probability(self, features: tuple[float, ...]) -> float:
-        if len(features) != len(self.coefficients):
-            raise ValueError(f"expected {len(self.coefficients)} features, got {len(features)}")
-        z = self.intercept + sum(w * x for w, x in zip(self.coefficients, features))
+    def probability(self, features: Mapping[str, float]) -> float:
+        _check_names(features.keys(), self.weights.keys())
+        z = self.intercept + sum(weight * features[name] for name, weight in self.weights.items())
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def as_record(self) -> dict[str, object]:
+        return {"weights": {name: round(weight, 6) for name, weight in self.weights.items()},
+                "intercept": round(self.intercept, 6)}
 
 
 @dataclass(frozen=True)
@@ -109,37 +151,53 @@ class Calibration:
     confidence: LogisticModel
     unsure_below: float
 
-
-# Fitted by `python -m bench.calibrate_confidence`; see its output in the README.
-SEMANTIC = Calibration(
-    decline=LogisticModel((3.0681, 3.3232, 5.3702, 0.1309, 4.4408, 5.9662, 5.1494, 6.8003), -12.1967),
-    decline_below=0.7171,
-    confidence=LogisticModel(
-        (0.0216, -2.2686, -0.9564, 0.6884, -0.6965, 1.6308, 0.0362, 2.0051, 1.4754, 0.2577, -0.0269, -0.0996, 3.7652,
-         3.1234),
-        -7.4322,
-    ),
-    unsure_below=0.6253,
-)
-LEXICAL = Calibration(
-    decline=LogisticModel((-0.0213, 10.2338, 16.2960, 2.0979), -11.2522),
-    decline_below=0.1899,
-    confidence=LogisticModel(
-        (0.3457, -1.1697, -0.7469, 1.1096, -1.0437, 1.1567, 1.4272, 1.0217, 2.6757, 0.2479, -0.1032, 3.8925), -9.2358
-    ),
-    unsure_below=0.5423,
-)
+    def as_record(self) -> dict[str, object]:
+        return {
+            "decline": self.decline.as_record(),
+            "decline_below": round(self.decline_below, 6),
+            "confidence": self.confidence.as_record(),
+            "unsure_below": round(self.unsure_below, 6),
+        }
 
 
-def calibration(signals: Signals) -> Calibration:
-    return SEMANTIC if signals.semantic else LEXICAL
+def read_calibrations(path: Path = WEIGHTS_FILE) -> dict[str, Calibration]:
+    """Both paths' models from a weights file, each checked to weigh exactly the features its path gives."""
+    record = json.loads(path.read_text(encoding="utf-8"))
+    if set(record) != set(FEATURES):
+        raise ValueError(f"{path.name}: expected the paths {sorted(FEATURES)}, found {sorted(record)}")
+    calibrations = {}
+    for name, models in FEATURES.items():
+        part = record[name]
+        fitted = {}
+        for model, names in models.items():
+            weights = {str(feature): float(weight) for feature, weight in part[model]["weights"].items()}
+            _check_names(weights, names, f"{path.name}: {name} {model} model")
+            fitted[model] = LogisticModel(weights, float(part[model]["intercept"]))
+        calibrations[name] = Calibration(
+            fitted["decline"], float(part["decline_below"]), fitted["confidence"], float(part["unsure_below"])
+        )
+    return calibrations
+
+
+def _check_names(given: object, expected: object, what: str = "features") -> None:
+    given, expected = set(given), set(expected)  # type: ignore[call-overload]
+    if given != expected:
+        raise ValueError(
+            f"{what}: missing {sorted(expected - given) or 'none'}, unexpected {sorted(given - expected) or 'none'}"
+        )
+
+
+@lru_cache(maxsize=1)
+def calibrations() -> dict[str, Calibration]:
+    """The shipped models, read once."""
+    return read_calibrations()
 
 
 def judge(signals: Signals) -> tuple[Outcome, float]:
     """The outcome for an answer with these signals, and the confidence that its quote answers the question."""
-    models = calibration(signals)
+    models = calibrations()[signals.path]
     on_topic = models.decline.probability(signals.decline_features())
-    confidence = models.confidence.probability((*signals.confidence_features(), on_topic))
+    confidence = models.confidence.probability(signals.confidence_features(on_topic))
     if on_topic < models.decline_below:
         return Outcome.DECLINED, confidence
     if confidence < models.unsure_below:

@@ -26,8 +26,14 @@ class Evidence:
     term_count: int
     found: frozenset[str] = frozenset()
 
-    def features(self) -> tuple[float, float, float, float]:
-        return (self.coverage, self.matched, self.score_share, math.log(max(self.term_count, 1)))
+    def features(self) -> dict[str, float]:
+        """The shares by name, as the fitted models (``confidence``) weigh them."""
+        return {
+            "coverage": self.coverage,
+            "matched": self.matched,
+            "score_share": self.score_share,
+            "log_term_count": math.log(max(self.term_count, 1)),
+        }
 
 
 def gather_evidence(
