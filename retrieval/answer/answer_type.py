@@ -4,7 +4,8 @@
 holding a number that the question does not already give ("1,047"), not by
 the sentence that repeats the question's own words and year. The wh-word
 says what to look for: how many / how much → a number, when / what year → a
-date, who → a person's name, where → a place's name. Without a tagger, names
+date, who → a person's name, where → a place's name, why / how come → a
+reason ("because", "due to", "suggested that this … was due to"). Without a tagger, names
 are capitalised words that do not start the sentence and are not in the
 question; that is crude but cheap, and it is only one signal among several
 in the quote choice (``quoting``), weighed as measured there.
@@ -24,6 +25,7 @@ class AnswerType(Enum):
     DATE = "date"
     PERSON = "person"
     PLACE = "place"
+    REASON = "reason"
 
 
 _NUMBER_QUESTION = re.compile(
@@ -37,6 +39,17 @@ _DATE_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _PERSON_QUESTION = re.compile(r"\b(who|whom|whose)\b", re.IGNORECASE)
+_REASON_QUESTION = re.compile(
+    r"\b(why|how\s+come|what\s+(caused|causes|made|makes|led\s+to|leads\s+to)|for\s+what\s+reason"
+    r"|(what|which)('?s|\s+(is|was|are|were))\s+the\s+(reason|cause)s?)\b",
+    re.IGNORECASE,
+)
+# What a sentence giving a reason says: "because", "due to", "suggested that this … was due to", "so that".
+_REASON = re.compile(
+    r"\b(because|due\s+to|owing\s+to|thanks\s+to|as\s+a\s+result|result(s|ed)?\s+(of|from)|caused\s+by|so\s+that"
+    r"|in\s+order\s+to|reasons?|led\s+to|attributed\s+to|blamed|explains?|since\s+(the|it|they|he|she|this))\b",
+    re.IGNORECASE,
+)
 _PLACE_QUESTION = re.compile(
     r"\b(where|what\s+(country|city|state|region|place|town|continent|nation)"
     r"|which\s+(country|city|state|region|place|town|continent|nation))\b",
@@ -71,6 +84,7 @@ def expected_type(question: str) -> AnswerType | None:
             (_DATE_QUESTION, AnswerType.DATE),
             (_PERSON_QUESTION, AnswerType.PERSON),
             (_PLACE_QUESTION, AnswerType.PLACE),
+            (_REASON_QUESTION, AnswerType.REASON),
         )
         if (match := pattern.search(question))
     ]
@@ -78,7 +92,7 @@ def expected_type(question: str) -> AnswerType | None:
 
 
 def offers(sentence: str, wanted: AnswerType, question: str) -> bool:
-    """Whether ``sentence`` holds a date, person or place that ``question`` does not already give.
+    """Whether ``sentence`` gives a reason, or holds a date, person or place that ``question`` does not already give.
 
     Numbers are read from the index's terms instead (``sentence_evidence``),
     which is faster and is how most questions with a kind ask.
@@ -86,6 +100,8 @@ def offers(sentence: str, wanted: AnswerType, question: str) -> bool:
     asked = _question_terms(question)
     if wanted is AnswerType.NUMBER:
         raise ValueError("numbers are read from terms: see sentence_evidence")
+    if wanted is AnswerType.REASON:
+        return _REASON.search(sentence) is not None
     if wanted is AnswerType.DATE:
         if not _MAY_HOLD_DATE.search(sentence):
             return False

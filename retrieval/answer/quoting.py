@@ -29,6 +29,9 @@ from quotebot.retrieval.index.tokens import piece_terms, word_spans
 # A sentence's score: its share of the question's words, plus these times its cosine and its offering the answer kind.
 COSINE_WEIGHT = 0.5
 ANSWER_KIND_WEIGHT = 0.1
+# For a number or date question naming a number ("in 2019"): added to a sentence that names it and offers an
+# answer besides, which states that year's figure rather than another year's.
+QUESTION_NUMBER_WEIGHT = 0.1
 # A quote is the best sentence and at most one neighbour. One scoring within this of the best is quoted too.
 NEIGHBOUR_TIE = 0.3
 # A neighbour joined for carrying the subject on must still score this much.
@@ -36,6 +39,10 @@ MIN_CONTINUATION_SCORE = 0.3
 # For a number or date question: a next sentence with another figure continues the best one's when it names the
 # question's own number ("during 2019") or holds this share of the question.
 MIN_FIGURE_CONTINUATION_SHARE = 0.2
+# A sentence whose question or colon is followed by less than this asks or introduces what the next one says;
+# a reply as short ("Yes.") needs the next one too.
+MIN_REPLY_CHARS = 12
+_MARKUP = " *_\"”’)"
 # Words that start a sentence continuing the one before it.
 _CONTINUES = re.compile(
     r"^\W*(this|these|that|those|they|it|he|she|its|their|his|her|such|both|there|the latter|the former)\b",
@@ -54,7 +61,10 @@ class Quote:
 
 def sentence_scores(evidence: SentenceEvidence) -> np.ndarray:
     """How well each sentence answers: its words, its meaning, the kind of answer it offers."""
-    scores = evidence.lexical + ANSWER_KIND_WEIGHT * evidence.offers_answer
+    offers = evidence.offers_answer
+    scores = evidence.lexical + ANSWER_KIND_WEIGHT * offers + QUESTION_NUMBER_WEIGHT * (
+        offers & evidence.repeats_question_number
+    )
     if evidence.cosines is not None:
         scores = scores + COSINE_WEIGHT * evidence.cosines
     return scores
@@ -81,8 +91,32 @@ def choose_quote(text: str, evidence: SentenceEvidence, question: Question) -> Q
     if completing or tied:
         neighbour = max(completing or tied, key=lambda n: scores[n])
         first, last = min(best, neighbour), max(best, neighbour)
+    last = _through_the_reply(text, evidence.spans, first, last)
     start, end = evidence.spans[first][0], evidence.spans[last][1]
     return Quote(start, end, text[start:end])
+
+
+def _through_the_reply(text: str, spans: tuple[tuple[int, int], ...], first: int, last: int) -> int:
+    """The last sentence to quote: past a question or an introduction ("…?", "… are:"), through its reply.
+
+    A FAQ's question ("**Can two boats share a tile?**") repeats the member's words but answers nothing; the
+    reply follows it, and a bare "Yes." or "No." needs the sentence after it too.
+    """
+    if not any(_asks_or_introduces(text[slice(*spans[n])]) for n in range(first, last + 1)):
+        return last
+    for _ in range(2):
+        sentence = text[slice(*spans[last])]
+        replied = not _asks_or_introduces(sentence) and len(sentence.strip(_MARKUP)) >= MIN_REPLY_CHARS
+        if replied or last + 1 >= len(spans):
+            break
+        last += 1
+    return last
+
+
+def _asks_or_introduces(sentence: str) -> bool:
+    """Whether the sentence ends in a question or a colon, give or take a few characters of markup or reply."""
+    asked = max(sentence.rfind("?"), sentence.rfind(":"))
+    return asked >= 0 and len(sentence[asked + 1:].strip(_MARKUP)) < MIN_REPLY_CHARS
 
 
 def _completes(

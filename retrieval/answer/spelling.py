@@ -33,7 +33,8 @@ from quotebot.retrieval.answer.answer_type import WRITTEN_WORD
 from quotebot.retrieval.index.onnx_embedder import BUNDLED_TOKENIZER
 from quotebot.retrieval.index.tokens import terms
 
-# Chat shorthand → the words it stands for. Keep it general English (nothing about one corpus).
+# Chat shorthand → the words it stands for, capitalised as typed in capitals ("SK", not "sk", names South Korea).
+# Keep it general English (nothing about one corpus).
 SHORTHAND = {
     "ppl": "people",
     "u": "you",
@@ -64,8 +65,9 @@ SHORTHAND = {
     "plz": "please",
     "w/": "with",
     "w/o": "without",
-    "nk": "north korea",
-    "sk": "south korea",
+    "nk": "North Korea",
+    "sk": "South Korea",
+    "pct": "percent",
     "dont": "don't",
     "doesnt": "doesn't",
     "didnt": "didn't",
@@ -75,7 +77,7 @@ SHORTHAND = {
     "arent": "aren't",
     "wasnt": "wasn't",
     "werent": "weren't",
-    "im": "I'm",
+    "im": "i'm",
 }
 _SHORTHAND_WORD = re.compile(
     r"(?<![\w/])(" + "|".join(sorted(map(re.escape, SHORTHAND), key=len, reverse=True)) + r")(?![\w/])",
@@ -87,16 +89,30 @@ MIN_SIMILARITY = 80
 MIN_TERM_LENGTH = 5
 
 
-def expand_shorthand(text: str) -> str:
-    """``text`` with each shorthand word spelt out ("how many ppl" → "how many people").
+# Chat phrases → the written words for them: "made it to the south" is "reached the south".
+_PHRASES = (
+    (re.compile(r"\b(made|make|makes|making)\s+it\s+(to|into|out\s+to)\b", re.IGNORECASE), "reached"),
+    # A percent sign standing for the word ("what % of"), not one written after a number ("62%").
+    (re.compile(r"(?<![\w.])%"), "percent"),
+)
 
-    A one-letter word is shorthand only in lower case ("U" may be uranium, "R" a language).
+
+def expand_shorthand(text: str) -> str:
+    """``text`` with each shorthand word spelt out ("how many ppl" → "how many people"), and chat phrases written.
+
+    A one-letter word is shorthand only in lower case ("U" may be uranium, "R" a language). Shorthand typed in
+    capitals is a name and stays one ("SK" → "South Korea"), which the answer must then mention.
     """
 
     def spelt_out(match: re.Match[str]) -> str:
         word = match.group(0)
-        return word if len(word) == 1 and word.isupper() else SHORTHAND[word.lower()]
+        if len(word) == 1 and word.isupper():
+            return word
+        written = SHORTHAND[word.lower()]
+        return written if word.isupper() else written.lower()
 
+    for pattern, written in _PHRASES:
+        text = pattern.sub(written, text)
     return _SHORTHAND_WORD.sub(spelt_out, text)
 
 

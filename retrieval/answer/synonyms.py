@@ -35,7 +35,7 @@ increase, rise, grow, growth, boost, climb, jump, up
 decrease, decline, drop, fall, reduce, reduction, cut, fewer, shrink, down
 begin, start, launch, commence, began, started
 end, finish, stop, halt, conclude
-arrive, arrival, reach
+arrive, arrival, reach, resettle
 leader, ruler, head, chief
 president, head of state
 country, nation

@@ -21,12 +21,21 @@ from quotebot.retrieval.ingest.models import Document
         ("Who is the foreign minister?", AnswerType.PERSON),
         ("Where do most escapees cross the border?", AnswerType.PLACE),
         ("Which country sends them back?", AnswerType.PLACE),
-        ("Why are fewer people leaving?", None),
+        ("Why are fewer people leaving?", AnswerType.REASON),
+        ("how come so many defectors kill themselves", AnswerType.REASON),
+        ("what caused the 1973 oil crisis", AnswerType.REASON),
         ("what's a re-defector?", None),
     ],
 )
 def test_the_wh_words_say_what_kind_of_answer_is_wanted(question: str, kind: AnswerType | None) -> None:
     assert expected_type(question) is kind
+
+
+def test_a_reason_is_a_sentence_that_gives_one() -> None:
+    why = "why are so many defectors killing themselves"
+    assert offers("Nam suggested that this higher suicide rate was due to the traumatic sense of isolation.", AnswerType.REASON, why)
+    assert offers("Push-to-talk is required because open microphones were hard to follow.", AnswerType.REASON, why)
+    assert not offers("The suicide rate of North Korean defectors is triple the rate for South Koreans.", AnswerType.REASON, why)
 
 
 def test_a_number_the_question_does_not_give_is_read_from_the_index_terms() -> None:

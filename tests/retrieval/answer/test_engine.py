@@ -159,3 +159,19 @@ def test_a_word_held_only_through_a_synonym_outside_the_quote_does_not_count_aga
     assert signals is not None
     assert (signals.quote_share == pytest.approx(1.0)) is quote_holds_the_whole_question
     assert (signals.whole_quote_share == pytest.approx(signals.passage_share)) is quote_holds_the_whole_question
+
+
+FAQ = (
+    "## Frequently asked questions\n\n"
+    "**Can two boats share a tile?** Yes. Any number of boats may share a tile, including boats of different colours.\n\n"
+    "**Can I move diagonally?** No. Boats move only across full edges, never across corners."
+)
+
+
+def test_a_faq_question_is_quoted_with_its_reply() -> None:
+    engine = QuoteEngine.build([Document(id="faq.md", title="Tidewater FAQ", body=FAQ)])
+    answer = engine.ask("can 2 boats be on the same tile")
+    assert answer.quote.startswith("**Can two boats share a tile?")
+    assert answer.quote.endswith("Any number of boats may share a tile, including boats of different colours.")
+    assert "diagonally" not in answer.quote
+

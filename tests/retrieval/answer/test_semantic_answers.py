@@ -38,6 +38,36 @@ def test_the_2019_count_is_quoted_not_the_cumulative_one(article: QuoteEngine, q
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
+        # The README's first question, and the issue's flagship questions with members' rewordings of them.
+        ("What was the peak number of North Korean defectors reaching South Korea?", "a peak of 2,914 in 2009"),
+        ("How many defectors reached South Korea in 2019?", "to only 1,047 last year"),
+        ("so how many made it to the south in 2019", "to only 1,047 last year"),
+        ("whats the most defectors that ever arrived in one yr", "a peak of 2,914 in 2009"),
+    ],
+)
+def test_the_flagship_questions_are_answered_confidently(article: QuoteEngine, question: str, expected: str) -> None:
+    answer = article.ask(question)
+    assert answer.outcome is Outcome.ANSWERED, answer.confidence
+    assert expected in answer.quote
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # "why" / "how come" quote the sentence that gives the reason.
+        ("why are so many defectors killing themselves", "was due to the traumatic sense of isolation"),
+        # "what %" asks for a percent.
+        ("what % of defectors have jobs", "62.1 percent"),
+    ],
+)
+def test_members_wording_reaches_the_sentence_that_answers(article: QuoteEngine, question: str, expected: str) -> None:
+    answer = article.ask(question)
+    assert answer.outcome is not Outcome.DECLINED and expected in answer.quote
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
         ("does china send them back", "routinely return to the North"),
         ("how much do defectors make a month", "US$1,720 per month"),
         ("u know who the foriegn minister of south korea is", "Kang Kyung-wha"),

@@ -20,6 +20,11 @@ VOCABULARY = sorted(["foreign", "minist", "sponsor", "defector", "korea", "refug
         # One-letter shorthand only in lower case, and never inside a word or a number.
         ("Is U-235 in the report? R&D budget", "Is U-235 in the report? R&D budget"),
         ("the 4 sailors", "the 4 sailors"),
+        # Chat conventions: "%" for the word, a name's shorthand typed in capitals stays a name, "made it to".
+        ("what % of defectors have jobs", "what percent of defectors have jobs"),
+        ("62% of them", "62% of them"),
+        ("how many made it to SK in 2019", "how many reached South Korea in 2019"),
+        ("nk and NK", "north korea and North Korea"),
     ],
 )
 def test_shorthand_is_spelt_out_as_whole_words(typed: str, spelt_out: str) -> None:
@@ -31,6 +36,15 @@ def test_questions_search_the_spelt_out_words_but_show_what_was_typed() -> None:
     assert question.text == "how many ppl defected from nk"
     assert question.search_text == "how many people defected from north korea"
     assert {"peopl", "north", "korea"} <= set(question.terms)
+
+
+def test_chat_wording_asks_what_the_written_words_ask() -> None:
+    from quotebot.retrieval.answer.answer_type import AnswerType
+
+    assert analyze("what % of defectors have jobs").answer_type is AnswerType.NUMBER
+    assert {"south", "korea"} <= analyze("how many ppl arrive in SK").name_terms
+    assert not analyze("how many ppl arrive in sk").name_terms
+    assert "reach" in analyze("so how many made it to the south in 2019").terms
 
 
 def test_misspelt_words_are_matched_to_the_closest_corpus_term() -> None:
