@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 
+from quotebot.bot.background import create_task
 from quotebot.bot.delivery.interactions import EDIT_ORIGINAL
 from quotebot.bot.delivery.policy import DeliveryFailed, deliver
 
@@ -28,8 +29,6 @@ EDIT_WEBHOOK_MESSAGE = "PATCH /webhooks/{application_id}/{interaction_token}/mes
 NONCE_BITS = 63
 
 SentMessage = discord.Message | discord.InteractionMessage | discord.WebhookMessage
-
-_pending_deletions: set[asyncio.Task[None]] = set()
 
 
 async def reply(message: discord.Message, **fields: Any) -> discord.Message:
@@ -77,6 +76,4 @@ def delete_later(message: discord.Message, delay: float) -> None:
         except (DeliveryFailed, discord.HTTPException) as error:
             log.warning("Could not delete notice %s: %s", message.id, error)
 
-    task = asyncio.create_task(delete_when_due(), name=f"delete message {message.id}")
-    _pending_deletions.add(task)
-    task.add_done_callback(_pending_deletions.discard)
+    create_task(delete_when_due(), name=f"delete message {message.id}")

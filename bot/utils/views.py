@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from quotebot.bot import delivery
+from quotebot.bot.background import create_task
 from quotebot.bot.delivery import NO_MENTIONS
 
 if TYPE_CHECKING:
@@ -42,13 +43,12 @@ class View(discord.ui.View):
         super().__init__(timeout=None)
         self.lifetime = lifetime
         self._retirement = asyncio.get_running_loop().call_later(lifetime, self._retire)
-        self._retiring: asyncio.Task[None] | None = None
 
     def _retire(self) -> None:
         if self.is_finished():
             return
         self.stop()
-        self._retiring = asyncio.create_task(self.on_timeout(), name=f"retire view {self.id}")
+        create_task(self.on_timeout(), name=f"retire view {self.id}")
 
     def stop(self) -> None:
         self._retirement.cancel()

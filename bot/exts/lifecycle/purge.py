@@ -5,7 +5,9 @@ process's shards that were left more than ``QUOTEBOT_LEFT_SERVER_DAYS`` ago
 are deleted; servers whose folder exists but which the bot is no longer in
 (it was removed while stopped) are marked as left then, and those it is in
 again are unmarked. Only servers on this process's shards are ever touched,
-so several processes never race over one folder.
+so several processes never race over one folder. A sweep that fails (a
+network volume gone for a while) is logged and the next one still comes
+(``bot.background``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from discord.ext import commands, tasks
+from discord.ext import commands
 
+from quotebot.bot.background import Repeating
 from quotebot.bot.servers import retention
 from quotebot.bot.servers.folders import ServerFolders
 from quotebot.retrieval import CorpusError
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SWEEP_HOURS = 1.0
+SWEEP_SECONDS = 60 * 60.0
 
 
 class Purge(commands.Cog):
@@ -34,14 +37,14 @@ class Purge(commands.Cog):
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
         self.services = bot.services
+        self.sweeping = Repeating("purge of left servers", self.sweep, interval=SWEEP_SECONDS, first=bot.wait_until_ready)
 
     async def cog_load(self) -> None:
-        self.sweep.start()
+        self.sweeping.start()
 
     async def cog_unload(self) -> None:
-        self.sweep.cancel()
+        await self.sweeping.stop()
 
-    @tasks.loop(hours=SWEEP_HOURS)
     async def sweep(self) -> None:
         """Mark the folders of servers the bot is no longer in, unmark those it is in, delete the expired."""
         present = {guild.id for guild in self.bot.guilds}
@@ -50,10 +53,6 @@ class Purge(commands.Cog):
             guild_id for guild_id in await asyncio.to_thread(folders.guild_ids) if self.services.shards.owns(guild_id)
         ]
         await asyncio.to_thread(settle, folders, ours, present, days=days)
-
-    @sweep.before_loop
-    async def _after_connecting(self) -> None:
-        await self.bot.wait_until_ready()
 
 
 def settle(folders: ServerFolders, ours: list[int], present: set[int], *, days: float) -> None:

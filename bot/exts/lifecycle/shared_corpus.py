@@ -3,7 +3,9 @@
 Polls the change signal every ``QUOTEBOT_SHARED_POLL_SECONDS`` (reading a
 few bytes in a worker thread) and reloads the shared corpus when another
 process, or ``quotebot corpus reload``, announced a change. A reload that
-fails is logged and the old corpus keeps serving, as for any reload.
+fails is logged and the old corpus keeps serving, as for any reload; any
+other failure (the signal's folder unreadable for a while) is logged and
+polling carries on after a back-off (``bot.background``).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from discord.ext import commands, tasks
+from discord.ext import commands
 
+from quotebot.bot.background import Repeating
 from quotebot.bot.services import freeze_long_lived_objects
 from quotebot.retrieval import CorpusError
 
@@ -27,15 +30,14 @@ class SharedCorpusSync(commands.Cog):
 
     def __init__(self, bot: QuoteBot) -> None:
         self.services = bot.services
-        self.follow.change_interval(seconds=bot.services.settings.shared_poll_seconds)
+        self.polling = Repeating("shared corpus sync", self.follow, interval=bot.services.settings.shared_poll_seconds)
 
     async def cog_load(self) -> None:
-        self.follow.start()
+        self.polling.start()
 
     async def cog_unload(self) -> None:
-        self.follow.cancel()
+        await self.polling.stop()
 
-    @tasks.loop(seconds=2.0)
     async def follow(self) -> None:
         try:
             report = await self.services.shared.follow()
