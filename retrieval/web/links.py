@@ -24,6 +24,9 @@ from quotebot.retrieval.web.fetch import Fetched, FetchPolicy, fetch
 SOURCE_URL = "source_url"
 #: Link documents fetched at once by a refresh: few, to be gentle with one site and with the bot's network.
 REFRESH_CONCURRENCY = 4
+#: A whole refresh ends within this time (a Discord reply must come within 15 minutes); links not fetched by
+#: then are reported as such and keep their text.
+REFRESH_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -106,8 +109,11 @@ class Refreshed:
     failure: str | None = None
 
 
-async def refresh_links(links: Sequence[LinkDocument], policy: FetchPolicy, *, max_bytes: int) -> list[Refreshed]:
-    """Fetch every link document again, conditionally; nothing is written here (``write_refreshed`` does)."""
+async def refresh_links(
+    links: Sequence[LinkDocument], policy: FetchPolicy, *, max_bytes: int, seconds: float = REFRESH_SECONDS
+) -> list[Refreshed]:
+    """Fetch every link document again, conditionally, within ``seconds`` in all; nothing is written here
+    (``write_refreshed`` does)."""
     gate = asyncio.Semaphore(REFRESH_CONCURRENCY)
 
     async def one(link: LinkDocument) -> Refreshed:
@@ -123,7 +129,14 @@ async def refresh_links(links: Sequence[LinkDocument], policy: FetchPolicy, *, m
                 return Refreshed(link, failure=str(error))
             return Refreshed(link, prepared)
 
-    return list(await asyncio.gather(*(one(link) for link in links)))
+    tasks = [asyncio.ensure_future(one(link)) for link in links]
+    if tasks:
+        await asyncio.wait(tasks, timeout=seconds)
+    late = f"not fetched within the refresh's {seconds:g} s (refresh again for it)"
+    for task in tasks:
+        task.cancel()  # a no-op for the finished ones
+    return [task.result() if task.done() and not task.cancelled() else Refreshed(link, failure=late)
+            for task, link in zip(tasks, links, strict=True)]
 
 
 def write_refreshed(folder: Path, refreshed: Sequence[Refreshed]) -> list[str]:

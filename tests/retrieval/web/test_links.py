@@ -66,3 +66,12 @@ async def test_a_page_served_again_with_the_same_text_is_left_alone(page_server,
     refreshed = await refresh_links([link], ALLOWED, max_bytes=100_000)
     assert refreshed[0].prepared is not None
     assert write_refreshed(tmp_path, refreshed) == []
+
+
+async def test_a_refresh_ends_in_its_time_and_names_the_links_it_did_not_reach(page_server, tmp_path):
+    page_server.routes["/a.html"] = Route(_page(RULES))
+    prepare_fetched(await fetch(page_server.url("/a.html"), ALLOWED), max_bytes=100_000).write(tmp_path)
+    (link,) = link_documents(load_folder(tmp_path).documents)
+    page_server.routes["/a.html"] = Route(_page(RULES.replace("eight", "nine")), delay=3.0)
+    (late,) = await refresh_links([link], ALLOWED, max_bytes=100_000, seconds=0.5)
+    assert (late.prepared, late.failure) == (None, "not fetched within the refresh's 0.5 s (refresh again for it)")
