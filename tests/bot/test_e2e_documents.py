@@ -195,10 +195,21 @@ async def test_every_refusal_found_by_fetching_is_one_line_and_adds_nothing(
     assert _documents(bot, world.guild.id) == []
 
 
+def _scanned_pdf() -> bytes:
+    """A page with marks and no text layer, as a scanner without OCR makes it."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 120, 160, style="F")
+    return bytes(pdf.output())
+
+
 @pytest.mark.parametrize(
     "filename, data, reason",
     [
-        ("scan.pdf", b"%PDF-1.4\n%%EOF", "not a readable PDF"),
+        ("broken.pdf", b"%PDF-1.4\n%%EOF", "not a readable PDF"),
+        ("scan.pdf", _scanned_pdf(), "the PDF has no text to quote (a scan? add a PDF with a text layer)"),
         ("archive.zip", b"PK\x05\x06" + b"\x00" * 10, "not a readable .zip file"),
         ("only-bad.zip", None, "nothing in the archive could be added: ../x.md (its path leads outside the folder)"),
     ],
