@@ -47,7 +47,7 @@ async def test_start_up_syncs_only_the_development_guild_with_corpus_hidden_from
     corpus = commands["corpus"]
     assert int(corpus["default_member_permissions"]) == Permission.MANAGE_GUILD
     assert corpus["contexts"] == [0]
-    assert {option["name"] for option in corpus["options"]} == {"reload", "add", "remove", "list", "stats", "gaps", "settings"}
+    assert {option["name"] for option in corpus["options"]} == {"reload", "add", "refresh", "remove", "list", "stats", "gaps", "settings"}
     assert all(option["type"] == 1 for option in corpus["options"])
     assert commands["ask"]["default_member_permissions"] is None
     (question,) = commands["ask"]["options"]
