@@ -105,6 +105,9 @@ def _register_front_ends(commands: argparse._SubParsersAction) -> None:
     )
     sync = commands.add_parser("sync", help="register the slash commands with Discord (needs DISCORD_TOKEN)")
     sync.add_argument("--guild", type=int, default=None, metavar="ID", help="sync to one server only (instant)")
+    sync.add_argument(
+        "--clear", action="store_true", help="remove the commands instead (globally, or from --guild's server)"
+    )
     sync.set_defaults(handler=lambda args: _front_end("quotebot.bot.cli.sync", args), reads_settings=True)
     doctor = commands.add_parser(
         "doctor",

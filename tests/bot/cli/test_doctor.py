@@ -69,15 +69,19 @@ def only_problem(outcome: Outcome, text: str) -> None:
     assert (outcome.status, outcome.problems, outcome.lines[-1]) == (1, [f"problem: {text}"], "1 problem found.")
 
 
-async def sync(capsys: pytest.CaptureFixture[str], *argv: str) -> None:
+async def quotebot_sync(*argv: str) -> int:
     """``quotebot sync``, leaving the process's logging as it found it (sync sets it up as ``run`` does)."""
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     try:
-        assert await asyncio.to_thread(cli.main, ["sync", *argv]) == 0
+        return await asyncio.to_thread(cli.main, ["sync", *argv])
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
+
+
+async def sync(capsys: pytest.CaptureFixture[str], *argv: str) -> None:
+    assert await quotebot_sync(*argv) == 0
     capsys.readouterr()
 
 
@@ -304,3 +308,18 @@ async def test_servers_past_the_limit_are_named_not_read(operator, capsys, monke
     assert f"ok: {GUILD}: the bot has every permission it needs" in outcome.lines
     assert not any("Second Lab" in line for line in outcome.lines)
     assert len(reads) == 3, "the guild, its channels and the bot's membership, of the first server only"
+
+
+async def test_sync_clear_removes_a_servers_copy_of_the_commands(standin, capsys, monkeypatch):
+    guild = str(standin.world.guild.id)
+    monkeypatch.setenv("QUOTEBOT_DEV_GUILD_ID", guild)
+    await sync(capsys)
+    await sync(capsys, "--guild", guild)
+    assert len(standin.registered_commands(guild=True)) == 3
+    assert await quotebot_sync("--guild", guild, "--clear") == 0
+    assert capsys.readouterr().out == f"Removed the commands from guild {guild}.\n"
+    assert standin.registered_commands(guild=True) == []
+    outcome = await run_doctor(capsys)
+    assert outcome.status == 0
+    assert "ok: 3 commands registered globally match this version" in outcome.lines
+    assert not any("twice" in line for line in outcome.lines)
