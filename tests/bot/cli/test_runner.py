@@ -81,7 +81,7 @@ def test_every_failure_is_one_line_and_an_exit_status(capsys, error, unreachable
     ],
 )
 def test_sync_reports_a_discord_failure_in_one_line(clean_env, monkeypatch, capsys, error, line):
-    async def failing(*args):
+    async def failing(*args, **options):
         raise error
 
     monkeypatch.setenv("DISCORD_TOKEN", "x")
