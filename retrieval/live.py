@@ -14,8 +14,9 @@ saved for the next start.
 
 With the semantic model, each snapshot also has its passages' vectors
 (``PassageVectors``): found in the vector store for unchanged passages,
-computed at once for a small corpus, and otherwise by one background thread
-while the snapshot already serves (``background_embedding``).
+computed at once for a small corpus, and otherwise by the process's embedding
+worker while the snapshot already serves (``embedding_scheduler``), which one
+scheduler shares between every corpus of a process.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine, analyse_built_in_words
-from quotebot.retrieval.index.background_embedding import SAVE_EVERY_PASSAGES, BackgroundEmbedding
+from quotebot.retrieval.index.embedding_scheduler import EmbeddingScheduler
 from quotebot.retrieval.index.cache import load_index, save_index, stamp_key, trusted_stamps
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.index.embedding import TextEmbedder
@@ -75,7 +76,9 @@ class LiveEngine:
 
     ``embedder`` turns the semantic path on; without it answers use words
     alone. With ``embed_missing`` false, vectors are only read from the store
-    (``corpus check`` reports them without computing any).
+    (``corpus check`` reports them without computing any). ``scheduler`` is the
+    process's embedding worker when several corpora share one; without it the
+    engine has its own.
     """
 
     def __init__(
@@ -85,6 +88,7 @@ class LiveEngine:
         *,
         embed_missing: bool = True,
         save_in_background: bool = False,
+        scheduler: EmbeddingScheduler | None = None,
     ) -> None:
         """``save_in_background``: a built index is saved after ``load``/``reload`` returns, so a command that
         answers once and exits answers sooner; otherwise the saved index is on disk when they return."""
@@ -92,13 +96,16 @@ class LiveEngine:
         self.embedder = embedder
         self.embed_missing = embed_missing
         self.save_in_background = save_in_background
+        self._own_scheduler = scheduler is None
+        #: The embedding worker this engine's corpus is embedded by (its own, unless one was given).
+        self.scheduler = scheduler or EmbeddingScheduler()
+        self._key = str(folder)
         self._engine: QuoteEngine | None = None
         # The current snapshot's documents' file stamps that were recorded before the file was read.
         self._stamps: dict[str, tuple[int, int, int]] = {}
         self._reload_lock = threading.Lock()
         self._saving: threading.Thread | None = None
         self._store: VectorStore | None = None
-        self._background = BackgroundEmbedding()
 
     @property
     def engine(self) -> QuoteEngine:
@@ -130,7 +137,7 @@ class LiveEngine:
             engine = QuoteEngine(index, self._vectors(index, current))
             self._engine = engine
             if self.embed_missing and engine.vectors is not None and not engine.vectors.complete:
-                self._background.follow(engine.vectors)
+                self.scheduler.follow(self._key, engine.vectors)
             self._stamps = {document.id: trusted[document.id] for document in index.documents if document.id in trusted}
             added, removed, changed = diff_documents(current.documents if current else (), index.documents)
             return ReloadReport(
@@ -144,7 +151,12 @@ class LiveEngine:
             )
 
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
-        return self.engine.ask(question, top_k)
+        engine = self.engine
+        with self.scheduler.answering():
+            answer = engine.ask(question, top_k)
+        if engine.vectors is not None and not engine.vectors.complete:
+            self.scheduler.asked(self._key)
+        return answer
 
     @property
     def embedding_progress(self) -> EmbeddingProgress | None:
@@ -155,25 +167,28 @@ class LiveEngine:
     def wait_for_vectors(self, timeout: float | None = None) -> bool:
         """Block until every passage of the served corpus has vectors (``False`` on timeout)."""
         progress = self.embedding_progress
-        return progress is None or progress.complete or self._background.wait(timeout)
+        return progress is None or progress.complete or self.scheduler.wait(self._key, timeout)
 
-    def embed_all(self, progress: Callable[[int, int], None], batch: int = 16) -> None:
-        """Compute every missing vector of the served corpus now, calling ``progress(ready, total)`` as it goes."""
+    def embed_all(self, progress: Callable[[int, int], None], every: float = 0.5) -> None:
+        """Compute every missing vector of the served corpus now, on every core, calling ``progress(ready, total)``
+        about every ``every`` seconds."""
         vectors = self.engine.vectors
         if vectors is None:
             return
         progress(vectors.ready_count, vectors.total)
-        while missing := vectors.missing(limit=batch):
-            vectors.ensure(missing)
-            if vectors.ready_count % SAVE_EVERY_PASSAGES < batch:
-                vectors.store.flush()
+        if vectors.complete:
+            return
+        self.scheduler.follow(self._key, vectors)
+        while not self.scheduler.wait(self._key, timeout=every):
             progress(vectors.ready_count, vectors.total)
-        vectors.store.flush()
-        vectors.store.compact(vectors.digests)
+        progress(vectors.ready_count, vectors.total)
 
     def close(self) -> None:
-        """Stop embedding in the background and save the vectors computed so far."""
-        self._background.stop()
+        """Stop embedding this corpus and save the vectors computed so far."""
+        if self._own_scheduler:
+            self.scheduler.stop()
+        else:
+            self.scheduler.forget(self._key)
         if self._store is not None:
             self._store.flush()
 

@@ -14,7 +14,13 @@ to answer, to answer while saying it may not answer, or to decline
 (``confidence``).
 
 Without the semantic model (``--lexical``, or when it cannot load) the same
-path runs on words alone, with models calibrated for that.
+path runs on words alone, with models calibrated for that. So does a
+question whose candidates have no vectors yet: it never waits for the model
+to embed passages (about 0.1 s each on this project's CPU, more while other
+work runs); its candidates are asked for first (``PassageVectors.request``),
+so the next question about them is answered by meaning too. Embedding the
+question's own text (a few milliseconds) is the only model work a question
+waits for.
 """
 
 from __future__ import annotations
@@ -47,15 +53,12 @@ from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.index.embedding import TextEmbedder
 from quotebot.retrieval.index.passage_vectors import PassageVectors
 from quotebot.retrieval.index.vector_store import VectorStore
-from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage
+from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage, Ranking
 
 DEFAULT_TOP_K = 3
 MAX_TOP_K = 25
 # Weight of a synonym's match relative to the question's own word.
 SYNONYM_WEIGHT = 0.3
-# BM25's best candidates that get vectors computed while the question waits, when they have none yet
-# (a new corpus still being embedded): a bounded cost, about 0.6 s at worst on this project's CPU.
-EMBED_WHILE_ASKED = 8
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,11 @@ class QuoteEngine:
         about_document = is_about_document(parsed, self.catalogue)
         if not about_document:
             parsed = self._spelt_as_the_corpus(name_the_author(parsed, self.catalogue))
-        candidates, terms = self._candidates(parsed)
+        candidates, terms, ranking = self._candidates(parsed)
         hits = self._hits(candidates, top_k)
         if about_document:
             answer = answer_about_document(parsed, self.catalogue, hits)
-            return _with_confidence(answer, 1.0 if answer.answered else 0.0), None
+            return replace(answer, confidence=1.0 if answer.answered else 0.0, ranking=ranking), None
         if not parsed.topic_terms:
             return _decline(parsed, hits, "The question has no words to search for."), None
         if not candidates:
@@ -121,7 +124,8 @@ class QuoteEngine:
         signals = self._signals(parsed, terms, candidates, passage, quote)
         outcome, confidence = judge(signals)
         if outcome is Outcome.DECLINED:
-            return _decline(parsed, hits, "The closest passage does not cover the question.", confidence), signals
+            declined = _decline(parsed, hits, "The closest passage does not cover the question.", confidence)
+            return replace(declined, ranking=ranking), signals
         answer = Answer(
             question=parsed.text,
             answered=True,
@@ -133,6 +137,7 @@ class QuoteEngine:
             section=passage.section,
             outcome=outcome,
             confidence=confidence,
+            ranking=ranking,
         )
         return answer, signals
 
@@ -141,26 +146,25 @@ class QuoteEngine:
         corrections = correct_terms(question.search_text or question.text, bm25.terms, bm25.vocabulary.__contains__)
         return with_corrected_terms(question, corrections)
 
-    def _candidates(self, question: Question) -> tuple[list[Candidate], QuestionTerms | None]:
-        """Every candidate passage, best first (none when no passage shares a term with the question), and the
-        question's terms as they were matched (``None`` with no candidate)."""
+    def _candidates(self, question: Question) -> tuple[list[Candidate], QuestionTerms | None, Ranking]:
+        """Every candidate passage, best first (none when no passage shares a term with the question), the
+        question's terms as they were matched (``None`` with no candidate), and how they were ranked."""
         bm25 = self.corpus.bm25
         query, weights = bm25_query(question)
         proposed = bm25.top(query, CANDIDATES, weights)
         if not proposed:
-            return [], None
+            return [], None, Ranking.LEXICAL
         leader = proposed[0][1]
         scores = dict(proposed)
-        unit_question = self._question_vector(question, [position for position, _ in proposed])
+        unit_question = self._question_vector(question, list(scores))
         if unit_question is None:
             positions: list[int] = list(scores)
             cosines: list[float | None] = [None] * len(positions)
         else:
             assert self.vectors is not None
-            usable = [position for position in scores if self.vectors.is_ready(position)]
             nearest = [p for p in self.vectors.nearest(unit_question, NEAREST) if p not in scores]
             scores.update(zip(nearest, bm25.scores_of(query, nearest, weights).tolist()))
-            positions = usable + nearest
+            positions = list(scores)
             cosines = self.vectors.passage_cosines(unit_question, positions).tolist()
         table, passages = self.corpus.sentences, self.corpus.passages
         batch = table.gather(positions)
@@ -180,13 +184,17 @@ class QuoteEngine:
             for position, found, cosine in zip(positions, evidence, cosines)
         ]
         candidates.sort(key=lambda candidate: (-candidate.score, candidate.position))
-        return candidates, terms
+        return candidates, terms, Ranking.LEXICAL if unit_question is None else Ranking.SEMANTIC
 
     def _question_vector(self, question: Question, proposed: list[int]) -> np.ndarray | None:
-        """The question's unit vector when the semantic path can run, after embedding BM25's best if they lack vectors."""
+        """The question's unit vector when every passage BM25 proposed has its vectors, else ``None`` (words alone
+        rank them, and the missing ones are asked for first)."""
         if self.vectors is None:
             return None
-        self.vectors.ensure(proposed[:EMBED_WHILE_ASKED])
+        missing = self.vectors.missing(proposed)
+        if missing:
+            self.vectors.request(missing)
+            return None
         return self.vectors.embedder.embed([question.search_text or question.text])[0]
 
     def _hits(self, candidates: list[Candidate], top_k: int) -> tuple[Hit, ...]:
@@ -266,10 +274,6 @@ def bm25_query(question: Question) -> tuple[list[str], list[float]]:
     """The question's terms and their everyday synonyms, the synonyms weighing ``SYNONYM_WEIGHT``."""
     expansion = question.expansion_terms()
     return [*question.terms, *expansion], [1.0] * len(question.terms) + [SYNONYM_WEIGHT] * len(expansion)
-
-
-def _with_confidence(answer: Answer, confidence: float) -> Answer:
-    return replace(answer, confidence=confidence)
 
 
 def _decline(question: Question, hits: tuple[Hit, ...], reason: str, confidence: float = 0.0) -> Answer:

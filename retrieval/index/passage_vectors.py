@@ -1,9 +1,11 @@
 """The vectors of one snapshot's passages, in passage order, filling in while the snapshot serves.
 
 A new corpus answers at once with BM25; its vectors arrive from the
-background job (``background_embedding``), or are computed for the few
-candidates a question needs (``ensure``), and land here row by row. A row is
-written before it is marked ready, so a reader never sees half a vector.
+process's embedding scheduler (``embedding_scheduler``), which takes first the
+passages questions asked for (``request``), and land here row by row. A row
+is written before it is marked ready, so a reader never sees half a vector.
+Several threads may embed at once (the scheduler's workers, ``corpus embed``):
+each passage is claimed by one of them, so none is embedded twice.
 
 Nearest-passage search must stay fast at 100,000 passages: a float32 scan
 of 100k × 384 values is memory-bound (about 24 ms here), so passages are
@@ -14,6 +16,7 @@ distance, ~1 ms), and only the ``PREFILTER`` closest are scored exactly.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
@@ -58,7 +61,10 @@ class PassageVectors:
         self._scales = np.zeros(count, dtype=np.float32)
         self._signs = np.zeros(((dimension + 63) // 64, count), dtype=np.uint64)
         self._ready = np.zeros(count, dtype=bool)
-        self._embedding = threading.Lock()
+        self._claims = threading.Lock()
+        self._claimed: set[int] = set()
+        # Positions questions found without vectors, newest last; duplicates and ready ones are skipped when taken.
+        self._requested: deque[int] = deque(maxlen=4 * count or 1)
         for position, digest in enumerate(self.digests):
             stored = store.get(digest)
             if stored is not None:
@@ -86,21 +92,44 @@ class PassageVectors:
             return found[:limit].tolist() if limit is not None else found.tolist()
         return [p for p in positions if not self._ready[p]][:limit]
 
-    def ensure(self, positions: Sequence[int]) -> None:
-        """Embed the passages among ``positions`` that have no vector yet (and keep their vectors in the store)."""
-        with self._embedding:
-            todo = self.missing(positions)
-            # Another snapshot (or the background job) may have embedded the same text meanwhile.
+    def request(self, positions: Sequence[int]) -> None:
+        """Ask for these passages' vectors before any other's: a question found them without."""
+        self._requested.extend(positions)
+
+    def take_requested(self, limit: int) -> list[int]:
+        """Up to ``limit`` requested passages still without vectors, most recently requested first."""
+        taken: list[int] = []
+        while self._requested and len(taken) < limit:
+            try:
+                position = self._requested.pop()
+            except IndexError:  # emptied by another thread meanwhile
+                break
+            if not self._ready[position] and position not in taken:
+                taken.append(position)
+        return taken
+
+    def ensure(self, positions: Sequence[int]) -> int:
+        """Embed the passages among ``positions`` that have no vector yet and that no other thread is embedding
+        (and keep their vectors in the store); the number embedded here."""
+        with self._claims:
+            todo = [p for p in self.missing(positions) if p not in self._claimed]
+            self._claimed.update(todo)
+        try:
+            # Another snapshot may have embedded the same text meanwhile.
             for position in list(todo):
                 stored = self.store.get(self.digests[position])
                 if stored is not None:
                     self._fill(position, stored)
                     todo.remove(position)
             if not todo:
-                return
+                return 0
             texts = [self.passages[p].text for p in todo]
             for position, (passage, sentences) in zip(todo, embed_passage_texts(self.embedder, texts)):
                 self._fill(position, self.store.add(self.digests[position], passage, sentences))
+            return len(todo)
+        finally:
+            with self._claims:
+                self._claimed.difference_update(todo)
 
     def nearest(self, unit_question: np.ndarray, k: int) -> list[int]:
         """The ``k`` ready passages closest in meaning to the question, closest first."""

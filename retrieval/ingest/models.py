@@ -91,6 +91,18 @@ class Hit:
     passage: Passage
 
 
+class Ranking(Enum):
+    """How the passages were ranked: by words and meaning, or by words alone.
+
+    Words alone answer when the semantic model is off, and also, with it on, a
+    question whose candidate passages have no vectors yet (a corpus still being
+    embedded): it is answered at once rather than waiting for the model.
+    """
+
+    SEMANTIC = "semantic"
+    LEXICAL = "lexical"
+
+
 class Outcome(Enum):
     """What quotebot does with a question: quote confidently, quote while saying it may not answer, or decline."""
 
@@ -126,6 +138,7 @@ class Answer:
     section: str | None = None
     outcome: Outcome | None = None
     confidence: float | None = None
+    ranking: Ranking = Ranking.LEXICAL
 
     def __post_init__(self) -> None:
         if self.outcome is None:
@@ -140,6 +153,7 @@ class Answer:
             "answered": self.answered,
             "outcome": self.outcome.value if self.outcome else None,
             "confidence": None if self.confidence is None else round(float(self.confidence), 3),
+            "ranking": self.ranking.value,
             "quote": self.quote,
             "results": [
                 {

@@ -46,6 +46,7 @@ class CorpusLibrary:
 
     ``on_load`` is called (in the loading thread) after a named corpus is
     loaded, e.g. to take the new index out of the garbage collector's sight.
+    Every named corpus is embedded by ``shared``'s embedding worker: one per process.
     """
 
     def __init__(
@@ -64,6 +65,7 @@ class CorpusLibrary:
         self._folder_of = folder_of
         self._embedder = embedder
         self._on_load = on_load
+        self.scheduler = shared.scheduler
         self._loaded: OrderedDict[str, LiveEngine] = OrderedDict()
         self._without_documents: set[str] = set()
         self._lock = threading.Lock()
@@ -134,7 +136,7 @@ class CorpusLibrary:
                 removed = tuple(document.id for document in current.engine.documents) if current else ()
                 return ReloadReport((), removed, (), 0, 0, time.perf_counter() - started, ())
             if current is None:
-                live = LiveEngine(folder, self._embedder)
+                live = self._engine_for(folder)
                 report = live.load()
             else:
                 live, report = current, current.reload()
@@ -161,7 +163,7 @@ class CorpusLibrary:
                 self._without_documents.add(name)
             return None
         started = time.perf_counter()
-        live = LiveEngine(folder, self._embedder)
+        live = self._engine_for(folder)
         report = live.load()
         self._admit(name, live)
         log.info(
@@ -200,6 +202,9 @@ class CorpusLibrary:
             return False
         live.close()
         return True
+
+    def _engine_for(self, folder: Path) -> LiveEngine:
+        return LiveEngine(folder, self._embedder, scheduler=self.scheduler)
 
     def _stripe(self, name: str) -> threading.Lock:
         return self._stripes[hash(name) % LOCK_STRIPES]

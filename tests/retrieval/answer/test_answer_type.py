@@ -45,7 +45,7 @@ def test_a_number_the_question_does_not_give_is_read_from_the_index_terms() -> N
         "Some thousands have settled in Europe."
     )
     engine = QuoteEngine.build([Document(id="d.md", title="Defectors", body=body)])
-    [candidate], _ = engine._candidates(analyze("How many defectors reached South Korea in 2019?"))
+    [candidate], _, _ = engine._candidates(analyze("How many defectors reached South Korea in 2019?"))
     # The question's own year is not an answer to it; "1,047" and "thousands" are.
     assert candidate.evidence.offers_answer.tolist() == [False, True, True]
 

@@ -108,7 +108,8 @@ def test_one_paragraph_corpus_still_answers() -> None:
 
 def test_json_contract_holds_results_even_when_declined(article: QuoteEngine) -> None:
     declined = article.ask("What's the best pizza topping for defectors in Paris?").to_json()
-    assert set(declined) == {"question", "answered", "outcome", "confidence", "quote", "results"}
+    assert set(declined) == {"question", "answered", "outcome", "confidence", "ranking", "quote", "results"}
+    assert declined["ranking"] == "lexical"
     if not declined["answered"]:
         assert declined["quote"] is None
     for result in declined["results"]:

@@ -40,7 +40,7 @@ def assert_identical_evidence(corpus: EvalCorpus) -> int:
     idf = engine.corpus.bm25.idf
     for item in corpus.questions:
         question = analyze(item.question)
-        candidates, terms_matched = engine._candidates(question)
+        candidates, terms_matched, _ = engine._candidates(question)
         for candidate in candidates:
             evidence = candidate.evidence
             passage = engine.passages[candidate.position]
