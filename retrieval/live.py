@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine, analyse_built_in_words
-from quotebot.retrieval.index.embedding_scheduler import EmbeddingScheduler
 from quotebot.retrieval.index.cache import load_index, save_index, stamp_key, trusted_stamps
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.index.embedding import TextEmbedder
+from quotebot.retrieval.index.embedding_scheduler import EmbeddingScheduler
 from quotebot.retrieval.index.passage_vectors import PassageVectors
 from quotebot.retrieval.index.vector_store import VectorStore
 from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_files, scan_folder

@@ -10,8 +10,10 @@ passage of their document is quoted.
 A cache file is untrusted input: anyone who can write to the corpus folder
 can write it. It is therefore plain data: a JSON manifest and raw numeric
 arrays at the offsets it gives, never unpickled. It is used only when every
-check passes: the format version; a hash of the analysis code and library
-versions (a change to tokenizing or splitting makes old caches stale); a
+check passes: the format version; the analysis version and the versions of
+the libraries analysis relies on (a change to tokenizing or splitting makes
+old caches stale, and nothing else does: an upgrade that leaves analysis as it
+was re-indexes nothing); a
 SHA-256 of the manifest (and of each body, when it is read) and a CRC-32 of
 every array (twice as fast to check as SHA-256, and any checksum only
 detects damage: whoever can write the file can write its checksums); and the
@@ -29,7 +31,6 @@ corpus's text is written one body at a time, never copied whole.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import importlib.util
 import json
 import logging
@@ -66,21 +67,10 @@ MAGIC = b"QBINDEX\x00"
 # MAGIC, then where the manifest starts and its length.
 HEAD_SIZE = len(MAGIC) + 16
 ALIGNMENT = 64
-# Every module whose code decides what the index holds; tests check that this
-# covers all the retrieval modules that ``corpus_index`` imports.
-ANALYSIS_MODULES = (
-    "quotebot.retrieval.index.analysis",
-    "quotebot.retrieval.index.bm25",
-    "quotebot.retrieval.index.corpus_index",
-    "quotebot.retrieval.index.parallel",
-    "quotebot.retrieval.index.passage_table",
-    "quotebot.retrieval.index.sentence_table",
-    "quotebot.retrieval.index.stopwords",
-    "quotebot.retrieval.index.tokens",
-    "quotebot.retrieval.ingest.models",
-    "quotebot.retrieval.ingest.passages",
-    "quotebot.retrieval.ingest.sentences",
-)
+# What analysis produces (terms, stems, sentences, passages, the index's arrays) is version
+# ANALYSIS_VERSION: a change that alters it bumps this, and tests/retrieval/index/test_analysis_version.py
+# fails when the output of a fixed corpus changes while the number stays.
+ANALYSIS_VERSION = 1
 # Array name to the dtypes it may have (the narrowest that holds its values is saved); anything else is refused.
 ARRAYS: dict[str, tuple[str, ...]] = {
     "bm25_offsets": ("<i8",),
@@ -121,14 +111,9 @@ def cache_paths(folder: Path) -> list[Path]:
 
 
 @lru_cache(maxsize=1)
-def analysis_hash() -> str:
-    """SHA-256 over the source of the analysis modules and the versions of the libraries they rely on."""
-    digest = hashlib.sha256(f"nltk {_nltk_version()}\nregex {regex.__version__}\n".encode())
-    for name in ANALYSIS_MODULES:
-        source = importlib.import_module(name).__file__
-        digest.update(f"{name}\n".encode())
-        digest.update(Path(str(source)).read_bytes())
-    return digest.hexdigest()
+def analysis_key() -> str:
+    """The analysis version with the versions of the libraries it relies on (nltk's stemmer, regex)."""
+    return f"analysis {ANALYSIS_VERSION}; nltk {_nltk_version()}; regex {regex.__version__}"
 
 
 def _nltk_version() -> str:
@@ -274,7 +259,7 @@ def _manifest(
     ]
     manifest = {
         "format": FORMAT_VERSION,
-        "analysis": analysis_hash(),
+        "analysis": analysis_key(),
         "k1": index.bm25.k1,
         "b": index.bm25.b,
         "sections": list(index.passages.sections),
@@ -317,7 +302,7 @@ def _read_from(handle: BinaryIO, path: Path, folder: Path) -> SavedIndex | None:
     if hashlib.sha256(raw).digest() != handle.read(32):
         raise ValueError("manifest checksum mismatch")
     manifest = json.loads(raw)
-    if (manifest.get("format"), manifest.get("analysis")) != (FORMAT_VERSION, analysis_hash()):
+    if (manifest.get("format"), manifest.get("analysis")) != (FORMAT_VERSION, analysis_key()):
         log.info("index cache %s is stale (format or analysis code changed); rebuilding", path)
         return None
     arrays = _read_arrays(handle, manifest["arrays"], manifest_offset)

@@ -20,7 +20,6 @@ model's.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,11 +38,14 @@ DEFAULT_MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab0
 DEFAULT_TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 # sentence-transformers' own limit for this model; longer texts are cut (a passage is at most ~200 words).
 MAX_TOKENS = 256
-# Texts embedded per forward pass. Padding to the longest text of a batch
-# costs more than batching saves with this model on one thread, so texts are
-# sorted by length first and batches stay small.
-BATCH_SIZE = 8
-# One thread: the bot's event loop and BM25 need the other core (see ``threads``).
+# A forward pass takes texts of about one length (they are sorted first), so
+# padding wastes little, up to this many texts or this many tokens in all
+# (padding included): a few long passages, or many short sentences at once.
+# ``python -m bench.embedding_speed`` measured these against smaller batches.
+BATCH_TEXTS = 64
+BATCH_TOKENS = 1024
+# One thread per call: a caller that wants more cores runs calls side by side (the session is thread-safe),
+# which scales better on this model than one call on several threads.
 THREADS = 1
 
 
@@ -83,7 +85,15 @@ def folder_files(folder: Path) -> ModelFiles:
 class OnnxEmbedder:
     """Mean-pooled, normalised token states of an ONNX transformer; thread-safe."""
 
-    def __init__(self, files: ModelFiles, name: str | None = None, threads: int = THREADS) -> None:
+    def __init__(
+        self,
+        files: ModelFiles,
+        name: str | None = None,
+        threads: int = THREADS,
+        *,
+        batch_texts: int = BATCH_TEXTS,
+        batch_tokens: int = BATCH_TOKENS,
+    ) -> None:
         """Load and check ``files``; ``SemanticUnavailable`` (one line) when anything is missing or wrong."""
         try:
             import onnxruntime
@@ -108,7 +118,8 @@ class OnnxEmbedder:
         self._tokenizer = tokenizer
         self._session = session
         self._takes_token_types = "token_type_ids" in inputs
-        self._lock = threading.Lock()
+        self.batch_texts = batch_texts
+        self.batch_tokens = batch_tokens
         self.identity = f"{name or files.model.parent.name}:{digests[0][:16]}:{digests[1][:16]}"
         width = session.get_outputs()[0].shape[-1]
         self.dimension = width if isinstance(width, int) else int(self.embed(["a"]).shape[1])
@@ -121,15 +132,27 @@ class OnnxEmbedder:
         ids = [encoding.ids for encoding in encodings]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         vectors: list[np.ndarray] = [np.empty(0, np.float32)] * len(ids)
-        with self._lock:
-            for first in range(0, len(order), BATCH_SIZE):
-                batch = order[first:first + BATCH_SIZE]
-                for i, vector in zip(batch, self._run([ids[i] for i in batch])):
-                    vectors[i] = vector
+        for batch in self._batches(order, [len(row) for row in ids]):
+            for i, vector in zip(batch, self._run([ids[i] for i in batch])):
+                vectors[i] = vector
         return np.stack(vectors)
 
+    def _batches(self, order: list[int], lengths: list[int]) -> list[list[int]]:
+        """``order`` (shortest first) cut into forward passes within ``batch_texts`` and ``batch_tokens``."""
+        batches: list[list[int]] = []
+        batch: list[int] = []
+        for i in order:
+            # Sorted: the text being added is the longest, so it sets the padded width.
+            if batch and (len(batch) >= self.batch_texts or (len(batch) + 1) * lengths[i] > self.batch_tokens):
+                batches.append(batch)
+                batch = []
+            batch.append(i)
+        if batch:
+            batches.append(batch)
+        return batches
+
     def _run(self, ids: list[list[int]]) -> np.ndarray:
-        """One forward pass over texts already tokenized; the caller holds the lock."""
+        """One forward pass over texts already tokenized."""
         width = max(len(row) for row in ids)
         input_ids = np.zeros((len(ids), width), dtype=np.int64)
         mask = np.zeros((len(ids), width), dtype=np.int64)
