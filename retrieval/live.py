@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine, analyse_built_in_words
 from quotebot.retrieval.index.cache import load_index, save_index, stamp_key, trusted_stamps
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
@@ -157,6 +159,12 @@ class LiveEngine:
         if engine.vectors is not None and not engine.vectors.complete:
             self.scheduler.asked(self._key)
         return answer
+
+    def passages_per_document(self) -> dict[str, int]:
+        """Each served document's id and its number of passages."""
+        corpus = self.engine.corpus
+        counts = np.diff(corpus.passages.document_offsets).tolist()
+        return {document.id: count for document, count in zip(corpus.documents, counts)}
 
     @property
     def embedding_progress(self) -> EmbeddingProgress | None:

@@ -199,6 +199,8 @@ class EmbeddingScheduler:
                     self._idle.notify_all()
                 continue
             self._keep(target, embedded)
+            with self._lock:
+                self._idle.notify_all()
 
     def _next(self) -> tuple[str, _Target, list[int]] | None:
         """The corpus and passages to embed next (see the module's docstring), or ``None`` when all are done."""

@@ -24,15 +24,16 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from quotebot.retrieval.answer.engine import DEFAULT_TOP_K
 from quotebot.retrieval.index.embedding import TextEmbedder
 from quotebot.retrieval.ingest.durable import make_folder
 from quotebot.retrieval.ingest.loader import has_documents
-from quotebot.retrieval.ingest.models import Answer
+from quotebot.retrieval.ingest.models import Answer, Document
 from quotebot.retrieval.library.combine import better_supported
+from quotebot.retrieval.library.limits import CorpusLimits
 from quotebot.retrieval.live import LiveEngine, ReloadReport
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,8 @@ class CorpusLibrary:
 
     ``on_load`` is called (in the loading thread) after a named corpus is
     loaded, e.g. to take the new index out of the garbage collector's sight.
-    Every named corpus is embedded by ``shared``'s embedding worker: one per process.
+    Every named corpus is embedded by ``shared``'s embedding worker: one per process. Named corpora are held
+    to ``limits`` (``change``); the shared one is not.
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class CorpusLibrary:
         capacity: int,
         embedder: TextEmbedder | None = None,
         on_load: Callable[[], None] | None = None,
+        limits: CorpusLimits | None = None,
     ) -> None:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
@@ -66,6 +69,7 @@ class CorpusLibrary:
         self._embedder = embedder
         self._on_load = on_load
         self.scheduler = shared.scheduler
+        self.limits = limits or CorpusLimits()
         self._loaded: OrderedDict[str, LiveEngine] = OrderedDict()
         self._without_documents: set[str] = set()
         self._lock = threading.Lock()
@@ -110,8 +114,14 @@ class CorpusLibrary:
             return answer
         return better_supported(answer, self.shared.ask(question, top_k))
 
-    def change(self, name: str, operation: Callable[[Path], object] | None = None) -> ReloadReport:
+    def change(
+        self, name: str, operation: Callable[[Path], object] | None = None, *, adding: Sequence[Document] = ()
+    ) -> ReloadReport:
         """Run ``operation`` on the named corpus's folder (created if missing), then reload it.
+
+        ``adding`` are the documents the operation writes (new, or replacing those of the same id): they are
+        held to the corpus's ``limits`` first, and ``OverLimit`` is raised, with nothing written, when they
+        would take it over one.
 
         The report compares with what was served before: for an operation on a
         corpus not in memory, its files as they were are loaded first; a plain
@@ -126,6 +136,8 @@ class CorpusLibrary:
             if known is _UNKNOWN:
                 known = self._load(name) if operation is not None else None
             current: LiveEngine | None = known  # type: ignore[assignment]
+            if adding:
+                self.limits.check(current.passages_per_document() if current else {}, adding)
             folder = self.folder(name)
             started = time.perf_counter()
             if operation is not None:

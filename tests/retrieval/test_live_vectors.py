@@ -10,6 +10,7 @@ from quotebot.retrieval import live as live_module
 from quotebot.retrieval.index.onnx_embedder import load_embedder
 from quotebot.retrieval.ingest.shipped import SHIPPED_CORPUS as INSTALLED_CORPUS
 from quotebot.retrieval.live import LiveEngine
+from tests.retrieval.embedders import CountingEmbedder
 
 TOPICS = ["lighthouse", "harbour crane", "ferry", "fishing boat", "pier", "tugboat", "warehouse", "dock"]
 
@@ -24,18 +25,6 @@ def _documents(count: int) -> dict[str, str]:
         for n in range(count)
     }
 
-
-class CountingEmbedder:
-    """The real model, counting the texts it embeds."""
-
-    def __init__(self) -> None:
-        self.model = load_embedder()
-        self.identity, self.dimension = self.model.identity, self.model.dimension
-        self.texts = 0
-
-    def embed(self, texts):  # type: ignore[no-untyped-def]
-        self.texts += len(texts)
-        return self.model.embed(texts)
 
 
 def test_a_small_corpus_is_embedded_before_it_serves_and_never_again(write_corpus) -> None:  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ from quotebot.retrieval.ingest.loader import load_folder
 from quotebot.retrieval.ingest.models import Ranking
 from quotebot.retrieval.ingest.shipped import SHIPPED_CORPUS
 from quotebot.retrieval.live import LiveEngine
+from tests.retrieval.embedders import CountingEmbedder
 
 RECORDED = Path(__file__).with_name("analysis_digests.json")
 # Text that exercises what analysis decides: numbers, percentages, hyphens, possessives, abbreviations,
@@ -69,22 +70,6 @@ def test_analysis_output_is_the_one_recorded_for_its_version(tmp_path: Path) -> 
         f"and record the new digest in {RECORDED.name}"
     )
 
-
-class CountingEmbedder:
-    """A stand-in model whose vectors depend on the text only, counting what it embeds."""
-
-    identity, dimension = "counting:1", 8
-
-    def __init__(self) -> None:
-        self.texts = 0
-
-    def embed(self, texts):  # type: ignore[no-untyped-def]
-        import numpy as np
-
-        self.texts += len(texts)
-        rows = [np.frombuffer(hashlib.sha256(text.encode()).digest()[:8], dtype=np.uint8) for text in texts]
-        vectors = np.asarray(rows, dtype=np.float32) - 127.5
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
 def test_an_upgrade_that_leaves_analysis_alone_reindexes_and_reembeds_nothing(

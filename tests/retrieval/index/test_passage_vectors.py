@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import numpy as np
 import pytest
 
 from quotebot.retrieval.index import passage_vectors
-from quotebot.retrieval.index.onnx_embedder import load_embedder
 from quotebot.retrieval.index.passage_vectors import PassageVectors
 from quotebot.retrieval.index.vector_store import VectorStore
 from quotebot.retrieval.ingest.models import Document, Passage
+from tests.retrieval.embedders import CountingEmbedder
 
 TEXTS = [
     "Zebrafish spawn at dawn. The eggs hatch within three days.",
@@ -20,19 +17,6 @@ TEXTS = [
     "The lighthouse guides fishermen home at night.",
 ]
 
-
-class CountingEmbedder:
-    """The real model, counting the texts it is asked to embed."""
-
-    def __init__(self) -> None:
-        self.model = load_embedder()
-        self.identity = self.model.identity
-        self.dimension = self.model.dimension
-        self.texts = 0
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.texts += len(texts)
-        return self.model.embed(texts)
 
 
 def _passages() -> list[Passage]:
