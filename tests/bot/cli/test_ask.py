@@ -40,12 +40,13 @@ DOCUMENT_SCHEMA = {
 ANSWER_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["question", "answered", "outcome", "confidence", "quote", "results"],
+    "required": ["question", "answered", "outcome", "confidence", "ranking", "quote", "results"],
     "properties": {
         "question": {"type": "string"},
         "answered": {"type": "boolean"},
         "outcome": {"enum": ["answered", "unsure", "declined"]},
         "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        "ranking": {"enum": ["semantic", "lexical"]},
         "quote": {"type": ["string", "null"]},
         "results": {
             "type": "array",
@@ -197,6 +198,7 @@ def test_question_matching_nothing_is_declined_with_no_results(
         "answered": False,
         "outcome": "declined",
         "confidence": 0.0,
+        "ranking": "lexical",
         "quote": None,
         "results": [],
     }
@@ -309,7 +311,8 @@ def test_empty_question_argument_is_declined(
     [answer] = ask_json(capsys, "--corpus", str(small_corpus), question)
     check_contract(answer)
     assert answer == {
-        "question": "", "answered": False, "outcome": "declined", "confidence": 0.0, "quote": None, "results": []
+        "question": "", "answered": False, "outcome": "declined", "confidence": 0.0, "ranking": "lexical",
+        "quote": None, "results": []
     }
 
 
