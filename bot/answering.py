@@ -101,7 +101,7 @@ class Answering:
         answer = await self.shutdown.unless_stopped(self._retrieve(guild_id, question))
         self.stats[guild_id].count(answer)
         if guild_id is not None:
-            self._record(guild_id, answer, question_id=question_id, asker_id=asker_id, via=via)
+            await self._record(guild_id, answer, question_id=question_id, asker_id=asker_id, via=via)
         return answer
 
     async def answer_interaction(
@@ -137,12 +137,12 @@ class Answering:
         async with self._retrieval_slots:
             if guild_id is None:
                 return await asyncio.to_thread(self.corpora.ask, None, question, self.settings.top_k)
-            include_shared = bool(self.policy.settings_of(guild_id).include_shared)
+            include_shared = bool((await self.policy.settings_of(guild_id)).include_shared)
             return await asyncio.to_thread(
                 self.corpora.ask, corpus_name(guild_id), question, self.settings.top_k, include_shared=include_shared
             )
 
-    def _record(self, guild_id: int, answer: Answer, *, question_id: int, asker_id: int, via: Via) -> None:
+    async def _record(self, guild_id: int, answer: Answer, *, question_id: int, asker_id: int, via: Via) -> None:
         shown = render.page(answer) if answer.answered else None
         document, passage = (shown.document, shown.passage) if shown else (None, None)
         asked = AskedQuestion(
@@ -155,4 +155,4 @@ class Answering:
             document_id=document.id if document else None,
             passage_id=passage.id if passage else None,
         )
-        self.questions.record(guild_id, asked, keep_days=self.policy.kept_days(guild_id))
+        self.questions.record(guild_id, asked, keep_days=await self.policy.kept_days(guild_id))

@@ -158,6 +158,6 @@ class QuoteBot(commands.AutoShardedBot):
 
     async def on_message(self, message: discord.Message) -> None:
         """Hand the questions the gate lets through to the ``questions`` extension; there are no prefix commands."""
-        question = self.services.gate.question_in(message, self.user)
+        question = await self.services.gate.question_in(message, self.user)
         if question is not None:
             self.dispatch("question", message, question)

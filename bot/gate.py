@@ -45,14 +45,14 @@ class Gate:
         """Whether new work is taken (false once the bot has begun to stop)."""
         return not self.shutdown.stopping
 
-    def admit_command(self, interaction: discord.Interaction[QuoteBot]) -> None:
+    async def admit_command(self, interaction: discord.Interaction[QuoteBot]) -> None:
         """Raise the refusal for a command that may not run here and now."""
         if not self.open:
             raise ShuttingDown()
         command = interaction.command
         if command is not None and command.extras.get(ASKS_QUESTION):
             guild_id = interaction.guild_id
-            if guild_id is not None and not self.policy.channel_allowed(interaction.channel, guild_id):
+            if guild_id is not None and not await self.policy.channel_allowed(interaction.channel, guild_id):
                 raise checks.ChannelNotAllowed()
             self.cooldown.hit(interaction.user)
 
@@ -62,7 +62,7 @@ class Gate:
             raise ShuttingDown()
         self.cooldown.hit(message.author)
 
-    def question_in(self, message: discord.Message, me: discord.ClientUser | None) -> str | None:
+    async def question_in(self, message: discord.Message, me: discord.ClientUser | None) -> str | None:
         """The question a message asks the bot, or ``None`` when it isn't one for us.
 
         Bots (and the bot itself) are ignored, so two bots can never answer each
@@ -73,7 +73,7 @@ class Gate:
             return None
         if message.guild is None:
             return " ".join(message.content.split())
-        if me.id not in message.raw_mentions or not self.policy.channel_allowed(message.channel, message.guild.id):
+        if me.id not in message.raw_mentions or not await self.policy.channel_allowed(message.channel, message.guild.id):
             return None
         return " ".join(re.sub(rf"<@!?{me.id}>", " ", message.content).split())
 
@@ -85,5 +85,5 @@ class GatedTree(app_commands.CommandTree["QuoteBot"]):
         if interaction.type is discord.InteractionType.autocomplete:
             # Suggestions cost nothing and cannot show a refusal: offered while the bot is open.
             return self.client.services.gate.open
-        self.client.services.gate.admit_command(interaction)
+        await self.client.services.gate.admit_command(interaction)
         return True

@@ -38,25 +38,25 @@ class ServerPolicy:
         self.folders = folders
         self._guild_of = guild_of
 
-    def settings_of(self, guild_id: int) -> ServerSettings:
+    async def settings_of(self, guild_id: int) -> ServerSettings:
         """The settings in effect in a server: its own, over the environment's defaults as they apply there."""
-        return self.store.get(guild_id).over(self.defaults_of(guild_id))
+        return (await self.store.fetch(guild_id)).over(self.defaults_of(guild_id))
 
     def defaults_of(self, guild_id: int) -> ServerSettings:
         """The environment's settings as they apply in a server (channels of other servers left out)."""
         return defaults_for(self.settings, self._guild_of(guild_id))
 
-    def channel_allowed(self, channel: object, guild_id: int) -> bool:
+    async def channel_allowed(self, channel: object, guild_id: int) -> bool:
         """True when answering in ``channel`` (or in a thread of an allowed one) of server ``guild_id`` is allowed."""
-        allowed = self.settings_of(guild_id).allowed_channel_ids
+        allowed = (await self.settings_of(guild_id)).allowed_channel_ids
         if not allowed:
             return True
         ids = {getattr(channel, "id", None), getattr(channel, "parent_id", None)}
         return not ids.isdisjoint(allowed)
 
-    def kept_days(self, guild_id: int) -> int:
+    async def kept_days(self, guild_id: int) -> int:
         """How many days a server keeps its questions (``/corpus gaps`` and ``/corpus stats`` look that far back)."""
-        return self.settings_of(guild_id).question_retention_days or 0
+        return (await self.settings_of(guild_id)).question_retention_days or 0
 
     def documents_folder(self, name: str) -> Path:
         """The folder of a server's corpus; only servers on this process's shards are ever loaded or written here."""

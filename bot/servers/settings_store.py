@@ -1,5 +1,9 @@
 """Per-server settings on disk: one small JSON file per server, written atomically, read once and kept.
 
+The bot reads them with ``fetch``, which goes to the disk (in a worker
+thread) only for a server not in memory: the folder may be on a network
+volume, and a slow read on the event loop would stall every server.
+
 JSON rather than a database (as the question log, ``question_db``, is): a
 handful of values per server, written only when a manager changes them,
 readable and fixable by hand. Only the
@@ -10,6 +14,7 @@ treated as "nothing set", so a damaged file never stops the bot from answering.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -37,12 +42,19 @@ class ServerSettingsStore:
         self._lock = threading.Lock()
 
     def get(self, guild_id: int) -> ServerSettings:
+        """The server's settings, read from disk if not in memory (blocking: from a worker thread or a command line)."""
+        return self._from_memory(guild_id) or self._keep(guild_id, self._read(guild_id))
+
+    async def fetch(self, guild_id: int) -> ServerSettings:
+        """The server's settings, at once when in memory, else read in a worker thread."""
+        return self._from_memory(guild_id) or await asyncio.to_thread(self.get, guild_id)
+
+    def _from_memory(self, guild_id: int) -> ServerSettings | None:
         with self._lock:
             found = self._cache.get(guild_id)
             if found is not None:
                 self._cache.move_to_end(guild_id)
-                return found
-        return self._keep(guild_id, self._read(guild_id))
+            return found
 
     def save(self, guild_id: int, settings: ServerSettings) -> None:
         """Write ``settings`` (blocking: call it from a worker thread); raises ``CorpusError`` when it cannot."""

@@ -54,20 +54,20 @@ class NotAsker(Refused):
         super().__init__("Only the person who asked can do that.")
 
 
-def is_moderator(interaction: discord.Interaction[QuoteBot]) -> bool:
+async def is_moderator(interaction: discord.Interaction[QuoteBot]) -> bool:
     """Manage Server in this channel, or this server's moderator role (its own setting, else the default)."""
     if interaction.guild_id is None:
         return False
     if interaction.permissions.manage_guild:
         return True
-    role_id = interaction.client.services.policy.settings_of(interaction.guild_id).moderator_role_id
+    role_id = (await interaction.client.services.policy.settings_of(interaction.guild_id)).moderator_role_id
     user = interaction.user
     return role_id is not None and isinstance(user, discord.Member) and user.get_role(role_id) is not None
 
 
-def ensure_moderator(interaction: discord.Interaction[QuoteBot]) -> bool:
+async def ensure_moderator(interaction: discord.Interaction[QuoteBot]) -> bool:
     """``is_moderator`` as a check: raise ``NotModerator`` instead of returning False."""
-    if not is_moderator(interaction):
+    if not await is_moderator(interaction):
         raise NotModerator()
     return True
 

@@ -39,8 +39,8 @@ def services(clean_env) -> Services:
     return build(clean_env)
 
 
-def question_in(services: Services, msg) -> str | None:
-    return services.gate.question_in(msg, SimpleNamespace(id=ME))
+async def question_in(services: Services, msg) -> str | None:
+    return await services.gate.question_in(msg, SimpleNamespace(id=ME))
 
 
 def message(
@@ -71,13 +71,13 @@ def command_interaction(*, asks: bool, channel: int = ALLOWED, user_id: int = 42
     )
 
 
-def test_a_mention_is_a_question_without_the_mention(services):
-    assert question_in(services, message(f"<@{ME}> how many   defectors?")) == "how many defectors?"
-    assert question_in(services, message(f"so <@!{ME}>, how many?")) == "so , how many?"
+async def test_a_mention_is_a_question_without_the_mention(services):
+    assert await question_in(services, message(f"<@{ME}> how many   defectors?")) == "how many defectors?"
+    assert await question_in(services, message(f"so <@!{ME}>, how many?")) == "so , how many?"
 
 
-def test_direct_messages_are_questions_without_a_mention(services):
-    assert question_in(services, message("  how many defectors? ", dm=True, channel=OTHER)) == "how many defectors?"
+async def test_direct_messages_are_questions_without_a_mention(services):
+    assert await question_in(services, message("  how many defectors? ", dm=True, channel=OTHER)) == "how many defectors?"
 
 
 @pytest.mark.parametrize(
@@ -91,52 +91,51 @@ def test_direct_messages_are_questions_without_a_mention(services):
     ],
     ids=["other bot or itself", "bot in DM", "no mention", "someone else mentioned", "channel not allowed"],
 )
-def test_what_is_not_a_question_for_us(services, msg):
-    assert question_in(services, msg) is None
+async def test_what_is_not_a_question_for_us(services, msg):
+    assert await question_in(services, msg) is None
 
 
-def test_threads_of_allowed_channels_are_allowed(services):
-    assert question_in(services, message(f"<@{ME}> how many?", channel=OTHER, parent=ALLOWED)) == "how many?"
+async def test_threads_of_allowed_channels_are_allowed(services):
+    assert await question_in(services, message(f"<@{ME}> how many?", channel=OTHER, parent=ALLOWED)) == "how many?"
 
 
-def test_allowed_channels_of_the_environment_restrict_only_the_server_that_has_them(services):
-    assert question_in(services, message(f"<@{ME}> how many?", channel=888, guild=ELSEWHERE)) == "how many?"
+async def test_allowed_channels_of_the_environment_restrict_only_the_server_that_has_them(services):
+    assert await question_in(services, message(f"<@{ME}> how many?", channel=888, guild=ELSEWHERE)) == "how many?"
 
 
-def test_a_servers_own_allowed_channels_win_over_the_environment(services):
+async def test_a_servers_own_allowed_channels_win_over_the_environment(services):
     services.server_settings.save(GUILD, ServerSettings(allowed_channel_ids=(OTHER,)))
-    assert question_in(services, message(f"<@{ME}> how many?", channel=ALLOWED)) is None
-    assert question_in(services, message(f"<@{ME}> how many?", channel=OTHER)) == "how many?"
+    assert await question_in(services, message(f"<@{ME}> how many?", channel=ALLOWED)) is None
+    assert await question_in(services, message(f"<@{ME}> how many?", channel=OTHER)) == "how many?"
     assert (services.folders.settings_file(GUILD)).is_file()
 
 
-def test_question_commands_are_refused_outside_the_allowed_channels(services):
-    services.gate.admit_command(command_interaction(asks=True))
+async def test_question_commands_are_refused_outside_the_allowed_channels(services):
+    await services.gate.admit_command(command_interaction(asks=True))
     with pytest.raises(checks.ChannelNotAllowed):
-        services.gate.admit_command(command_interaction(asks=True, channel=OTHER))
+        await services.gate.admit_command(command_interaction(asks=True, channel=OTHER))
 
 
-def test_other_commands_run_in_any_channel(services):
-    services.gate.admit_command(command_interaction(asks=False, channel=OTHER))
+async def test_other_commands_run_in_any_channel(services):
+    await services.gate.admit_command(command_interaction(asks=False, channel=OTHER))
 
 
-def test_one_cooldown_for_commands_and_messages(clean_env):
+async def test_one_cooldown_for_commands_and_messages(clean_env):
     services = build(clean_env, ask_cooldown_rate=2, ask_cooldown_seconds=60)
-    services.gate.admit_command(command_interaction(asks=True))
+    await services.gate.admit_command(command_interaction(asks=True))
     services.gate.admit_question(message(f"<@{ME}> how many?"))
     with pytest.raises(app_commands.CommandOnCooldown):
-        services.gate.admit_command(command_interaction(asks=True))
-    services.gate.admit_command(command_interaction(asks=True, user_id=43))  # another member is not held back
-    services.gate.admit_command(command_interaction(asks=False))  # nor are commands that ask nothing
+        await services.gate.admit_command(command_interaction(asks=True))
+    await services.gate.admit_command(command_interaction(asks=True, user_id=43))  # another member is not held back
+    await services.gate.admit_command(command_interaction(asks=False))  # nor are commands that ask nothing
 
 
-def test_nothing_is_taken_once_the_bot_stops(services):
+async def test_nothing_is_taken_once_the_bot_stops(services):
     services.shutdown.stopping = True
     assert not services.gate.open
-    for admit in (
-        lambda: services.gate.admit_command(command_interaction(asks=True)),
-        lambda: services.gate.admit_command(command_interaction(asks=False)),
-        lambda: services.gate.admit_question(message(f"<@{ME}> how many?")),
-    ):
-        with pytest.raises(ShuttingDown):
-            admit()
+    with pytest.raises(ShuttingDown):
+        await services.gate.admit_command(command_interaction(asks=True))
+    with pytest.raises(ShuttingDown):
+        await services.gate.admit_command(command_interaction(asks=False))
+    with pytest.raises(ShuttingDown):
+        services.gate.admit_question(message(f"<@{ME}> how many?"))

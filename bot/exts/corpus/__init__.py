@@ -46,7 +46,7 @@ class Corpus(
         self.services = bot.services
 
     async def interaction_check(self, interaction: discord.Interaction[QuoteBot]) -> bool:
-        checks.ensure_moderator(interaction)
+        await checks.ensure_moderator(interaction)
         return True
 
 

@@ -171,7 +171,7 @@ class DocumentCommands:
         moderator, guild_id = interaction.user, interaction.guild_id
         log.info("Corpus change in server %s: %s", guild_id, text)
         log.debug("Corpus change in server %s made by user %s", guild_id, moderator.id)
-        channel_id = self.services.policy.settings_of(guild_id).mod_log_channel_id if guild_id else None
+        channel_id = (await self.services.policy.settings_of(guild_id)).mod_log_channel_id if guild_id else None
         if channel_id is None:
             return
         try:
@@ -325,7 +325,7 @@ class DocumentCommands:
     @remove.autocomplete("document")
     async def _document_choices(self, interaction: discord.Interaction[QuoteBot], current: str) -> list[app_commands.Choice[str]]:
         """This server's documents only (the shared ones for the owner who picked ``shared``)."""
-        if not checks.is_moderator(interaction):
+        if not await checks.is_moderator(interaction):
             return []
         try:
             target = await target_for(interaction, bool(getattr(interaction.namespace, "shared", False)))
@@ -352,7 +352,7 @@ class DocumentCommands:
                 f"`{doc.id}` — {escape(clip(doc.title, 100))} ({counts[doc.id]} passages)" for doc in engine.documents
             ]
         if not target.shared:
-            lines.append(shared_line(self.services, interaction.guild_id, own=engine is not None))
+            lines.append(await shared_line(self.services, interaction.guild_id, own=engine is not None))
         await delivery.respond(
             interaction, ephemeral=True, content=clip("\n".join(lines), MESSAGE_LIMIT), allowed_mentions=NO_MENTIONS
         )

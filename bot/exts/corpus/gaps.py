@@ -126,7 +126,7 @@ class GapsCommand:
         self, interaction: discord.Interaction[QuoteBot], days: app_commands.Range[int, 1, 3650] = GAPS_DAYS
     ) -> None:
         assert interaction.guild_id is not None, "guild_only"
-        kept = self.services.policy.kept_days(interaction.guild_id)
+        kept = await self.services.policy.kept_days(interaction.guild_id)
         since = time.time() - min(days, kept) * DAY
         gaps, documents = await self.services.questions.gaps(interaction.guild_id, since, documents=DISLIKED_DOCUMENTS)
         embed = gaps_embed(gaps, documents, days=days, kept_days=kept)

@@ -74,7 +74,7 @@ class SettingsCommand:
         guild = interaction.guild
         assert guild is not None and interaction.guild_id is not None, "guild_only"
         store = self.services.server_settings
-        own = store.get(interaction.guild_id)
+        own = await store.fetch(interaction.guild_id)
         changes: dict[str, object] = {
             "include_shared": include_shared,
             "moderator_role_id": moderator_role.id if moderator_role else None,

@@ -33,11 +33,11 @@ class StatsCommand:
         documents, passages = (len(live.engine.documents), len(live.engine.passages)) if live else (0, 0)
         stats = services.answering.stats[interaction.guild_id]
         since = discord.utils.format_dt(datetime.fromtimestamp(stats.started, UTC), "R")
-        kept = services.policy.kept_days(interaction.guild_id)
+        kept = await services.policy.kept_days(interaction.guild_id)
         totals = await services.questions.totals(interaction.guild_id, time.time() - kept * DAY)
         text = (
             f"This server: {documents} documents, {passages} passages of its own.\n"
-            f"{shared_line(services, interaction.guild_id, own=live is not None)}\n"
+            f"{await shared_line(services, interaction.guild_id, own=live is not None)}\n"
             f"{vectors_line(live or services.live)}.\n"
             f"Since I started {since}: {stats.answered} questions answered here, {stats.unsure} answered unsure, "
             f"{stats.declined} declined.\n"

@@ -141,12 +141,12 @@ async def served_by(interaction: discord.Interaction[QuoteBot], target: CorpusTa
     return await target.served()
 
 
-def shared_line(services: Services, guild_id: int | None, *, own: bool) -> str:
+async def shared_line(services: Services, guild_id: int | None, *, own: bool) -> str:
     """Whether the shared corpus answers here too, and how to see it."""
     shared = services.live.engine
     size = f"the shared corpus ({len(shared.documents)} documents, {len(shared.passages)} passages)"
     if not own:
         return f"Questions here are answered from {size}; `/corpus list shared:True` lists it."
-    if guild_id is not None and services.policy.settings_of(guild_id).include_shared:
+    if guild_id is not None and (await services.policy.settings_of(guild_id)).include_shared:
         return f"Questions here are also answered from {size} (`/corpus settings include_shared:False` stops that)."
     return "The shared corpus is not used here (`/corpus settings include_shared:True` adds it)."

@@ -105,7 +105,7 @@ class RemoveAutomaticAnswer(
     async def _remove(self, interaction: discord.Interaction[QuoteBot]) -> None:
         thread = interaction.channel
         opener = isinstance(thread, discord.Thread) and thread.owner_id == interaction.user.id
-        if not opener and not checks.is_moderator(interaction):
+        if not opener and not await checks.is_moderator(interaction):
             raise checks.Refused(ONLY_THE_OPENER)
         await record_vote(interaction, self.question_id, helpful=False, thank=False)
         await delivery.respond(interaction, ephemeral=True, content=REMOVED, allowed_mentions=NO_MENTIONS)
@@ -133,7 +133,7 @@ class AutoAnswer(commands.Cog):
             or not self.services.gate.open
         ):
             return
-        channels = self.services.policy.settings_of(message.guild.id).auto_answer_channel_ids or ()
+        channels = (await self.services.policy.settings_of(message.guild.id)).auto_answer_channel_ids or ()
         if thread.parent_id not in channels or not is_opening_message(message, thread):
             return
         if not await self.services.questions.claim_thread(message.guild.id, thread.id):

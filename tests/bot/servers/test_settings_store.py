@@ -83,3 +83,21 @@ def test_every_setting_has_an_option_name_that_leads_back_to_it() -> None:
         "question_retention_days",
     ]
     assert [field_of(name) for name in names] == list(ServerSettings.model_fields)
+
+
+async def test_the_bot_reads_a_servers_file_off_the_event_loop_once_and_then_from_memory(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    ServerSettingsStore(ServerFolders(tmp_path)).save(7, ServerSettings(include_shared=False))
+    store = ServerSettingsStore(ServerFolders(tmp_path))
+    readers: list[threading.Thread] = []
+    read_bytes = Path.read_bytes
+
+    def watched(path: Path) -> bytes:
+        readers.append(threading.current_thread())
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", watched)
+    assert await store.fetch(7) == ServerSettings(include_shared=False)
+    assert await store.fetch(7) == ServerSettings(include_shared=False)
+    assert len(readers) == 1 and readers[0] is not threading.main_thread()  # a network volume never stalls the loop

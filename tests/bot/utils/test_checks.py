@@ -24,7 +24,9 @@ def interaction(
     client = SimpleNamespace(
         services=SimpleNamespace(
             policy=SimpleNamespace(
-                settings_of=lambda guild: SimpleNamespace(moderator_role_id=MOD_ROLE if guild == 1 else None)
+                settings_of=AsyncMock(
+                    side_effect=lambda guild: SimpleNamespace(moderator_role_id=MOD_ROLE if guild == 1 else None)
+                )
             )
         ),
         is_owner=AsyncMock(side_effect=lambda someone: someone.id == OWNER),
@@ -32,16 +34,16 @@ def interaction(
     return SimpleNamespace(guild_id=guild_id, permissions=permissions, user=user, client=client)
 
 
-def test_manage_server_makes_a_moderator():
-    assert checks.is_moderator(interaction(permissions=discord.Permissions(manage_guild=True)))
+async def test_manage_server_makes_a_moderator():
+    assert await checks.is_moderator(interaction(permissions=discord.Permissions(manage_guild=True)))
 
 
-def test_the_moderator_role_makes_a_moderator():
-    assert checks.is_moderator(interaction(permissions=discord.Permissions.none(), roles=(MOD_ROLE,)))
+async def test_the_moderator_role_makes_a_moderator():
+    assert await checks.is_moderator(interaction(permissions=discord.Permissions.none(), roles=(MOD_ROLE,)))
 
 
-def test_the_moderator_role_is_the_one_of_the_server_asking():
-    assert not checks.is_moderator(interaction(permissions=discord.Permissions.none(), roles=(MOD_ROLE,), guild_id=2))
+async def test_the_moderator_role_is_the_one_of_the_server_asking():
+    assert not await checks.is_moderator(interaction(permissions=discord.Permissions.none(), roles=(MOD_ROLE,), guild_id=2))
 
 
 def test_only_manage_server_changes_settings_not_the_moderator_role():
@@ -56,15 +58,15 @@ async def test_only_the_owner_changes_the_shared_corpus_and_the_refusal_says_so(
         await checks.ensure_owner(interaction(permissions=discord.Permissions.all()))
 
 
-def test_a_member_without_either_is_refused_with_a_reason():
+async def test_a_member_without_either_is_refused_with_a_reason():
     member = interaction(permissions=discord.Permissions(send_messages=True, manage_messages=True), roles=(7,))
-    assert not checks.is_moderator(member)
+    assert not await checks.is_moderator(member)
     with pytest.raises(checks.NotModerator, match="Only moderators"):
-        checks.ensure_moderator(member)
+        await checks.ensure_moderator(member)
 
 
-def test_no_moderators_in_direct_messages():
-    assert not checks.is_moderator(interaction(permissions=discord.Permissions.all(), guild_id=None))
+async def test_no_moderators_in_direct_messages():
+    assert not await checks.is_moderator(interaction(permissions=discord.Permissions.all(), guild_id=None))
 
 
 def test_only_the_asker_passes_ensure_asker():
