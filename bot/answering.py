@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import discord
 
-from quotebot.bot import delivery, render
+from quotebot.bot import delivery, metrics, render
 from quotebot.bot.policy import ServerPolicy
 from quotebot.bot.servers.folders import corpus_name
 from quotebot.bot.servers.question_db import AskedQuestion
@@ -98,7 +98,9 @@ class Answering:
     ) -> Answer:
         """The answer from the server's corpus (the shared one in DMs), counted and recorded;
         ``ShuttingDown`` if the bot stops before its turn comes."""
+        started = time.perf_counter()
         answer = await self.shutdown.unless_stopped(self._retrieve(guild_id, question))
+        metrics.count_answer(answer, via.value, time.perf_counter() - started)
         self.stats[guild_id].count(answer)
         if guild_id is not None:
             await self._record(guild_id, answer, question_id=question_id, asker_id=asker_id, via=via)

@@ -145,6 +145,18 @@ class Settings(BaseSettings):
         le=600.0,
         description="how long a stop (SIGTERM, Ctrl-C) may take to finish or decline the questions in flight",
     )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="port of a Prometheus endpoint (`/metrics`) showing questions, answer times, failed replies, "
+        "embedding backlog, corpora loaded and event-loop lag; unset: no endpoint",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="address the metrics endpoint listens on: this machine only by default; `0.0.0.0` for "
+        "every interface (then keep the port behind a firewall)",
+    )
     semantic: bool = Field(default=True, description="rank and judge answers by meaning too (off: words alone, BM25)")
     semantic_model: Path | None = Field(
         default=None, description="folder of another ONNX embedding model (model.onnx + tokenizer.json) to use"

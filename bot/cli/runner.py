@@ -16,11 +16,13 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 
 import aiohttp
 import discord
 from pythonjsonlogger.json import JsonFormatter
 
+from quotebot.bot import metrics
 from quotebot.bot.cli.corpus_check import warn_about_problems
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.settings import ConfigurationError, Settings, load_settings
@@ -113,23 +115,47 @@ def main(args: argparse.Namespace) -> int:
     warn_about_problems(report.problems)
     log.info("Shared corpus %s: %d documents, %d passages", settings.corpus, report.documents, report.passages)
     try:
-        asyncio.run(serve(bot, token))
+        stop_metrics = serve_metrics(settings)
+    except ConfigurationError as error:
+        live.close()
+        return failure_status(error)
+    try:
+        asyncio.run(serve(bot, token, sample_metrics=stop_metrics is not None))
     except DISCORD_FAILURES as error:
         return failure_status(error)
     finally:
+        if stop_metrics is not None:
+            stop_metrics()
         live.close()  # saves the vectors computed since the last save
     return 0
 
 
-async def serve(bot: QuoteBot, token: str) -> None:
-    """Run ``bot`` until it stops by itself or a SIGINT/SIGTERM arrives, then stop it gracefully."""
+def serve_metrics(settings: Settings) -> Callable[[], None] | None:
+    """The Prometheus endpoint when ``QUOTEBOT_METRICS_PORT`` is set (what stops it), else ``None``."""
+    if settings.metrics_port is None:
+        return None
+    try:
+        stop = metrics.serve(settings.metrics_port, settings.metrics_host)
+    except OSError as error:
+        where = f"{settings.metrics_host}:{settings.metrics_port}"
+        raise ConfigurationError(
+            f"quotebot: QUOTEBOT_METRICS_PORT: cannot serve metrics on {where} ({error.strerror or error})"
+        ) from None
+    log.info("Metrics at http://%s:%d/metrics", settings.metrics_host, settings.metrics_port)
+    return stop
+
+
+async def serve(bot: QuoteBot, token: str, *, sample_metrics: bool = False) -> None:
+    """Run ``bot`` until it stops by itself or a SIGINT/SIGTERM arrives, then stop it gracefully (reading the
+    metrics' gauges meanwhile when ``sample_metrics``)."""
     signals = asyncio.Queue[int]()
     loop = asyncio.get_running_loop()
     for signum in STOP_SIGNALS:
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still ends asyncio.run
             loop.add_signal_handler(signum, signals.put_nowait, signum)
+    sampling = metrics.sampling(bot.services.corpora) if sample_metrics else contextlib.nullcontext()
     try:
-        async with bot:
+        async with bot, sampling:
             session = asyncio.create_task(bot.start(token), name="discord-session")
             first_signal = asyncio.create_task(signals.get(), name="stop-signal")
             await asyncio.wait({session, first_signal}, return_when=asyncio.FIRST_COMPLETED)

@@ -24,6 +24,7 @@ import aiohttp
 import discord
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_before_delay, wait_random_exponential
 
+from quotebot.bot import metrics
 from quotebot.bot.delivery.attempts import Unavailable, single_attempt
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,9 @@ class DeliveryFailed(Exception):
 
 
 def log_failure(failure: DeliveryFailed, what: str) -> None:
-    """The one log line a Discord-side failure gets: a warning with the route and interaction, no traceback."""
+    """The one log line a Discord-side failure gets (a warning with the route and interaction, no traceback),
+    and its count in the metrics."""
+    metrics.count_delivery_failure(failure.route)
     log.warning(
         "Discord did not take %s (%s, interaction %s): %s",
         what,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -72,3 +73,15 @@ def test_systemd_analyze_verify_accepts_the_units(unit, tmp_path):
         ["systemd-analyze", "verify", f"./{name}"], check=False, cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
     assert (verified.returncode, verified.stderr) == (0, "")
+
+
+def test_the_grafana_dashboard_reads_only_metrics_quotebot_exports():
+    from quotebot.bot import metrics
+
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
+    exported = {family.name + end for family in metrics.REGISTRY.collect() for end in suffixes[family.type]}
+    dashboard = json.loads((DEPLOY / "grafana-dashboard.json").read_text())
+    expressions = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    used = {name for expression in expressions for name in re.findall(r"\bquotebot_[a-z_]+\b", expression)}
+    assert len(expressions) >= 7 and used
+    assert used <= exported, used - exported
