@@ -25,9 +25,9 @@ SAMPLE_SECONDS = 1.0
 
 QUESTIONS = Counter(
     "quotebot_questions",
-    "Questions answered, by outcome (answered, unsure, declined) and by how they were asked (ask, mention, "
-    "message, thread).",
-    ["outcome", "via"],
+    "Questions answered, by outcome (answered, unsure, declined), by how they were asked (ask, mention, "
+    "message, thread) and by the path that ranked the answer (semantic: words and meaning; lexical: words alone).",
+    ["outcome", "via", "ranking"],
     registry=REGISTRY,
 )
 ANSWER_SECONDS = Histogram(
@@ -50,6 +50,11 @@ EMBEDDING_BACKLOG = Gauge(
     "until then).",
     registry=REGISTRY,
 )
+CORPORA_EMBEDDING = Gauge(
+    "quotebot_corpora_embedding",
+    "Corpora in memory whose passages are being embedded in the background.",
+    registry=REGISTRY,
+)
 LOADED_CORPORA = Gauge(
     "quotebot_loaded_corpora",
     "Server corpora in memory (at most QUOTEBOT_MAX_LOADED_CORPORA), the shared corpus not counted.",
@@ -67,7 +72,7 @@ BUILD.labels(version=__version__).set(1)
 
 def count_answer(answer: Answer, via: str, seconds: float) -> None:
     """One question answered: its outcome, how it was asked, how long it took."""
-    QUESTIONS.labels(outcome=answer.outcome.value, via=via).inc()
+    QUESTIONS.labels(outcome=answer.outcome.value, via=via, ranking=answer.ranking.value).inc()
     ANSWER_SECONDS.labels(via=via).observe(seconds)
 
 
@@ -108,11 +113,7 @@ async def _sample(corpora: CorpusLibrary) -> None:
         scheduled = loop.time() + SAMPLE_SECONDS
         await asyncio.sleep(SAMPLE_SECONDS)
         LOOP_LAG.observe(max(loop.time() - scheduled, 0.0))
-        engines = corpora.loaded_engines()
-        LOADED_CORPORA.set(len(engines))
-        waiting = 0
-        for live in (corpora.shared, *engines):
-            progress = live.embedding_progress
-            if progress is not None:
-                waiting += progress.total - progress.ready
-        EMBEDDING_BACKLOG.set(waiting)
+        LOADED_CORPORA.set(len(corpora.loaded_names()))
+        backlog = corpora.scheduler.backlog()
+        EMBEDDING_BACKLOG.set(backlog.missing)
+        CORPORA_EMBEDDING.set(backlog.corpora_embedding)

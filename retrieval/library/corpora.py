@@ -84,11 +84,6 @@ class CorpusLibrary:
         with self._lock:
             return tuple(self._loaded)
 
-    def loaded_engines(self) -> tuple[LiveEngine, ...]:
-        """The named corpora in memory, without loading any (what a monitor reads)."""
-        with self._lock:
-            return tuple(self._loaded.values())
-
     def in_memory(self, name: str) -> bool:
         """Whether ``engine(name)`` answers at once: loaded, or known to have no documents."""
         with self._lock:

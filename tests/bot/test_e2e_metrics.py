@@ -51,7 +51,8 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 
 def value(scraped: dict, name: str, **labels: str) -> float:
-    return scraped.get((name, tuple(sorted(labels.items()))), 0.0)
+    """The sum of the samples of ``name`` whose labels include ``labels``."""
+    return sum(v for (n, found), v in scraped.items() if n == name and set(labels.items()) <= set(found))
 
 
 async def scrape(port: int) -> dict:
@@ -112,13 +113,14 @@ async def test_the_metrics_endpoint_counts_what_members_see(discord_standin, cle
     assert value(declined, "quotebot_loaded_corpora") == 1, "the server's own corpus, loaded by its first question"
     backlog = value(declined, "quotebot_embedding_backlog_passages")
     assert 0 < backlog <= LOGBOOK_PASSAGES, "the logbook's passages wait for their vectors"
+    assert value(declined, "quotebot_corpora_embedding") == 1
     assert value(declined, "quotebot_event_loop_lag_seconds_count") >= 1
 
-    asked = sum(value(after, "quotebot_questions_total", outcome=o, via="ask") for o in ("answered", "unsure", "declined"))
-    mentioned = sum(
-        value(after, "quotebot_questions_total", outcome=o, via="mention") for o in ("answered", "unsure", "declined")
-    )
+    asked, mentioned = (value(after, "quotebot_questions_total", via=via) for via in ("ask", "mention"))
     assert (asked, mentioned) == (4, 1)
+    outcomes = sum(value(after, "quotebot_questions_total", outcome=o) for o in ("answered", "unsure", "declined"))
+    paths = sum(value(after, "quotebot_questions_total", ranking=r) for r in ("semantic", "lexical"))
+    assert outcomes == paths == 5, "every question counted once by outcome, and once by the path that ranked it"
     assert value(after, "quotebot_questions_total", outcome="declined", via="ask") == 1
     assert value(after, "quotebot_answer_seconds_count", via="ask") == 4
     assert 0 < value(after, "quotebot_answer_seconds_sum", via="ask") < 30
