@@ -302,7 +302,7 @@ async def check_server(bot: QuoteBot, guild_id: int, findings: Findings) -> None
         findings.problem(
             f"{name}: the bot's roles lack {missing}; give them back, or invite the bot again with the URL below"
         )
-    own = ServerSettingsStore(ServerFolders(bot.settings.server_corpora)).get(guild.id)
+    own = await ServerSettingsStore(ServerFolders(bot.settings.server_corpora)).fetch(guild.id)
     settings = own.over(defaults_for(bot.settings, _Channels(channels)))  # type: ignore[arg-type]
     by_id = {channel.id: channel for channel in channels}
     trouble = _settings_trouble(bot.settings, settings, by_id, member)
