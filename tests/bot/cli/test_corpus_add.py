@@ -10,6 +10,8 @@ import pytest
 
 from quotebot.bot import cli
 from quotebot.retrieval import load_folder
+from quotebot.retrieval.ingest.passages import split_document
+from tests.conftest import SHIPPED_ARTICLE, SHIPPED_CORPUS
 from tests.page_server import Route
 
 TITLE = "Number of North Korean Defectors Declines"
@@ -21,6 +23,35 @@ def corpus(clean_env: Path) -> Path:
     folder.mkdir()
     (folder / "rules.md").write_text("# Rules\n\nBe kind to one another in every channel of the server.\n")
     return folder
+
+
+@pytest.mark.parametrize(
+    "path, fixture, form_differences",
+    [
+        ("/the-peninsula/defectors-declines/", "article_html", 1),  # the photo credit
+        ("/reports/defectors-declines.pdf", "article_pdf", 2),  # and the paragraph cut at page 2's end
+    ],
+)
+def test_the_article_from_a_local_server_gives_the_hand_cleaned_passages(
+    clean_env, page_server, monkeypatch, capsys, request, path, fixture, form_differences
+):
+    """The check on text nobody here wrote, through the operator's command: the page and the PDF fetched from
+    a web server, against the hand-cleaned document (the differences are listed in tests/retrieval/ingest/
+    formats/test_article_forms.py)."""
+    monkeypatch.setenv("QUOTEBOT_FETCH_ALLOW_HOSTS", "127.0.0.1")
+    raw = request.getfixturevalue(fixture)
+    page_server.routes[path] = Route(raw, content_type="application/pdf" if path.endswith(".pdf") else "text/html")
+    folder = clean_env / "from-the-web"
+    folder.mkdir()
+    assert cli.main(["corpus", "add", page_server.url(path), "--corpus", str(folder)]) == 0
+    (document,) = load_folder(folder).documents
+    (hand_cleaned,) = [d for d in load_folder(SHIPPED_CORPUS).documents if d.id == SHIPPED_ARTICLE]
+    fetched = [(p.section, p.text) for p in split_document(document)]
+    expected = [(p.section, p.text) for p in split_document(hand_cleaned)]
+    assert len(fetched) == len(expected) == 25
+    assert len([passage for passage in fetched if passage not in expected]) == form_differences
+    assert (document.title, document.author) == (hand_cleaned.title, hand_cleaned.author)
+    assert document.url == page_server.url(path)
 
 
 def test_a_page_is_fetched_extracted_and_loaded(corpus, page_server, article_html, monkeypatch, capsys):
