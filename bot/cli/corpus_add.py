@@ -25,7 +25,7 @@ from quotebot.retrieval import (
 )
 from quotebot.retrieval.ingest.archive import describe_refused, import_archive
 from quotebot.retrieval.web.fetch import MAX_FETCH_BYTES, FetchPolicy, run_fetch
-from quotebot.retrieval.web.links import prepare_fetched
+from quotebot.retrieval.web.links import save_fetched
 
 if TYPE_CHECKING:
     from quotebot.bot.settings import Settings
@@ -94,8 +94,8 @@ def add_source(folder: Path, args: argparse.Namespace, policy: FetchPolicy) -> s
     source: str = args.source
     if "://" in source:
         fetched = run_fetch(source, policy)
-        prepared = prepare_fetched(fetched, title=args.title, author=args.author, max_bytes=MAX_FETCH_BYTES)
-        return prepared.write(folder).relative_to(folder.resolve()).as_posix()
+        saved = save_fetched(folder, fetched, title=args.title, author=args.author, max_bytes=MAX_FETCH_BYTES)
+        return saved.relative_to(folder.resolve()).as_posix()
     path = Path(source)
     try:
         raw = path.read_bytes()

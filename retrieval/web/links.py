@@ -14,14 +14,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from quotebot.retrieval.ingest.loader import CorpusError, parse_document
+from quotebot.retrieval.ingest.loader import DOCUMENT_SUFFIXES, CorpusError, parse_document
 from quotebot.retrieval.ingest.models import Document
-from quotebot.retrieval.ingest.store import prepare_document, write_prepared
+from quotebot.retrieval.ingest.store import prepare_document, safe_name, write_prepared
 from quotebot.retrieval.web.fetch import Fetched, FetchPolicy, fetch
 
 SOURCE_URL = "source_url"
+#: Documents that may be named after one link's name (``faq``, ``faq-2``…) before adding another is refused.
+MAX_SAME_NAME = 20
+_GENERIC_NAMES = frozenset({"index", "default", "view", "page", "article", "show", "home"})
 #: Link documents fetched at once by a refresh: few, to be gentle with one site and with the bot's network.
 REFRESH_CONCURRENCY = 4
 #: A whole refresh ends within this time (a Discord reply must come within 15 minutes); links not fetched by
@@ -44,12 +47,12 @@ class Prepared:
 def prepare_fetched(
     fetched: Fetched, *, name: str | None = None, title: str | None = None, author: str | None = None, max_bytes: int
 ) -> Prepared:
-    """``fetched`` as a document, named after its link unless ``name`` (a document id, to replace) is given."""
+    """``fetched`` as a document, named after its link unless ``name`` (a document id or its stem) is given."""
     assert fetched.raw is not None, "a 304 has nothing to save"
     source = {SOURCE_URL: fetched.requested}
     source.update({key: value for key, value in (("etag", fetched.etag), ("last_modified", fetched.last_modified)) if value})
     where = PurePosixPath(name).parent if name else PurePosixPath()
-    stem = PurePosixPath(name).stem if name else name_of_link(fetched.url)
+    stem = PurePosixPath(name).name.removesuffix(".md").removesuffix(".txt") if name else name_of_link(fetched.url)
     text_name, text, original = prepare_document(
         stem + fetched.suffix, fetched.raw, title=title, author=author, url=fetched.url, max_bytes=max_bytes, source=source
     )
@@ -58,14 +61,50 @@ def prepare_fetched(
     return Prepared((where / text_name).as_posix(), text, original)
 
 
+def save_fetched(
+    folder: Path, fetched: Fetched, *, title: str | None = None, author: str | None = None, max_bytes: int
+) -> Path:
+    """Save ``fetched`` under its link's name in ``folder``; the text's path.
+
+    Adding a page never replaces another document: when the name already
+    holds one from another link (or one written by hand), a number is added
+    (``faq-2.md``). Adding the same link again replaces its own document.
+    """
+    stem = name_of_link(fetched.url)
+    for number in range(1, MAX_SAME_NAME + 1):
+        candidate = stem if number == 1 else f"{stem}-{number}"
+        holders = [folder / f"{candidate}{suffix}" for suffix in DOCUMENT_SUFFIXES]
+        if all(_source_of(path) in (None, fetched.requested) for path in holders):
+            prepared = prepare_fetched(fetched, name=candidate, title=title, author=author, max_bytes=max_bytes)
+            return prepared.write(folder)
+    raise CorpusError(f"{MAX_SAME_NAME} documents are already named after {stem}; remove some first")
+
+
+def _source_of(path: Path) -> str | None:
+    """The link a document was fetched from; ``""`` for a document that was not fetched; ``None`` for no file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return ""
+    try:
+        source = parse_document(path.name, raw).extra.get(SOURCE_URL)
+    except CorpusError:
+        return ""
+    return source if isinstance(source, str) else ""
+
+
 def name_of_link(url: str) -> str:
     """A file stem for a page: its path's last part without extension ("defectors-declines"), else its host."""
     parts = urlsplit(url)
     segments = [segment for segment in unquote(parts.path).split("/") if segment]
     stem = PurePosixPath(segments[-1]).stem if segments else ""
-    if not re.search(r"[A-Za-z0-9]", stem) or stem.lower() in {"index", "default", "view"}:
-        stem = "-".join([parts.hostname or "page", *segments[-2:-1]])
-    return stem
+    if not re.search(r"[A-Za-z0-9]", stem) or stem.lower() in _GENERIC_NAMES:
+        # A site's front page, or a wiki's index.php?title=Raid_rules: the host, and what the query names.
+        named = [value for _, value in parse_qsl(parts.query)][:2]
+        stem = "-".join([parts.hostname or "page", *segments[-2:-1], *named])
+    return safe_name(stem + ".md").removesuffix(".md")
 
 
 @dataclass(frozen=True)

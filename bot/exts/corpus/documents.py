@@ -27,7 +27,6 @@ from quotebot.bot.delivery import NO_MENTIONS
 from quotebot.bot.exts.corpus.sources import (
     archive_name,
     fetch_policy,
-    fetched_document,
     not_added_line,
     refresh_lines,
     refuse_unfetchable,
@@ -48,7 +47,8 @@ from quotebot.bot.utils import checks
 from quotebot.bot.utils.views import View
 from quotebot.retrieval import CorpusError, ReloadReport, remove_document, safe_name, save_upload
 from quotebot.retrieval.ingest.archive import ArchiveImport, import_archive
-from quotebot.retrieval.web.links import link_documents, refresh_links, write_refreshed
+from quotebot.retrieval.web.fetch import fetch
+from quotebot.retrieval.web.links import link_documents, refresh_links, save_fetched, write_refreshed
 
 if TYPE_CHECKING:
     from quotebot.bot.client import QuoteBot
@@ -262,11 +262,16 @@ class DocumentCommands:
         with self.services.shutdown.track():
             await delivery.acknowledge(interaction, ephemeral=True)
             try:
-                prepared = await fetched_document(url, policy, title=title, author=author)
+                fetched = await fetch(url, policy)
             except CorpusError as error:
                 text = await self._failed(interaction, action, error)
             else:
-                text = await self.change(interaction, target, action, prepared.write)
+                text = await self.change(
+                    interaction,
+                    target,
+                    action,
+                    lambda folder: save_fetched(folder, fetched, title=title, author=author, max_bytes=policy.max_bytes),
+                )
             await delivery.respond(interaction, ephemeral=True, content=text, allowed_mentions=NO_MENTIONS)
 
     async def _add_archive(

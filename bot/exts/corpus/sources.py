@@ -10,7 +10,6 @@ through the target's ``change``, like any upload, so a server's limits apply.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from quotebot.bot.render import clip, escape
@@ -18,8 +17,8 @@ from quotebot.bot.settings import Settings
 from quotebot.bot.utils import checks
 from quotebot.retrieval import safe_name
 from quotebot.retrieval.ingest.archive import Refused
-from quotebot.retrieval.web.fetch import FetchPolicy, FetchRefused, checked_url, fetch
-from quotebot.retrieval.web.links import Prepared, Refreshed, prepare_fetched
+from quotebot.retrieval.web.fetch import FetchPolicy, FetchRefused, checked_url
+from quotebot.retrieval.web.links import Refreshed
 
 REFUSED_SHOWN = 10
 #: Longest reason shown for one refused entry or link.
@@ -36,12 +35,6 @@ def refuse_unfetchable(url: str, policy: FetchPolicy) -> None:
         checked_url(url, policy)
     except FetchRefused as error:
         raise checks.Refused(f"Cannot add <{url}>: {error}.") from None
-
-
-async def fetched_document(url: str, policy: FetchPolicy, *, title: str | None, author: str | None) -> Prepared:
-    """The page at ``url``, fetched and extracted (off the event loop); ``CorpusError`` says why not."""
-    fetched = await fetch(url, policy)
-    return await asyncio.to_thread(prepare_fetched, fetched, title=title, author=author, max_bytes=policy.max_bytes)
 
 
 def archive_name(filename: str) -> str:

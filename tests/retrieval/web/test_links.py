@@ -6,7 +6,14 @@ import pytest
 
 from quotebot.retrieval import load_folder
 from quotebot.retrieval.web.fetch import FetchPolicy, fetch
-from quotebot.retrieval.web.links import link_documents, name_of_link, prepare_fetched, refresh_links, write_refreshed
+from quotebot.retrieval.web.links import (
+    link_documents,
+    name_of_link,
+    prepare_fetched,
+    refresh_links,
+    save_fetched,
+    write_refreshed,
+)
 from tests.page_server import Route
 
 ALLOWED = FetchPolicy.allowing(["127.0.0.1"])
@@ -24,8 +31,10 @@ RULES = "Raids start at eight in the evening, and invitations go out fifteen min
     [
         ("https://keia.org/the-peninsula/number-of-north-korean-defectors-declines/", "number-of-north-korean-defectors-declines"),
         ("https://example.org/guides/raids.html?x=1", "raids"),
-        ("https://wiki.example.org/", "wiki.example.org"),
-        ("https://example.org/docs/index.html", "example.org-docs"),
+        ("https://wiki.example.org/", "wiki-example-org"),
+        ("https://example.org/docs/index.html", "example-org-docs"),
+        ("https://wiki.example.org/index.php?title=Raid_rules", "wiki-example-org-raid-rules"),
+        ("https://example.org/Guides/Über%20uns.html", "uber-uns"),
     ],
 )
 def test_a_link_names_its_document_by_its_path(url, stem):
@@ -75,3 +84,16 @@ async def test_a_refresh_ends_in_its_time_and_names_the_links_it_did_not_reach(p
     page_server.routes["/a.html"] = Route(_page(RULES.replace("eight", "nine")), delay=3.0)
     (late,) = await refresh_links([link], ALLOWED, max_bytes=100_000, seconds=0.5)
     assert (late.prepared, late.failure) == (None, "not fetched within the refresh's 0.5 s (refresh again for it)")
+
+
+async def test_a_page_never_replaces_another_document_of_the_same_name(page_server, tmp_path):
+    (tmp_path / "faq.md").write_text("# FAQ\n\nWritten by hand: ask in the help channel.\n")
+    page_server.routes["/guides/faq"] = Route(_page(RULES))
+    page_server.routes["/rules/faq"] = Route(_page(RULES.replace("eight", "nine")))
+    saved = [
+        save_fetched(tmp_path, await fetch(page_server.url(path), ALLOWED), max_bytes=100_000).name
+        for path in ("/guides/faq", "/rules/faq", "/guides/faq")  # the last: the same link again
+    ]
+    assert saved == ["faq-2.md", "faq-3.md", "faq-2.md"]
+    assert "Written by hand" in (tmp_path / "faq.md").read_text()
+    assert "nine in the evening" in (tmp_path / "faq-3.md").read_text()
