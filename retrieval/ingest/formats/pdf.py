@@ -28,6 +28,7 @@ MAX_PAGES = 2_000
 # A gap this many times the body's usual line spacing ends a paragraph; a font this much larger is a heading.
 PARAGRAPH_GAP = 1.4
 HEADING_SIZE = 1.15
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;”’\"')\]]$")
 
 
@@ -48,7 +49,7 @@ def extract(raw: bytes) -> Extracted:
             raise CorpusError("the PDF is encrypted; add an unlocked copy")
         if len(reader.pages) > MAX_PAGES:
             raise CorpusError(f"the PDF has more than {MAX_PAGES:,} pages")
-        lines = [line for number, page in enumerate(reader.pages, 1) for line in _lines(number, page)]
+        lines = _without_furniture([_lines(number, page) for number, page in enumerate(reader.pages, 1)])
         info = reader.metadata or {}
         metadata = {"title": _clean(info.get("/Title")), "author": _clean(info.get("/Author"))}
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as error:
@@ -79,6 +80,27 @@ def _lines(number: int, page: pypdf.PageObject) -> list[_Line]:
         else:
             lines.append(_Line(number, y, size, text))
     return [_Line(line.page, line.y, line.size, " ".join(line.text.split())) for line in lines]
+
+
+def _without_furniture(pages: list[list[_Line]]) -> list[_Line]:
+    """Every page's lines but its page number and running header or footer: a first or last line that
+    repeats (numbers aside) on at least half the pages of a document of three or more."""
+    edges: Counter[str] = Counter()
+    for lines in pages:
+        edges.update({_shape(line) for line in lines[:1] + lines[-1:]})
+    running = {shape for shape, count in edges.items() if len(pages) >= 3 and count >= max(3, len(pages) / 2)}
+    kept = []
+    for lines in pages:
+        for index, line in enumerate(lines):
+            at_edge = index in (0, 1, len(lines) - 2, len(lines) - 1)
+            if at_edge and (_PAGE_NUMBER.match(line.text) or (index in (0, len(lines) - 1) and _shape(line) in running)):
+                continue
+            kept.append(line)
+    return kept
+
+
+def _shape(line: _Line) -> str:
+    return re.sub(r"\d+", "#", line.text.lower())
 
 
 def _joined(left: str, right: str) -> str:

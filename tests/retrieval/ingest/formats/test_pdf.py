@@ -72,3 +72,29 @@ def test_the_article_pdf_names_its_title_and_author_once(article_pdf):
     assert extracted.metadata["author"] == "Robert R. King"
     assert extracted.body.startswith("North Korean “defectors” or refugees")  # title heading and byline not repeated
     assert io.BytesIO(article_pdf).read(5) == b"%PDF-"
+
+
+class _Handbook(FPDF):
+    """A club handbook as offices print them: a running header and "Page N of M" on every page."""
+
+    def header(self) -> None:
+        self.set_font("helvetica", "I", 9)
+        self.cell(0, 8, "Riverside Chess Club - Member handbook 2024", new_x="LMARGIN", new_y="NEXT")
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font("helvetica", "I", 9)
+        self.cell(0, 10, f"Page {self.page_no()} of {{nb}}", align="C")
+
+
+def test_page_numbers_and_running_headers_are_left_out_and_paragraphs_joined_across_them():
+    pdf = _Handbook(format="A4")
+    pdf.set_font("helvetica", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 5, RULE * 60, new_x="LMARGIN", new_y="NEXT")
+    extracted = extract(bytes(pdf.output()))
+    assert len(extracted.metadata["pages"]) >= 3
+    assert "Member handbook" not in extracted.body and "Page " not in extracted.body
+    # Page 1 ends inside a sentence ("…the fee set by the"): the paragraph runs on past the footer and header.
+    assert "set by the committee" in extracted.body[extracted.metadata["pages"][1] - 40:]
+    assert "set by the\n\ncommittee" not in extracted.body
