@@ -1,26 +1,39 @@
 """Every question, however it reaches quotebot, is answered here: ``/ask``, a mention or DM, **Answer with
 quotebot** on a message, or a new help thread.
 
-Retrieval is CPU work, so it runs in a worker thread, one question at a time:
-it is mostly pure Python, so more threads only queue for the GIL, answer no
-faster, and starve the event loop of it (measured on two cores: six
-concurrent questions stalled the loop for 100 ms; one at a time, beside a
-reload and a CPU-bound neighbour process, no callback reached 50 ms). Each
-answer is counted for ``/corpus stats`` and recorded in its server's question
-log (what ``/corpus gaps`` reads) under the Discord id of what asked it, so
-the 👍/👎 under the answer can name it.
+Retrieval is CPU work, so it runs in worker threads: one per core at most,
+since it is mostly pure Python and more threads only queue for the GIL and
+starve the event loop of it (measured on two cores: six concurrent questions
+stalled the loop for 100 ms). Each corpus answers one question at a time, so
+questions for different servers never queue behind each other while a core is
+free: one server's first load or burst of questions cannot hold up another's.
+
+Every question has a deadline (``answer_deadline_seconds``): one still waiting
+for its turn then gets "busy, ask again in a moment" (``Busy``) instead of
+silence. With the semantic model a question never waits for passages to be
+embedded (``retrieval``'s engine answers by words alone meanwhile), so the
+deadline is only reached when the process is overloaded.
+
+Each answer is counted for ``/corpus stats`` (by outcome, and by how it was
+ranked) and recorded in its server's question log (what ``/corpus gaps``
+reads) under the Discord id of what asked it, so the 👍/👎 under the answer
+can name it. The question's text is logged at DEBUG only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
+import logging
+import os
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import discord
+from discord import app_commands
 
 from quotebot.bot import delivery, metrics, render
 from quotebot.bot.policy import ServerPolicy
@@ -29,9 +42,13 @@ from quotebot.bot.servers.question_db import AskedQuestion
 from quotebot.bot.servers.question_log import QuestionLog
 from quotebot.bot.settings import Settings
 from quotebot.bot.shutdown import Shutdown
-from quotebot.retrieval import Answer, CorpusLibrary, Outcome
+from quotebot.retrieval import Answer, CorpusLibrary, Outcome, Ranking
 
-RETRIEVAL_THREADS = 1
+log = logging.getLogger(__name__)
+
+#: Questions answered at once, for different corpora: one per core.
+RETRIEVAL_THREADS = max(2, os.cpu_count() or 1)
+BUSY = "I'm answering a lot of questions right now; please ask again in a moment."
 # Mentions, channel links and custom emoji in a message's text: markup, not words of the question.
 _MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>")
 
@@ -56,13 +73,24 @@ def question_in_text(text: str) -> str:
     return " ".join(_MARKUP.sub(" ", text).split())
 
 
+class Busy(app_commands.AppCommandError):
+    """A question's deadline passed before its turn came: the process is overloaded."""
+
+    def __init__(self) -> None:
+        super().__init__(BUSY)
+
+
 @dataclass
 class QuestionStats:
-    """Questions answered (confidently or not) and declined since start, for ``/corpus stats``."""
+    """Questions answered (confidently or not) and declined since start, and how they were ranked, for
+    ``/corpus stats``."""
 
     answered: int = 0
     unsure: int = 0
     declined: int = 0
+    busy: int = 0
+    by_meaning: int = 0
+    by_words: int = 0
     started: float = field(default_factory=time.time)
 
     def count(self, answer: Answer) -> None:
@@ -72,6 +100,10 @@ class QuestionStats:
             self.answered += 1
         else:
             self.declined += 1
+        if answer.ranking is Ranking.SEMANTIC:
+            self.by_meaning += 1
+        else:
+            self.by_words += 1
 
 
 class Answering:
@@ -91,17 +123,28 @@ class Answering:
         self.questions = questions
         self.shutdown = shutdown
         self.stats: defaultdict[int | None, QuestionStats] = defaultdict(QuestionStats)
-        self._retrieval_slots = asyncio.Semaphore(RETRIEVAL_THREADS)
+        self._threads = asyncio.Semaphore(RETRIEVAL_THREADS)
+        # One question at a time per corpus (a server, or None for DMs): a lock is a few hundred bytes a server.
+        self._corpus_turns: defaultdict[int | None, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def answer(
         self, guild_id: int | None, question: str, *, question_id: int, asker_id: int, via: Via
     ) -> Answer:
         """The answer from the server's corpus (the shared one in DMs), counted and recorded;
-        ``ShuttingDown`` if the bot stops before its turn comes."""
+        ``ShuttingDown`` if the bot stops before its turn comes, ``Busy`` if its deadline passes first."""
         started = time.perf_counter()
-        answer = await self.shutdown.unless_stopped(self._retrieve(guild_id, question))
+        try:
+            answer = await self.shutdown.unless_stopped(self._retrieve(guild_id, question))
+        except Busy:
+            self.stats[guild_id].busy += 1
+            metrics.count_busy(via.value)
+            log.info("Busy: a question in server %s waited %.1f s without a turn", guild_id,
+                     self.settings.answer_deadline_seconds)
+            raise
         metrics.count_answer(answer, via.value, time.perf_counter() - started)
         self.stats[guild_id].count(answer)
+        log.debug("Answered %r in server %s: %s, ranked %s, in %.0f ms", question, guild_id, answer.outcome.value,
+                  answer.ranking.value, (time.perf_counter() - started) * 1000)
         if guild_id is not None:
             await self._record(guild_id, answer, question_id=question_id, asker_id=asker_id, via=via)
         return answer
@@ -134,15 +177,37 @@ class Answering:
             pending.cancel()  # only matters when deferring failed: nobody waits for that answer
 
     async def _retrieve(self, guild_id: int | None, question: str) -> Answer:
-        """From the server's corpus (and the shared one, as its settings say), or the shared one in DMs,
-        in a worker thread once a retrieval slot is free."""
-        async with self._retrieval_slots:
-            if guild_id is None:
-                return await asyncio.to_thread(self.corpora.ask, None, question, self.settings.top_k)
+        """From the server's corpus (and the shared one, as its settings say), or the shared one in DMs, in a
+        worker thread once this corpus's turn and a thread are free; ``Busy`` when that takes past the deadline."""
+        if guild_id is None:
+            def work() -> Answer:
+                return self.corpora.ask(None, question, self.settings.top_k)
+        else:
             include_shared = bool((await self.policy.settings_of(guild_id)).include_shared)
-            return await asyncio.to_thread(
-                self.corpora.ask, corpus_name(guild_id), question, self.settings.top_k, include_shared=include_shared
-            )
+
+            def work() -> Answer:
+                return self.corpora.ask(
+                    corpus_name(guild_id), question, self.settings.top_k, include_shared=include_shared
+                )
+
+        running = asyncio.ensure_future(self._in_turn(self._corpus_turns[guild_id], work))
+        try:
+            return await asyncio.wait_for(asyncio.shield(running), self.settings.answer_deadline_seconds)
+        except TimeoutError:
+            # Still waiting for a turn: it is dropped. Already in a thread: it finishes there, unseen.
+            running.cancel()
+            raise Busy() from None
+
+    async def _in_turn(self, turn: asyncio.Lock, work: Callable[[], Answer]) -> Answer:
+        """``work`` in a thread, holding the corpus's turn and a thread slot until the thread is done (even when
+        nobody waits for its answer any more), so the bound on threads holds."""
+        async with turn, self._threads:
+            thread = asyncio.ensure_future(asyncio.to_thread(work))
+            try:
+                return await asyncio.shield(thread)
+            except asyncio.CancelledError:
+                await asyncio.wait({thread})
+                raise
 
     async def _record(self, guild_id: int, answer: Answer, *, question_id: int, asker_id: int, via: Via) -> None:
         shown = render.page(answer) if answer.answered else None

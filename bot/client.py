@@ -12,12 +12,14 @@ content is warned about once at start-up and connects without the intent.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
 from discord.ext import commands
 
 from quotebot import __version__
+from quotebot.bot import background
 from quotebot.bot.delivery import NO_MENTIONS, trace_config
 from quotebot.bot.gate import GatedTree
 from quotebot.bot.services import Services, freeze_long_lived_objects
@@ -86,10 +88,12 @@ class QuoteBot(commands.AutoShardedBot):
         self._sync_dev_guild = sync_dev_guild
         self._announced = False
         self._questions_closed = False
+        self._lag_probe: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         """Learn the owners, load the extensions; sync only the development guild, never on every start globally."""
         freeze_long_lived_objects()
+        self._lag_probe = background.create_task(self.services.loop_lag.run(), name="event loop lag probe")
         self.owner_ids = self._owners()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
@@ -128,6 +132,8 @@ class QuoteBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         """Disconnect, then finish writing the question logs."""
+        if self._lag_probe is not None:
+            self._lag_probe.cancel()
         await super().close()
         if not self._questions_closed:
             self._questions_closed = True
@@ -147,6 +153,9 @@ class QuoteBot(commands.AutoShardedBot):
         live = services.live
         engine = live.engine
         model = live.embedder.identity.split(":")[0] if live.embedder is not None else "off"
+        progress = live.embedding_progress
+        if progress is not None and not progress.complete:
+            model += f" ({progress.ready:,} of {progress.total:,} passages embedded so far, the rest in the background)"
         auto_answer = "on" if self.reads_message_content else "off"
         return (
             f"quotebot {__version__} ready as {self.user} ({getattr(self.user, 'id', '?')}): "

@@ -25,7 +25,7 @@ SAMPLE_SECONDS = 1.0
 
 QUESTIONS = Counter(
     "quotebot_questions",
-    "Questions answered, by outcome (answered, unsure, declined), by how they were asked (ask, mention, "
+    "Questions answered, by outcome (answered, unsure, declined; busy: told to ask again, the bot overloaded), by how they were asked (ask, mention, "
     "message, thread) and by the path that ranked the answer (semantic: words and meaning; lexical: words alone).",
     ["outcome", "via", "ranking"],
     registry=REGISTRY,
@@ -74,6 +74,11 @@ def count_answer(answer: Answer, via: str, seconds: float) -> None:
     """One question answered: its outcome, how it was asked, how long it took."""
     QUESTIONS.labels(outcome=answer.outcome.value, via=via, ranking=answer.ranking.value).inc()
     ANSWER_SECONDS.labels(via=via).observe(seconds)
+
+
+def count_busy(via: str) -> None:
+    """One question whose deadline passed before its turn: told to ask again."""
+    QUESTIONS.labels(outcome="busy", via=via, ranking="none").inc()
 
 
 def count_delivery_failure(route: str) -> None:

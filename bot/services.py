@@ -18,6 +18,7 @@ import discord
 from quotebot.bot.answering import Answering
 from quotebot.bot.feedback import FeedbackLog
 from quotebot.bot.gate import Gate
+from quotebot.bot.loop_lag import LoopLag
 from quotebot.bot.policy import ServerPolicy
 from quotebot.bot.servers.folders import ServerFolders
 from quotebot.bot.servers.question_log import QuestionLog
@@ -27,7 +28,7 @@ from quotebot.bot.servers.shared_corpus import SharedCorpus
 from quotebot.bot.settings import Settings
 from quotebot.bot.shutdown import Shutdown
 from quotebot.bot.utils.checks import UserCooldown
-from quotebot.retrieval import ChangeSignal, CorpusLibrary, LiveEngine
+from quotebot.retrieval import ChangeSignal, CorpusLibrary, CorpusLimits, LiveEngine
 
 
 def freeze_long_lived_objects() -> None:
@@ -69,6 +70,7 @@ class Services:
     shutdown: Shutdown
     answering: Answering
     gate: Gate
+    loop_lag: LoopLag
 
     @property
     def live(self) -> LiveEngine:
@@ -89,6 +91,7 @@ class Services:
             capacity=settings.max_loaded_corpora,
             embedder=live.embedder,
             on_load=freeze_long_lived_objects,
+            limits=CorpusLimits(documents=settings.server_max_documents, passages=settings.server_max_passages),
         )
         questions = QuestionLog(folders)
         shutdown = Shutdown()
@@ -105,4 +108,5 @@ class Services:
             shutdown=shutdown,
             answering=Answering(settings, corpora, policy, questions, shutdown),
             gate=Gate(policy, shutdown, UserCooldown(settings.ask_cooldown_rate, settings.ask_cooldown_seconds)),
+            loop_lag=LoopLag(),
         )

@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     max_loaded_corpora: int = Field(
         default=500, ge=1, description="server corpora kept in memory at once (least recently used dropped first)"
     )
+    server_max_documents: int = Field(
+        default=1_000, ge=1, description="most documents one server may keep (the shared corpus has no limit)"
+    )
+    server_max_passages: int = Field(
+        default=20_000,
+        ge=1,
+        description="most passages one server may keep: each costs memory and about 0.1 s of the semantic model",
+    )
     left_server_days: float = Field(
         default=30.0, ge=0, description="days a server's files are kept after the bot leaves it (0: deleted at once)"
     )
@@ -112,6 +120,12 @@ class Settings(BaseSettings):
         ge=0,
         le=2.5,
         description="how long /ask waits for an answer before deferring (Discord allows 3 s in all)",
+    )
+    answer_deadline_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="longest a question waits for its turn when the bot is overloaded, before 'busy, ask again'",
     )
     top_k: int = Field(default=3, ge=1, le=10, description="passages the 'Next passage' button walks through")
     mod_log_channel_id: int | None = Field(

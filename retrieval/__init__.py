@@ -16,15 +16,17 @@ from quotebot.retrieval.answer.questions import MAX_QUESTION_CHARS
 from quotebot.retrieval.answer.quoting import highlight_question
 from quotebot.retrieval.index.cache_location import cache_folders
 from quotebot.retrieval.index.embedding import SemanticUnavailable, TextEmbedder
+from quotebot.retrieval.index.embedding_scheduler import EmbeddingBacklog
 from quotebot.retrieval.index.onnx_embedder import ModelFiles, checked_digests, load_embedder, model_files
 from quotebot.retrieval.ingest.citation import is_web_url, page_url, quote_page, text_fragment_url
 from quotebot.retrieval.ingest.durable import write_durably
 from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_folder
-from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage
+from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage, Ranking
 from quotebot.retrieval.ingest.shipped import default_corpus_folder, describe_corpus, is_shipped
 from quotebot.retrieval.ingest.store import remove_document, safe_name, save_upload
 from quotebot.retrieval.library.change_signal import ChangeSignal
 from quotebot.retrieval.library.corpora import CorpusLibrary
+from quotebot.retrieval.library.limits import CorpusLimits, OverLimit
 from quotebot.retrieval.live import EmbeddingProgress, LiveEngine, ReloadReport
 from quotebot.retrieval.question_groups import QuestionGroup, group_questions
 
@@ -36,15 +38,19 @@ __all__ = [
     "ChangeSignal",
     "CorpusError",
     "CorpusLibrary",
+    "CorpusLimits",
     "Document",
+    "EmbeddingBacklog",
     "EmbeddingProgress",
     "FileProblem",
     "Hit",
     "LiveEngine",
     "ModelFiles",
     "Outcome",
+    "OverLimit",
     "Passage",
     "QuestionGroup",
+    "Ranking",
     "ReloadReport",
     "SemanticUnavailable",
     "TextEmbedder",

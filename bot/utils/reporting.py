@@ -20,6 +20,7 @@ import discord
 from discord import app_commands
 
 from quotebot.bot import delivery
+from quotebot.bot.answering import Busy
 from quotebot.bot.delivery import NO_MENTIONS, DeliveryFailed
 from quotebot.bot.shutdown import ShuttingDown
 from quotebot.bot.utils import checks
@@ -38,7 +39,7 @@ def user_message(error: Exception) -> str:
         return f"You're asking faster than I answer. Please try again {discord.utils.format_dt(retry_at, 'R')}."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "That command only works in a server."
-    if isinstance(error, checks.Refused | ShuttingDown):
+    if isinstance(error, checks.Refused | ShuttingDown | Busy):
         return str(error)
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use that here."
@@ -56,7 +57,7 @@ def unwrap(error: Exception) -> Exception:
 
 def log_error(error: Exception, where: str) -> None:
     """Refusals are routine (info), Discord's failures a warning; anything else is a bug and gets its traceback."""
-    if isinstance(error, app_commands.CheckFailure | ShuttingDown):
+    if isinstance(error, app_commands.CheckFailure | ShuttingDown | Busy):
         log.info("Refused %s: %s", where, error)
     elif isinstance(error, CorpusError):
         log.warning("Corpus unavailable for %s: %s", where, error)

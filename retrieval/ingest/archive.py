@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from quotebot.retrieval.ingest.loader import MAX_DOCUMENT_BYTES, CorpusError
-from quotebot.retrieval.ingest.store import ADDABLE_SUFFIXES, prepare_document, safe_name, write_prepared
+from quotebot.retrieval.ingest.store import (
+    ADDABLE_SUFFIXES,
+    check_room,
+    prepare_document,
+    safe_name,
+    write_prepared,
+)
 
 MAX_ENTRIES = 500
 MAX_TOTAL_BYTES = 50 * 1024 * 1024
@@ -79,6 +85,7 @@ def import_archive(folder: Path, raw: bytes) -> ArchiveImport:
             refused.append(Refused(entry.filename, str(error)))
     if not prepared:
         raise CorpusError("nothing in the archive could be added: " + describe_refused(refused))
+    check_room([(name, text) for name, (text, _) in prepared.items()])  # all or nothing
     for name, (text, original) in prepared.items():
         write_prepared(folder, name, text, original)
     return ArchiveImport(tuple(prepared), tuple(refused))

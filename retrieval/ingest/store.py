@@ -11,13 +11,19 @@ temporary file, which the loader never reads and the next write removes.
 A web page or PDF is extracted here, once (``formats``): its original is
 kept beside the normalised ``.md`` the loader reads, named in that file's
 front matter (``original``), and removed with it.
+
+Whoever changes a corpus that has limits (``library.limits``: a server's)
+sets ``before_writing`` for the change; every document is passed to it
+before it is written (all of an archive's at once), so an addition that would
+go over a limit is refused with nothing written.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path, PurePosixPath
 from typing import TypedDict, Unpack
 
@@ -35,6 +41,16 @@ ADDABLE_SUFFIXES = DOCUMENT_SUFFIXES + EXTRACTED_SUFFIXES
 #: The front matter key naming the original an extracted document was made from.
 ORIGINAL_KEY = "original"
 _UPLOAD_PREFIX = ".upload-"
+
+#: For the change under way: a check of the documents about to be written, raising ``CorpusError`` to refuse.
+before_writing: ContextVar[Callable[[Sequence[Document]], None] | None] = ContextVar("before_writing", default=None)
+
+
+def check_room(documents: Sequence[tuple[str, bytes]]) -> None:
+    """Pass the documents about to be written (name and text) to the change's ``before_writing`` check, if any."""
+    check = before_writing.get()
+    if check is not None:
+        check([parse_document(name, text) for name, text in documents])
 
 
 class Metadata(TypedDict, total=False):
@@ -97,6 +113,7 @@ def prepare_document(
 
 def write_prepared(folder: Path, name: str, text: bytes, original: tuple[str, bytes] | None) -> Path:
     """Write what ``prepare_document`` checked: the original first, so the text never names a missing one."""
+    check_room([(name, text)])
     target = _inside(folder, name)
     remove_interrupted_writes(target.parent)
     replaced = _original_of(target) if target.is_file() else None

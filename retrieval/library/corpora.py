@@ -24,14 +24,15 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from quotebot.retrieval.answer.engine import DEFAULT_TOP_K
 from quotebot.retrieval.index.embedding import TextEmbedder
 from quotebot.retrieval.ingest.durable import make_folder
 from quotebot.retrieval.ingest.loader import has_documents
-from quotebot.retrieval.ingest.models import Answer, Document
+from quotebot.retrieval.ingest.models import Answer
+from quotebot.retrieval.ingest.store import before_writing
 from quotebot.retrieval.library.combine import better_supported
 from quotebot.retrieval.library.limits import CorpusLimits
 from quotebot.retrieval.live import LiveEngine, ReloadReport
@@ -114,14 +115,11 @@ class CorpusLibrary:
             return answer
         return better_supported(answer, self.shared.ask(question, top_k))
 
-    def change(
-        self, name: str, operation: Callable[[Path], object] | None = None, *, adding: Sequence[Document] = ()
-    ) -> ReloadReport:
+    def change(self, name: str, operation: Callable[[Path], object] | None = None) -> ReloadReport:
         """Run ``operation`` on the named corpus's folder (created if missing), then reload it.
 
-        ``adding`` are the documents the operation writes (new, or replacing those of the same id): they are
-        held to the corpus's ``limits`` first, and ``OverLimit`` is raised, with nothing written, when they
-        would take it over one.
+        Every document the operation writes through ``ingest.store`` is held to the corpus's ``limits`` first,
+        and ``OverLimit`` is raised, with nothing written, when it would take the corpus over one.
 
         The report compares with what was served before: for an operation on a
         corpus not in memory, its files as they were are loaded first; a plain
@@ -136,13 +134,16 @@ class CorpusLibrary:
             if known is _UNKNOWN:
                 known = self._load(name) if operation is not None else None
             current: LiveEngine | None = known  # type: ignore[assignment]
-            if adding:
-                self.limits.check(current.passages_per_document() if current else {}, adding)
             folder = self.folder(name)
             started = time.perf_counter()
             if operation is not None:
                 make_folder(folder)
-                operation(folder)
+                held = current.passages_per_document() if current else {}
+                token = before_writing.set(lambda adding: self.limits.check(held, adding))
+                try:
+                    operation(folder)
+                finally:
+                    before_writing.reset(token)
             if not has_documents(folder):
                 self._forget(name, without_documents=True)
                 removed = tuple(document.id for document in current.engine.documents) if current else ()

@@ -11,7 +11,7 @@ from discord import app_commands
 
 from quotebot.bot import delivery
 from quotebot.bot.delivery import NO_MENTIONS
-from quotebot.bot.describe import vectors_line
+from quotebot.bot.describe import process_line, ranking_line, vectors_line
 from quotebot.bot.exts.corpus.targets import ServerCorpus, served_by, shared_line
 from quotebot.bot.servers.question_log import DAY
 from quotebot.bot.services import Services
@@ -40,7 +40,9 @@ class StatsCommand:
             f"{await shared_line(services, interaction.guild_id, own=live is not None)}\n"
             f"{vectors_line(live or services.live)}.\n"
             f"Since I started {since}: {stats.answered} questions answered here, {stats.unsure} answered unsure, "
-            f"{stats.declined} declined.\n"
+            f"{stats.declined} declined, {stats.busy} told I was too busy.\n"
+            f"{ranking_line(stats.by_meaning, stats.by_words)}.\n"
+            f"{process_line(services.corpora.scheduler.backlog(), services.loop_lag.worst)}.\n"
             f"Kept for `/corpus gaps` (last {kept} days): {totals.questions} questions ({totals.answered} answered, "
             f"{totals.unsure} unsure, {totals.declined} declined); {totals.likes} 👍, {totals.dislikes} 👎."
         )

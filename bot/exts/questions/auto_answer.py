@@ -34,7 +34,7 @@ import discord
 from discord.ext import commands
 
 from quotebot.bot import delivery, embeds, render
-from quotebot.bot.answering import Via, confident_enough, question_in_text
+from quotebot.bot.answering import Busy, Via, confident_enough, question_in_text
 from quotebot.bot.delivery import NO_MENTIONS
 from quotebot.bot.exts.questions.votes import lasting_answer_view, record_vote
 from quotebot.bot.shutdown import ShuttingDown
@@ -148,6 +148,8 @@ class AutoAnswer(commands.Cog):
                 await self._answer(message, question)
             except ShuttingDown:
                 log.info("Stopped before answering new thread %s", thread.id)
+            except Busy:
+                log.info("Too busy to answer new thread %s automatically", thread.id)
             except delivery.DeliveryFailed as failure:
                 delivery.log_failure(failure, f"the automatic answer in thread {thread.id}")
             except discord.HTTPException as error:  # e.g. no permission to post in the thread
