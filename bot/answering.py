@@ -1,12 +1,12 @@
 """Every question, however it reaches quotebot, is answered here: ``/ask``, a mention or DM, **Answer with
 quotebot** on a message, or a new help thread.
 
-Retrieval is CPU work, so it runs in worker threads: one per core at most,
-since it is mostly pure Python and more threads only queue for the GIL and
-starve the event loop of it (measured on two cores: six concurrent questions
-stalled the loop for 100 ms). Each corpus answers one question at a time, so
-questions for different servers never queue behind each other while a core is
-free: one server's first load or burst of questions cannot hold up another's.
+Retrieval is CPU work, so it runs in worker threads: one per core and one
+more, since it is mostly pure Python (more threads only queue for the GIL and
+starve the event loop of it: on two cores, six concurrent questions stalled
+the loop for 100 ms), but embedding the question runs in onnxruntime without
+the GIL. One corpus may use all of them but one, so questions for another
+server never queue behind a burst or a first load of this one's.
 
 Every question has a deadline (``answer_deadline_seconds``): one still waiting
 for its turn then gets "busy, ask again in a moment" (``Busy``) instead of
@@ -46,8 +46,10 @@ from quotebot.retrieval import Answer, CorpusLibrary, Outcome, Ranking
 
 log = logging.getLogger(__name__)
 
-#: Questions answered at once, for different corpora: one per core.
-RETRIEVAL_THREADS = max(2, os.cpu_count() or 1)
+#: Questions answered at once: one per core, and one more for the time a question spends in the model.
+RETRIEVAL_THREADS = (os.cpu_count() or 1) + 1
+#: Of those, what one corpus may use: the rest is kept for other servers' questions.
+THREADS_PER_CORPUS = max(1, RETRIEVAL_THREADS - 1)
 BUSY = "I'm answering a lot of questions right now; please ask again in a moment."
 # Mentions, channel links and custom emoji in a message's text: markup, not words of the question.
 _MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>")
@@ -124,8 +126,10 @@ class Answering:
         self.shutdown = shutdown
         self.stats: defaultdict[int | None, QuestionStats] = defaultdict(QuestionStats)
         self._threads = asyncio.Semaphore(RETRIEVAL_THREADS)
-        # One question at a time per corpus (a server, or None for DMs): a lock is a few hundred bytes a server.
-        self._corpus_turns: defaultdict[int | None, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Each corpus's share of the threads (a server, or None for DMs): a few hundred bytes a server.
+        self._corpus_turns: defaultdict[int | None, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(THREADS_PER_CORPUS)
+        )
 
     async def answer(
         self, guild_id: int | None, question: str, *, question_id: int, asker_id: int, via: Via
@@ -198,7 +202,7 @@ class Answering:
             running.cancel()
             raise Busy() from None
 
-    async def _in_turn(self, turn: asyncio.Lock, work: Callable[[], Answer]) -> Answer:
+    async def _in_turn(self, turn: asyncio.Semaphore, work: Callable[[], Answer]) -> Answer:
         """``work`` in a thread, holding the corpus's turn and a thread slot until the thread is done (even when
         nobody waits for its answer any more), so the bound on threads holds."""
         async with turn, self._threads:

@@ -51,7 +51,7 @@ from quotebot.retrieval.index import tokens
 from quotebot.retrieval.index.analysis import field_text
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.index.embedding import TextEmbedder
-from quotebot.retrieval.index.passage_vectors import PassageVectors
+from quotebot.retrieval.index.passage_vectors import PassageVectors, question_vector
 from quotebot.retrieval.index.vector_store import VectorStore
 from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage, Ranking
 
@@ -195,7 +195,7 @@ class QuoteEngine:
         if missing:
             self.vectors.request(missing)
             return None
-        return self.vectors.embedder.embed([question.search_text or question.text])[0]
+        return question_vector(self.vectors.embedder, question.search_text or question.text)
 
     def _hits(self, candidates: list[Candidate], top_k: int) -> tuple[Hit, ...]:
         top_k = max(0, min(top_k, MAX_TOP_K))

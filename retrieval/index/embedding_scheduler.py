@@ -13,8 +13,9 @@ no vectors yet, ``engine``), so the only question is what to embed first:
 
 Within 2 and 3 corpora take turns a batch at a time, so one server's 100,000
 passages do not starve another's 200. Between batches the worker pauses while
-questions are being answered (up to ``YIELD_SECONDS``), and it splits a batch
-over the cores only when no question is. Vectors are written to the store
+questions are being answered (up to ``YIELD_SECONDS``), then takes a small
+batch (``BUSY_BATCH``); it takes whole batches, split over the cores, only
+when no question is. Vectors are written to the store
 every ``SAVE_EVERY_SECONDS`` or ``SAVE_EVERY_PASSAGES``, so a stop loses
 little and a restart resumes where it stopped; a corpus change re-embeds only
 new or changed text, since vectors are keyed by the text's digest.
@@ -30,7 +31,6 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -40,10 +40,12 @@ log = logging.getLogger(__name__)
 
 # Passages embedded per turn: about 1 s of one core, so a corpus waits at most a few turns.
 BATCH = 8
+# Passages embedded per turn while questions are being answered: a tenth of a second or so.
+BUSY_BATCH = 2
 # A corpus asked about this recently is embedded before those that were not.
 ACTIVE_SECONDS = 600.0
 # How long the worker holds back while questions are being answered before it embeds a batch anyway.
-YIELD_SECONDS = 0.5
+YIELD_SECONDS = 1.0
 # Vectors are written to disk at least this often, so a stop loses little.
 SAVE_EVERY_SECONDS = 30.0
 SAVE_EVERY_PASSAGES = 512
@@ -93,7 +95,6 @@ class EmbeddingScheduler:
         self._idle = threading.Condition(self._lock)
         self._questions = 0
         self._thread: threading.Thread | None = None
-        self._pool: ThreadPoolExecutor | None = None
 
     # The corpora followed.
 
@@ -165,8 +166,6 @@ class EmbeddingScheduler:
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
         with self._lock:
             targets = list(self._targets.values())
         for target in targets:
@@ -189,7 +188,9 @@ class EmbeddingScheduler:
                 self._wake.clear()
                 continue
             key, target, positions = picked
-            self._hold_back_for_questions()
+            if not self._hold_back_for_questions():
+                positions, later = positions[:BUSY_BATCH], positions[BUSY_BATCH:]
+                target.vectors.request(later[::-1])  # still first in line, in the same order
             try:
                 embedded = self._embed(target.vectors, positions)
             except Exception:
@@ -222,22 +223,38 @@ class EmbeddingScheduler:
         target.served_at = now
         return key, target, target.vectors.missing(limit=self.batch)
 
-    def _hold_back_for_questions(self) -> None:
+    def _hold_back_for_questions(self) -> bool:
+        """Wait up to ``YIELD_SECONDS`` for the questions being answered; whether none is left."""
         deadline = time.monotonic() + YIELD_SECONDS
         while self._questions and time.monotonic() < deadline and not self._stop.is_set():
             time.sleep(0.005)
+        return not self._questions
 
     def _embed(self, vectors: PassageVectors, positions: list[int]) -> int:
-        """Embed ``positions``, split over the cores when no question is being answered."""
+        """Embed ``positions``, split over the cores when no question is being answered (the model runs
+        without the GIL, so threads share the work)."""
         parts = 1 if self._questions else min(self.cores, len(positions))
         if parts <= 1:
             return vectors.ensure(positions)
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(
-                self.cores, thread_name_prefix="quotebot-embedding", initializer=_lower_priority
-            )
-        shares = [positions[i::parts] for i in range(parts)]
-        return sum(self._pool.map(vectors.ensure, shares))
+        counts = [0] * parts
+        errors: list[BaseException] = []
+
+        def share(part: int) -> None:
+            _lower_priority()
+            try:
+                counts[part] = vectors.ensure(positions[part::parts])
+            except BaseException as error:  # noqa: BLE001 - handed to the worker, which logs it
+                errors.append(error)
+
+        helpers = [threading.Thread(target=share, args=(part,), daemon=True) for part in range(1, parts)]
+        for helper in helpers:
+            helper.start()
+        share(0)
+        for helper in helpers:
+            helper.join()
+        if errors:
+            raise errors[0]
+        return sum(counts)
 
     def _keep(self, target: _Target, embedded: int) -> None:
         target.unsaved += embedded

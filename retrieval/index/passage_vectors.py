@@ -16,7 +16,7 @@ distance, ~1 ms), and only the ``PREFILTER`` closest are scored exactly.
 from __future__ import annotations
 
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,6 +28,27 @@ from quotebot.retrieval.ingest.sentences import sentence_spans
 
 # Passages scored exactly after the sign comparison.
 PREFILTER = 256
+# Questions whose vectors are kept: a server's question is asked of its own corpus and of the shared one.
+QUESTIONS_KEPT = 1024
+
+_question_vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_question_lock = threading.Lock()
+
+
+def question_vector(embedder: TextEmbedder, text: str) -> np.ndarray:
+    """The question's unit vector, embedded once however many corpora it is asked of (a few ms each time saved)."""
+    key = (embedder.identity, text)
+    with _question_lock:
+        vector = _question_vectors.get(key)
+        if vector is not None:
+            _question_vectors.move_to_end(key)
+            return vector
+    vector = embedder.embed([text])[0]
+    with _question_lock:
+        _question_vectors[key] = vector
+        while len(_question_vectors) > QUESTIONS_KEPT:
+            _question_vectors.popitem(last=False)
+    return vector
 
 
 def embed_passage_texts(embedder: TextEmbedder, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:

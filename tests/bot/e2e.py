@@ -9,6 +9,7 @@ from typing import Any
 
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.settings import Settings
+from quotebot.retrieval.index.embedding import TextEmbedder
 from quotebot.retrieval.live import LiveEngine
 from tests.discord_standin import CapturedRequest, DiscordStandin, SentInteraction
 
@@ -47,15 +48,18 @@ def server_documents(bot: QuoteBot, guild_id: int, files: Mapping[str, bytes] | 
     return folder
 
 
-def make_bot(standin: DiscordStandin, corpus: Path, *, load: bool = True, **settings: Any) -> QuoteBot:
-    """The production bot class, configured for the stand-in (commands synced to its guild, no cooldown)."""
+def make_bot(
+    standin: DiscordStandin, corpus: Path, *, load: bool = True, embedder: TextEmbedder | None = None, **settings: Any
+) -> QuoteBot:
+    """The production bot class, configured for the stand-in (commands synced to its guild, no cooldown); with
+    ``embedder``, the semantic model on."""
     values: dict[str, Any] = {
         "discord_token": standin.token,
         "corpus": corpus,
         "dev_guild_id": standin.world.guild.id,
         "ask_cooldown_rate": 0,
     }
-    live = LiveEngine(corpus)
+    live = LiveEngine(corpus, embedder)
     if load:
         live.load()
     return QuoteBot(Settings(**(values | settings)), live, guild_ready_timeout=0.1)
