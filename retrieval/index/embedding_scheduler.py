@@ -26,10 +26,12 @@ alone; the worker carries on with the others.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -95,6 +97,7 @@ class EmbeddingScheduler:
         self._idle = threading.Condition(self._lock)
         self._questions = 0
         self._thread: threading.Thread | None = None
+        _schedulers.add(self)
 
     # The corpora followed.
 
@@ -270,6 +273,16 @@ class EmbeddingScheduler:
             target.vectors.store.compact(target.vectors.digests)
             target.uncompacted = False
         target.unsaved, target.saved_at = 0, time.monotonic()
+
+
+# Every scheduler alive, stopped at exit: a model call still running while the interpreter tears down aborts it.
+_schedulers: weakref.WeakSet[EmbeddingScheduler] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:
+    for scheduler in list(_schedulers):
+        scheduler.stop()
 
 
 def _lower_priority() -> None:
