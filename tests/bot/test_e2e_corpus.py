@@ -213,7 +213,9 @@ async def test_list_and_stats(discord_standin, clean_env, tmp_path):
     content = stats.json["data"]["content"].split("\n")
     assert content[0] == "This server: 0 documents, 0 passages of its own."
     assert content[2] == "Semantic model: off (answers by words alone)."
-    assert content[3].endswith("2 questions answered here, 0 answered unsure, 1 declined.")
+    assert content[3].endswith("2 questions answered here, 0 answered unsure, 1 declined, 0 told I was too busy.")
+    assert content[4] == "Ranking: 0% by words and meaning, 100% by words alone (3 of 3: passages not embedded yet, or the semantic model off)."
+    assert content[5].startswith("This bot process: nothing waiting for vectors; event loop at most ")
 
 
 async def test_changes_are_posted_to_the_moderator_log_channel(discord_standin, clean_env, tmp_path, caplog):

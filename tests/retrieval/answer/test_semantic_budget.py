@@ -42,9 +42,10 @@ def test_once_its_candidates_have_vectors_the_same_question_is_ranked_by_meaning
     vectors = engine.vectors
     assert vectors is not None
     vectors.ensure(vectors.take_requested(100))
-    embedded = embedder.texts
+    calls = len(embedder.calls)
     answer = engine.ask(QUESTION)
     assert answer.ranking is Ranking.SEMANTIC
-    assert embedder.texts == embedded + 1  # the question's own text only
+    # At most the question's own text (its vector may be kept from an earlier question), no passage.
+    assert [len(call) for call in embedder.calls[calls:]] in ([], [1])
     assert "1,047" in (answer.quote or "")
     assert answer.to_json()["ranking"] == "semantic"
