@@ -3,12 +3,16 @@
 discord.py retries a 429 or a 5xx inside each request, sleeping 1, 3, 5 and
 7 seconds between tries: past Discord's 3-second window for an interaction
 callback, without jitter, and without telling the caller that the first try
-failed. Inside ``single_attempt()``, a 429 or 5xx answer is raised at once as
-``Unavailable`` instead, so ``delivery.policy`` alone decides whether, when
-and how to try again. The hook is an aiohttp trace, installed through
-discord.py's public ``http_trace`` option; whatever is sent outside
-``single_attempt()`` (login, command sync, the gateway) keeps discord.py's
-own handling.
+failed. Inside ``single_attempt()``, a 5xx answer is raised at once as
+``Unavailable`` instead, so ``delivery.policy`` decides whether, when and how
+to try again (with jitter, so bots hit by one outage do not return in step).
+A 429 is raised too only inside a callback window (``rate_limits=True``),
+where discord.py's sleeps cannot fit; everywhere else discord.py sees every
+429: it sleeps it out, learns the route's bucket, holds every request back
+during a global rate limit and counts toward its Cloudflare-ban protection.
+The hook is an aiohttp trace, installed through discord.py's public
+``http_trace`` option; what is sent outside ``single_attempt()`` (login,
+command sync) keeps discord.py's own handling entirely.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ import aiohttp
 import discord
 from discord.http import json_or_text
 
-_SINGLE_ATTEMPT: ContextVar[bool] = ContextVar("quotebot_single_attempt", default=False)
+#: Raised at once instead of retried by discord.py: nothing, 5xx only, or 5xx and 429 (in a callback window).
+_RAISED: ContextVar[frozenset[str]] = ContextVar("quotebot_single_attempt", default=frozenset())
 
 
 class Unavailable(discord.HTTPException):
@@ -45,13 +50,14 @@ def _retry_after(response: aiohttp.ClientResponse, data: dict[str, Any] | str) -
 
 
 @contextlib.contextmanager
-def single_attempt() -> Iterator[None]:
-    """Within this block, a send that gets a 429 or 5xx raises ``Unavailable`` instead of being retried."""
-    token = _SINGLE_ATTEMPT.set(True)
+def single_attempt(*, rate_limits: bool) -> Iterator[None]:
+    """Within this block, a send that gets a 5xx (and with ``rate_limits`` a 429) raises ``Unavailable``
+    instead of being retried by discord.py."""
+    token = _RAISED.set(frozenset({"5xx", "429"} if rate_limits else {"5xx"}))
     try:
         yield
     finally:
-        _SINGLE_ATTEMPT.reset(token)
+        _RAISED.reset(token)
 
 
 def trace_config() -> aiohttp.TraceConfig:
@@ -65,5 +71,6 @@ async def _raise_when_unavailable(
     session: aiohttp.ClientSession, context: object, params: aiohttp.TraceRequestEndParams
 ) -> None:
     response = params.response
-    if _SINGLE_ATTEMPT.get() and (response.status == 429 or response.status >= 500):
+    raised = _RAISED.get()
+    if ("429" in raised and response.status == 429) or ("5xx" in raised and response.status >= 500):
         raise Unavailable(response, await json_or_text(response))

@@ -146,7 +146,7 @@ async def _answer_in_one_callback(
     """The answer as the callback, tried once: the message it created, or what went wrong when that
     try met a transient fault (a ``str``)."""
     try:
-        with single_attempt():
+        with single_attempt(rate_limits=True):
             if update:
                 callback = await interaction.response.edit_message(**message)
             else:

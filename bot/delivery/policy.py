@@ -5,7 +5,14 @@ A send is retried when Discord's answer says nothing was wrong with it: a 429
 broken connection (after a full-jitter exponential back-off, so a crowd of
 bots hit by the same outage does not come back in step). It gives up at its
 deadline: the end of an interaction's 3-second callback window, or a budget
-of ``PATIENT_SECONDS`` for sends whose token lasts 15 minutes. Discord
+of ``PATIENT_SECONDS`` for sends whose token lasts 15 minutes.
+
+Only inside the callback window does quotebot retry a 429 itself
+(``attempts.single_attempt``), because discord.py's own sleeps cannot fit
+there. Everywhere else discord.py sees every 429: it sleeps it out, learns
+the route's bucket, holds every request back during a global rate limit, and
+counts toward its protection from a Cloudflare ban; quotebot retries only
+what discord.py gave up on. Discord
 refusing the request itself (a 4xx) is not retried; an expired interaction
 token, or a fault that outlasts the deadline, ends as ``DeliveryFailed``:
 Discord's side, logged once as a warning, never a quotebot bug.
@@ -78,7 +85,15 @@ def log_failure(failure: DeliveryFailed, what: str) -> None:
 
 
 def is_transient(error: BaseException) -> bool:
-    """A failure that trying again may cure: 429, 5xx, or the connection to Discord breaking."""
+    """A failure that trying again may cure: a 5xx, a 429 (raised at once in the callback window, or one
+    discord.py still got after its own tries), or the connection to Discord breaking.
+
+    A 429 that is not Discord's own (no ``Via`` header, no JSON: Cloudflare refusing the bot) is not
+    tried again: more requests would only lengthen a ban.
+    """
+    if isinstance(error, discord.HTTPException) and error.status == 429 and not isinstance(error, Unavailable):
+        response = error.response
+        return bool(response.headers.get("Via")) and response.content_type == "application/json"
     return isinstance(error, (Unavailable, aiohttp.ClientConnectionError, asyncio.TimeoutError))
 
 
@@ -142,7 +157,7 @@ async def deliver(
     )
     try:
         async for attempt in retrying:
-            with attempt, single_attempt():
+            with attempt, single_attempt(rate_limits=in_window):
                 result = await send()
     except Exception as error:
         if is_expired(error):

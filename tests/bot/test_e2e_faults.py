@@ -193,3 +193,28 @@ async def test_a_fault_outlasting_the_window_is_one_warning_without_traceback(
     assert f"({CALLBACK}, interaction {sent.id}): 503" in warning.getMessage()
     assert f"still after {len(attempts)} attempts" in warning.getMessage()
     assert not messages_for(discord_standin, sent)
+
+
+async def test_a_global_rate_limit_holds_back_every_send_until_it_is_over(discord_standin, clean_env, tmp_path):
+    """A global 429 on one reply pauses the bot's other sends too: discord.py must see it, so quotebot
+    leaves a send outside a callback window to discord.py's own handling."""
+    world = discord_standin.world
+    pause = 1.5
+    limited = discord_standin.faults.fail(CHANNEL_MESSAGE, 429, retry_after=pause, global_limit=True)
+    async with discord_standin.running(make_bot(discord_standin, copy_corpus(tmp_path))):
+        first = await discord_standin.send_message(f"{world.bot.mention} {ANSWERABLE}", author=world.alice)
+        rate_limited = await discord_standin.wait_for_request(CHANNEL_MESSAGE, where=lambda r: r.status == 429)
+        # Asked in another channel once the limit is in force: a different route bucket, the same global limit.
+        second = await discord_standin.send_message(
+            f"{world.bot.mention} {ANSWERABLE}", author=world.morgan, channel=world.quotes
+        )
+        for _ in range(100):
+            if replies_to(discord_standin, first) and replies_to(discord_standin, second):
+                break
+            await asyncio.sleep(0.05)
+    assert limited.hits == 1
+    assert len(replies_to(discord_standin, first)) == 1 and len(replies_to(discord_standin, second)) == 1
+    later = [r for r in discord_standin.requests if r.route == CHANNEL_MESSAGE and r.index > rate_limited.index]
+    assert len(later) == 2  # the first reply tried again, and the second; nothing sent in between
+    waited = [r.answered_at - rate_limited.answered_at for r in later]
+    assert min(waited) >= pause - 0.05, f"a send went out {min(waited):.2f} s into a {pause} s global rate limit"

@@ -54,6 +54,8 @@ class Fault:
     it), ``chance`` the probability that a matching request is hit, and
     ``after_processing`` makes the stand-in carry the request out and then
     answer with the fault, as when Discord's answer is lost on the way back.
+    A 429 is for one route's bucket, or with ``global_limit`` the bot's global
+    rate limit, which holds back every request made with the bot's token.
     """
 
     status: int
@@ -63,6 +65,7 @@ class Fault:
     after_processing: bool = False
     retry_after: float = 0.2
     where: Callable[[web.Request], bool] | None = None
+    global_limit: bool = False
     hits: int = 0
 
     def matches(self, route: str, request: web.Request) -> bool:
@@ -77,6 +80,16 @@ class Fault:
 
     def response(self) -> web.Response:
         """The answer Discord gives for this fault; a 429 carries what discord.py needs to trust it (``Via``)."""
+        if self.status == 429 and self.global_limit:
+            body = {"message": "You are being rate limited.", "retry_after": self.retry_after, "global": True}
+            headers = {
+                "Content-Type": "application/json",
+                "Retry-After": f"{self.retry_after:.3f}",
+                "X-RateLimit-Global": "true",
+                "X-RateLimit-Scope": "global",
+                "Via": "1.1 google",
+            }
+            return web.Response(status=429, body=json.dumps(body).encode(), headers=headers)
         if self.status == 429:
             body = {"message": "You are being rate limited.", "retry_after": self.retry_after, "global": False}
             headers = {
@@ -113,13 +126,15 @@ class FaultPlan:
         after_processing: bool = False,
         retry_after: float = 0.2,
         where: Callable[[web.Request], bool] | None = None,
+        global_limit: bool = False,
     ) -> Fault:
-        """Answer the next ``times`` requests on ``route`` (a ``"METHOD template"``, or several) with ``status``."""
+        """Answer the next ``times`` requests on ``route`` (a ``"METHOD template"``, or several) with ``status``
+        (a 429 with ``global_limit``: the bot's global rate limit)."""
         routes = frozenset([route] if isinstance(route, str) else route)
         unknown = routes - REPLY_ROUTES
         if unknown:
             raise ValueError(f"faults are injected on reply routes only, not {sorted(unknown)}")
-        fault = Fault(status, routes, times, 1.0, after_processing, retry_after, where)
+        fault = Fault(status, routes, times, 1.0, after_processing, retry_after, where, global_limit)
         self.faults.append(fault)
         return fault
 
