@@ -80,27 +80,18 @@ class Fault:
 
     def response(self) -> web.Response:
         """The answer Discord gives for this fault; a 429 carries what discord.py needs to trust it (``Via``)."""
-        if self.status == 429 and self.global_limit:
-            body = {"message": "You are being rate limited.", "retry_after": self.retry_after, "global": True}
-            headers = {
-                "Content-Type": "application/json",
-                "Retry-After": f"{self.retry_after:.3f}",
-                "X-RateLimit-Global": "true",
-                "X-RateLimit-Scope": "global",
-                "Via": "1.1 google",
-            }
-            return web.Response(status=429, body=json.dumps(body).encode(), headers=headers)
         if self.status == 429:
-            body = {"message": "You are being rate limited.", "retry_after": self.retry_after, "global": False}
-            headers = {
-                "Content-Type": "application/json",
-                "Retry-After": f"{self.retry_after:.3f}",
-                "X-RateLimit-Limit": "5",
-                "X-RateLimit-Remaining": "0",
-                "X-RateLimit-Reset-After": f"{self.retry_after:.3f}",
-                "X-RateLimit-Scope": "user",
-                "Via": "1.1 google",
-            }
+            body = {"message": "You are being rate limited.", "retry_after": self.retry_after, "global": self.global_limit}
+            headers = {"Content-Type": "application/json", "Retry-After": f"{self.retry_after:.3f}", "Via": "1.1 google"}
+            if self.global_limit:  # the bot's global limit: no route bucket is named
+                headers |= {"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"}
+            else:
+                headers |= {
+                    "X-RateLimit-Limit": "5",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset-After": f"{self.retry_after:.3f}",
+                    "X-RateLimit-Scope": "user",
+                }
             return web.Response(status=429, body=json.dumps(body).encode(), headers=headers)
         content_type, text = _BODIES.get(self.status, _BODIES[500])
         return web.Response(status=self.status, body=text.encode(), headers={"Content-Type": content_type})
