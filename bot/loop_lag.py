@@ -7,8 +7,9 @@ threads, but a thread that holds the GIL too long, or a blocking call made on
 the loop by mistake, delays every server at once. So a probe sleeps
 ``INTERVAL`` seconds over and over and records how much later than asked it
 woke: that lateness is the lag. The worst of the last ``WINDOW`` seconds is
-shown in ``/corpus stats`` and logged as a warning when it passes
-``WARN_AFTER`` (at most once a ``WINDOW``).
+shown in ``/corpus stats``, logged as a warning when it passes
+``WARN_AFTER`` (at most once a ``WINDOW``), and observed by the metrics'
+histogram of lag.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import asyncio
 import logging
 import time
 from collections import deque
+
+from quotebot.bot import metrics
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ class LoopLag:
 
     def record(self, lag: float, now: float) -> None:
         self._samples.append((now, lag))
+        metrics.LOOP_LAG.observe(lag)
         self._forget_old(now)
         if lag >= WARN_AFTER and now - self._warned_at >= WINDOW:
             self._warned_at = now

@@ -3,7 +3,7 @@ loaded, event-loop lag.
 
 The metrics are module-level, as prometheus_client intends (one process, one bot), in a registry of their
 own so that nothing else's metrics are served. Counters and histograms are updated where things happen
-(``answering``, ``delivery``); the gauges are sampled once a second by ``sampling``, which ``quotebot run``
+(``answering``, ``delivery``, ``loop_lag``); the gauges are sampled once a second by ``sampling``, which ``quotebot run``
 starts with the endpoint when ``QUOTEBOT_METRICS_PORT`` is set. Only counts and times are exposed: no
 question text, no user, server or channel id.
 """
@@ -20,7 +20,7 @@ from quotebot import __version__
 from quotebot.retrieval import Answer, CorpusLibrary
 
 REGISTRY = CollectorRegistry()
-#: How often the gauges are read and the event loop's lateness measured.
+#: How often the gauges are read.
 SAMPLE_SECONDS = 1.0
 
 QUESTIONS = Counter(
@@ -102,7 +102,7 @@ def serve(port: int, host: str) -> Callable[[], None]:
 
 @contextlib.asynccontextmanager
 async def sampling(corpora: CorpusLibrary) -> AsyncIterator[None]:
-    """Read the gauges and time the event loop every ``SAMPLE_SECONDS`` while the block runs."""
+    """Read the gauges every ``SAMPLE_SECONDS`` while the block runs."""
     task = asyncio.create_task(_sample(corpora), name="metrics-sampler")
     try:
         yield
@@ -113,11 +113,8 @@ async def sampling(corpora: CorpusLibrary) -> AsyncIterator[None]:
 
 
 async def _sample(corpora: CorpusLibrary) -> None:
-    loop = asyncio.get_running_loop()
     while True:
-        scheduled = loop.time() + SAMPLE_SECONDS
         await asyncio.sleep(SAMPLE_SECONDS)
-        LOOP_LAG.observe(max(loop.time() - scheduled, 0.0))
         LOADED_CORPORA.set(len(corpora.loaded_names()))
         backlog = corpora.scheduler.backlog()
         EMBEDDING_BACKLOG.set(backlog.missing)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from quotebot.bot.answering import BUSY
 from quotebot.retrieval import load_embedder
 from tests.bot.e2e import copy_corpus, delivered, make_bot, server_documents
 from tests.bot.load import run_load
@@ -82,3 +83,25 @@ async def test_the_first_question_after_a_large_document_is_added_is_answered_fr
     print(f"\nfirst question after adding {WIKI_PASSAGES} passages: answered in {seconds * 1000:.0f} ms")
     assert "pier number 13" in str(answer)
     assert stats.by_words == 1  # not a passage of it had vectors yet: words alone, at once
+
+
+async def test_a_question_whose_turn_does_not_come_in_time_is_told_to_ask_again(
+    discord_standin, clean_env, tmp_path, monkeypatch
+):  # type: ignore[no-untyped-def]
+    bot = make_bot(discord_standin, copy_corpus(tmp_path), answer_deadline_seconds=0.5)
+    library = bot.services.corpora
+    slow_ask = library.ask
+
+    def overloaded(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(1.5)
+        return slow_ask(*args, **kwargs)
+
+    monkeypatch.setattr(library, "ask", overloaded)
+    async with discord_standin.running(bot):
+        first = await discord_standin.send_interaction("ask", {"question": "How many defectors reached South Korea in 2019?"})
+        second = await discord_standin.send_interaction("ask", {"question": "Why are there fewer defectors?"},
+                                                        user=discord_standin.world.morgan)
+        replies = [await delivered(discord_standin, sent, timeout=10) for sent in (first, second)]
+        stats = bot.services.answering.stats[discord_standin.world.guild.id]
+    assert [reply["content"] for reply in replies] == [BUSY, BUSY]
+    assert stats.busy == 2
