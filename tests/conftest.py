@@ -91,3 +91,9 @@ def article_html() -> bytes:
 def article_pdf() -> bytes:
     """The article printed to a 5-page PDF (``tests/data/documents/make_article_fixtures.py``)."""
     return (DOCUMENT_FIXTURES / "defectors-article.pdf").read_bytes()
+
+
+@pytest.fixture
+def article_docx() -> bytes:
+    """The article typed as a document and saved by LibreOffice as .docx (``make_article_fixtures.py``)."""
+    return (DOCUMENT_FIXTURES / "defectors-article.docx").read_bytes()

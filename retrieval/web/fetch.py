@@ -124,7 +124,7 @@ async def _follow(session: aiohttp.ClientSession, url: str, policy: FetchPolicy,
             suffix = CONTENT_TYPES.get(response.content_type)
             if suffix is None:
                 raise FetchRefused(
-                    f"the link is {response.content_type or 'of no stated type'}, not a web page, PDF or text"
+                    f"the link is {response.content_type or 'of no stated type'}, not a web page, PDF, Word document or text"
                 )
             raw = await _body(response, policy.max_bytes)
             return Fetched(

@@ -119,7 +119,7 @@ async def test_add_downloads_the_attachment_saves_it_and_reloads(discord_standin
     "filename, data, reason",
     [
         ("big.md", b"x" * 5000, "the limit is 4,096"),
-        ("notes.docx", b"PK\x03\x04", "only .md, .txt, .html, .htm, .pdf files (or a .zip of them) can be added"),
+        ("roster.xlsx", b"PK\x03\x04", "only .md, .txt, .html, .htm, .pdf, .docx files (or a .zip of them) can be added"),
     ],
 )
 async def test_add_refuses_before_downloading(discord_standin, clean_env, tmp_path, filename, data, reason):

@@ -86,7 +86,7 @@ async def test_a_zip_is_imported_and_every_refused_entry_named(discord_standin, 
     assert lines[1:] == [
         "Added: `guides/defectors.md`, `guides/raid-guide.md`",
         ("Not added from `handbook-export.zip`: `../../escape.md` (its path leads outside the folder); "
-        "`logo.png` (not a kind of document quotebot reads (.md, .txt, .html, .htm, .pdf))"),
+        "`logo.png` (not a kind of document quotebot reads (.md, .txt, .html, .htm, .pdf, .docx))"),
     ]
     assert _documents(bot, world.guild.id) == ["guides/defectors.html", "guides/defectors.md", "guides/raid-guide.md"]
 
@@ -166,7 +166,7 @@ def _refusals(server, article_pdf):  # type: ignore[no-untyped-def]
          "localhost resolves to 127.0.0.1, a loopback address: " + PUBLIC_ONLY),
         ("/to-metadata", Route(location="http://169.254.169.254/latest/meta-data/"),
          f"the page redirected to 169.254.169.254, a cloud metadata address: {PUBLIC_ONLY}"),
-        ("/photo.png", Route(b"\x89PNG", content_type="image/png"), "the link is image/png, not a web page, PDF or text"),
+        ("/photo.png", Route(b"\x89PNG", content_type="image/png"), "the link is image/png, not a web page, PDF, Word document or text"),
         ("/huge.html", Route(b"x" * 5_000), "the page is 5,000 bytes; the limit is 4,096"),
         ("/gone.html", Route(status=404), "the server answered 404 Not Found"),
         ("/menu.html", Route(b"<html><body><nav><a href='/'>Home</a></nav></body></html>"),

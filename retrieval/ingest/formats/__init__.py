@@ -29,15 +29,16 @@ CONTENT_TYPES = {
     "text/plain": ".txt",
     "text/markdown": ".md",
     "text/x-markdown": ".md",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
 }
-EXTRACTED_SUFFIXES = (".html", ".htm", ".pdf")
+EXTRACTED_SUFFIXES = (".html", ".htm", ".pdf", ".docx")
 
 
 def extractor(suffix: str) -> Callable[[bytes], Extracted] | None:
     """The function that extracts a file of this suffix, or ``None`` for a form read as it is (or not at all)."""
-    from quotebot.retrieval.ingest.formats import html, pdf
+    from quotebot.retrieval.ingest.formats import docx, html, pdf
 
-    return {".html": html.extract, ".htm": html.extract, ".pdf": pdf.extract}.get(suffix.lower())
+    return {".html": html.extract, ".htm": html.extract, ".pdf": pdf.extract, ".docx": docx.extract}.get(suffix.lower())
 
 
 def said_in_front_matter(metadata: dict[str, object]) -> set[str]:

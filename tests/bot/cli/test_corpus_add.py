@@ -101,7 +101,7 @@ def test_a_file_of_another_kind_is_refused(corpus, tmp_path, capsys):
     sheet = tmp_path / "roster.xlsx"
     sheet.write_bytes(b"PK\x03\x04")
     assert cli.main(["corpus", "add", str(sheet), "--corpus", str(corpus)]) == 2
-    assert capsys.readouterr().err == "quotebot: only .md, .txt, .html, .htm, .pdf files (or a .zip of them) can be added\n"
+    assert capsys.readouterr().err == "quotebot: only .md, .txt, .html, .htm, .pdf, .docx files (or a .zip of them) can be added\n"
 
 
 def test_the_shipped_corpus_is_never_written(clean_env, article_html, tmp_path, capsys):

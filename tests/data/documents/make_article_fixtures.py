@@ -1,17 +1,22 @@
-"""Rebuild ``defectors-article.html`` and ``defectors-article.pdf`` from the raw capture in ``../shared/seed/``.
+"""Rebuild ``defectors-article.html``, ``.pdf`` and ``.docx`` from the raw capture in ``../shared/seed/``.
 
 The HTML is laid out the way the original blog page carried the article (a
 WordPress theme: header, navigation, "Categorized | …", byline, share widget,
 print widget, comments, sidebar, footer), with the capture's text verbatim,
 so the extraction is tested against a page nobody here cleaned. The PDF is the
 article as a browser's "print to PDF" would give it: the article's text only,
-on A4 pages. Run once by hand (``python tests/data/documents/make_article_fixtures.py``);
+on A4 pages. The .docx is what a word processor writes: the article typed as
+a document (title, byline, paragraphs, headings in heading styles) and saved
+by LibreOffice (``soffice``, Debian's libreoffice-writer-nogui) as Word 2007
+XML. Run once by hand (``python tests/data/documents/make_article_fixtures.py``);
 the outputs are committed, so tests never need ``../shared``.
 """
 
 from __future__ import annotations
 
 import html
+import subprocess
+import tempfile
 from pathlib import Path
 
 from fpdf import FPDF
@@ -168,7 +173,30 @@ def write_pdf(target: Path) -> None:
     pdf.output(str(target))
 
 
+def write_docx(target: Path) -> None:
+    """The article as a Word document, written by LibreOffice from the article alone."""
+    title, byline, body, _, _ = article_parts()
+    e = html.escape
+    parts = [f"<h1>{e(title)}</h1>", f"<p>{e(byline)}</p>"]
+    parts += [f"<h2>{e(text)}</h2>" if kind == "h3" else f"<p>{e(text)}</p>" for kind, text in body]
+    with tempfile.TemporaryDirectory() as scratch:
+        typed = Path(scratch) / target.with_suffix(".html").name
+        typed.write_text(
+            f"<html><head><meta charset='utf-8'><title>{e(title)}</title><meta name='author' content='Robert R. King'>"
+            f"</head><body>{''.join(parts)}</body></html>",
+            encoding="utf-8",
+        )
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", "docx:MS Word 2007 XML", "--infilter=HTML", "--outdir", scratch,
+             str(typed)],
+            check=True,
+            timeout=300,
+        )
+        target.write_bytes(typed.with_suffix(".docx").read_bytes())
+
+
 if __name__ == "__main__":
     (HERE / "defectors-article.html").write_text(page_html(), encoding="utf-8")
     write_pdf(HERE / "defectors-article.pdf")
-    print("wrote", HERE / "defectors-article.html", HERE / "defectors-article.pdf")
+    write_docx(HERE / "defectors-article.docx")
+    print("wrote", *(HERE / f"defectors-article{suffix}" for suffix in (".html", ".pdf", ".docx")))

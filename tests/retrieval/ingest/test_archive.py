@@ -49,7 +49,7 @@ def test_an_export_folder_is_imported_and_its_refused_entries_named(tmp_path, ar
     assert [(entry.name, entry.reason) for entry in imported.refused] == [
         ("../../outside.md", "its path leads outside the folder"),
         ("/etc/cron.d/job.md", "its path leads outside the folder"),
-        ("Handbook/logo.png", "not a kind of document quotebot reads (.md, .txt, .html, .htm, .pdf)"),
+        ("Handbook/logo.png", "not a kind of document quotebot reads (.md, .txt, .html, .htm, .pdf, .docx)"),
         ("__MACOSX/Handbook/._Raid Guide.md", "a hidden or system file"),
         ("notes/.hidden.md", "a hidden or system file"),
         ("bomb.txt", "compressed more than 100:1, refused as a possible zip bomb"),
@@ -79,7 +79,7 @@ def test_an_archive_with_nothing_usable_adds_nothing_and_says_why(tmp_path):
         import_archive(tmp_path, _zip({"a.exe": b"MZ", "../b.md": GUIDE}))
     assert str(refused.value) == (
         "nothing in the archive could be added: a.exe (not a kind of document quotebot reads (.md, .txt, .html, "
-        ".htm, .pdf)); ../b.md (its path leads outside the folder)"
+        ".htm, .pdf, .docx)); ../b.md (its path leads outside the folder)"
     )
     assert list(tmp_path.iterdir()) == []
 

@@ -118,7 +118,7 @@ async def test_caps_on_size_time_type_status_and_redirects(page_server):
     cases = {
         "/big.html": "the page is 5,000 bytes; the limit is 1,000",
         "/slow.html": "the page did not arrive within 1 s",
-        "/photo.png": "the link is image/png, not a web page, PDF or text",
+        "/photo.png": "the link is image/png, not a web page, PDF, Word document or text",
         "/missing.html": "the server answered 404 Not Found",
         "/loop": "more than 5 redirects",
     }

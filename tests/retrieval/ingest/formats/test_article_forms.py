@@ -93,3 +93,11 @@ def test_every_pdf_passage_knows_its_page(tmp_path, article_pdf):
     assert pages[0] == 1 and pages[-1] == 5 and pages == sorted(pages)
     (soldier,) = [p for p in passages if "shot five times" in p.text]
     assert quote_page(soldier, "A North Korean soldier who attempted to cross the DMZ") == 2
+
+
+def test_the_word_document_gives_the_hand_cleaned_passages_but_for_the_photo_credit(
+    tmp_path, article_docx, hand_cleaned
+):
+    extracted = _passages(_added(tmp_path, "defectors-article.docx", article_docx))
+    assert extracted[:-1] == hand_cleaned[:-1]
+    assert extracted[-1] == (hand_cleaned[-1][0], hand_cleaned[-1][1] + "\n\n" + PHOTO_CREDIT)
