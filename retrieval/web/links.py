@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from quotebot.retrieval.ingest.loader import DOCUMENT_SUFFIXES, CorpusError, parse_document
 from quotebot.retrieval.ingest.models import Document
-from quotebot.retrieval.ingest.store import prepare_document, safe_name, write_prepared
+from quotebot.retrieval.ingest.store import check_room, prepare_document, safe_name, write_prepared
 from quotebot.retrieval.web.fetch import Fetched, FetchPolicy, fetch
 
 SOURCE_URL = "source_url"
@@ -179,19 +179,19 @@ async def refresh_links(
 
 
 def write_refreshed(folder: Path, refreshed: Sequence[Refreshed]) -> list[str]:
-    """Write the documents whose text changed; the ids of those written. Same text, new validators: left alone."""
-    written = []
-    for result in refreshed:
-        if result.prepared is None:
-            continue
-        path = folder / result.link.id
-        try:
-            same = parse_document(result.link.id, path.read_bytes()).body == parse_document(
-                result.link.id, result.prepared.text
-            ).body
-        except (CorpusError, OSError):
-            same = False
-        if not same:
-            result.prepared.write(folder)
-            written.append(result.link.id)
-    return written
+    """Write the documents whose text changed, all or none (a corpus's limits are checked for all of them
+    first); the ids of those written. Same text, new validators: left alone."""
+    changed = [result.prepared for result in refreshed if result.prepared is not None and _text_changed(folder, result)]
+    check_room([(prepared.name, prepared.text) for prepared in changed])
+    for prepared in changed:
+        prepared.write(folder)
+    return [prepared.name for prepared in changed]
+
+
+def _text_changed(folder: Path, result: Refreshed) -> bool:
+    assert result.prepared is not None
+    try:
+        before = parse_document(result.link.id, (folder / result.link.id).read_bytes()).body
+    except (CorpusError, OSError):
+        return True
+    return before != parse_document(result.link.id, result.prepared.text).body

@@ -247,3 +247,26 @@ async def test_refresh_without_link_documents_says_so(discord_standin, clean_env
         sent = await discord_standin.send_interaction("corpus refresh", user=discord_standin.world.morgan)
         reply = await delivered(discord_standin, sent)  # deferred first: the server's corpus had to be loaded
     assert reply["content"] == "This server's corpus has no documents added by link (`/corpus add url:` adds one)."
+
+
+async def test_the_server_limits_hold_for_links_and_archives(discord_standin, clean_env, tmp_path, page_server, article_html):
+    page_server.routes[PAGE_PATH] = Route(article_html)
+    world = discord_standin.world
+    bot = make_bot(discord_standin, copy_corpus(tmp_path), server_max_documents=1, **ALLOW_LOCAL)
+    server_documents(bot, world.guild.id, {"rules.md": b"# Rules\n\nBe kind to one another in every channel.\n"})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        bundle.writestr("faq.md", "# FAQ\n\nAsk in the help channel.\n")
+    async with discord_standin.running(bot):
+        by_link = await follow_up_text(
+            discord_standin,
+            await discord_standin.send_interaction("corpus add", {"url": page_server.url(PAGE_PATH)}, user=world.morgan),
+        )
+        upload = discord_standin.add_attachment("export.zip", buffer.getvalue())
+        by_archive = await follow_up_text(
+            discord_standin, await discord_standin.send_interaction("corpus add", {"file": upload}, user=world.morgan)
+        )
+    over = "this server may keep at most 1 documents, and this would make 2: remove some first (QUOTEBOT\\_SERVER\\_MAX\\_DOCUMENTS)"  # escaped for Discord
+    assert by_link == f"Adding <{page_server.url(PAGE_PATH)}> failed: {over}. {UNCHANGED}"
+    assert by_archive == f"Adding `export.zip` failed: {over}. {UNCHANGED}"
+    assert _documents(bot, world.guild.id) == ["rules.md"]

@@ -97,3 +97,31 @@ async def test_a_page_never_replaces_another_document_of_the_same_name(page_serv
     assert saved == ["faq-2.md", "faq-3.md", "faq-2.md"]
     assert "Written by hand" in (tmp_path / "faq.md").read_text()
     assert "nine in the evening" in (tmp_path / "faq-3.md").read_text()
+
+
+async def test_a_refresh_that_would_go_over_a_limit_writes_nothing(page_server, tmp_path):
+    from quotebot.retrieval.ingest.store import before_writing
+    from quotebot.retrieval.library.limits import OverLimit
+
+    for path in ("/a.html", "/b.html"):
+        page_server.routes[path] = Route(_page(RULES))
+        prepare_fetched(await fetch(page_server.url(path), ALLOWED), max_bytes=100_000).write(tmp_path)
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    links = link_documents(load_folder(tmp_path).documents)
+    for path in ("/a.html", "/b.html"):
+        page_server.routes[path] = Route(_page(RULES.replace("eight", "nine")))
+    refreshed = await refresh_links(links, ALLOWED, max_bytes=100_000)
+    checked: list[list[str]] = []
+
+    def over(documents) -> None:  # type: ignore[no-untyped-def]
+        checked.append([document.id for document in documents])
+        raise OverLimit("this server may keep at most 1 passages")
+
+    token = before_writing.set(over)
+    try:
+        with pytest.raises(OverLimit):
+            write_refreshed(tmp_path, refreshed)
+    finally:
+        before_writing.reset(token)
+    assert checked == [["a.md", "b.md"]]  # both at once
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
