@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import socket
 import sys
+from collections.abc import Callable
 
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
@@ -19,7 +20,7 @@ from tests.bot.test_e2e_shards import READY, BotProcess, environment
 from tests.discord_standin import DiscordStandin
 
 #: A server corpus too large to embed before serving (over 64 passages): its vectors come in the background.
-LOGBOOK_PASSAGES = 90
+LOGBOOK_PASSAGES = 300
 
 
 def free_port() -> int:
@@ -61,6 +62,14 @@ async def scrape(port: int) -> dict:
         return samples(await response.text())
 
 
+async def scrape_until(port: int, ready: Callable[[dict], bool], timeout: float = 15.0) -> dict:
+    """Scrape until ``ready`` holds (the gauges are read once a second); the last scrape either way."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not ready(scraped := await scrape(port)) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.25)
+    return scraped
+
+
 async def ask(standin: DiscordStandin, question: str) -> None:
     sent = await standin.send_interaction("ask", {"question": question})
     await standin.wait_for_request(CALLBACK, interaction=sent, timeout=30)
@@ -88,8 +97,7 @@ async def test_the_metrics_endpoint_counts_what_members_see(discord_standin, cle
         before = await scrape(port)
 
         await ask(standin, OFF_TOPIC)  # loads the server's corpus: its logbook starts embedding in the background
-        await asyncio.sleep(1.5)  # one sample of the gauges
-        declined = await scrape(port)
+        declined = await scrape_until(port, lambda scraped: value(scraped, "quotebot_loaded_corpora") == 1)
 
         for _ in range(2):
             await ask(standin, ANSWERABLE)
