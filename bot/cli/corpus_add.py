@@ -23,12 +23,10 @@ from quotebot.retrieval import (
     is_shipped,
     save_upload,
 )
-from quotebot.retrieval.ingest.archive import describe_refused, import_archive
-from quotebot.retrieval.web.fetch import MAX_FETCH_BYTES, FetchPolicy, run_fetch
-from quotebot.retrieval.web.links import save_fetched
 
 if TYPE_CHECKING:
     from quotebot.bot.settings import Settings
+    from quotebot.retrieval.web.fetch import FetchPolicy
 
 
 def register(actions: argparse._SubParsersAction) -> None:
@@ -53,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add(args: argparse.Namespace, settings: Settings, folder: Path) -> int:
+    # Imported here, not at the top: the fetcher brings aiohttp, which `quotebot ask` (whose parser lists
+    # this command) should not pay for at every start.
+    from quotebot.retrieval.web.fetch import FetchPolicy
+
     added = add_source(folder, args, FetchPolicy.allowing(settings.fetch_allow_hosts))
     load_and_announce(settings, f"Added {added} to")
     return 0
@@ -91,6 +93,10 @@ def load_and_announce(settings: Settings, done: str) -> ReloadReport:
 
 def add_source(folder: Path, args: argparse.Namespace, policy: FetchPolicy) -> str:
     """Add what ``args.source`` names; the added documents' names, for the closing line."""
+    from quotebot.retrieval.ingest.archive import describe_refused, import_archive
+    from quotebot.retrieval.web.fetch import MAX_FETCH_BYTES, run_fetch
+    from quotebot.retrieval.web.links import save_fetched
+
     source: str = args.source
     if "://" in source:
         fetched = run_fetch(source, policy)

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quotebot.retrieval import load_folder
-from quotebot.retrieval.web.fetch import MAX_FETCH_BYTES, FetchPolicy
-from quotebot.retrieval.web.links import link_documents, refresh_links, write_refreshed
 
 if TYPE_CHECKING:
     from quotebot.bot.settings import Settings
@@ -42,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
 
 def refresh(args: argparse.Namespace, settings: Settings, folder: Path) -> int:
     from quotebot.bot.cli.corpus_add import load_and_announce
+    from quotebot.retrieval.web.fetch import MAX_FETCH_BYTES, FetchPolicy  # aiohttp: see corpus_add.add
+    from quotebot.retrieval.web.links import link_documents, refresh_links, write_refreshed
 
     links = link_documents(load_folder(folder).documents)
     if not links:
