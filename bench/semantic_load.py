@@ -66,7 +66,7 @@ async def load_run(
 
             change: Callable[[], None] | None = rewrite_wiki if rewrite else (lambda: None)
             async with standin.running(bot, timeout=60):
-                return await run_load(
+                report = await run_load(
                     standin,
                     bot,
                     rate=rate,
@@ -76,6 +76,12 @@ async def load_run(
                     change_corpus=change,
                     wait_seconds=15.0,
                 )
+            stats = bot.services.answering.stats[standin.world.guild.id]
+            ranked = stats.by_meaning + stats.by_words
+            if semantic and ranked:
+                print(f"  (semantic on: {stats.by_words / ranked:.0%} of answers by words alone while embedding)")
+            bot.services.live.close()
+            return report
 
 
 async def first_question_after_adding(folder: Path, passages: int, *, semantic: bool) -> float:
