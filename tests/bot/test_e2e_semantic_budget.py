@@ -38,13 +38,15 @@ async def test_five_questions_a_second_on_a_fresh_large_corpus_are_all_answered(
     async with discord_standin.running(semantic_bot, timeout=30):
         report = await run_load(discord_standin, semantic_bot, rate=5, seconds=10, reload_every=60, own=own)
         stats = semantic_bot.services.answering.stats[discord_standin.world.guild.id]
-        backlog = semantic_bot.services.corpora.scheduler.backlog()
-    print(f"\n5/s on a fresh {WIKI_PASSAGES}-passage corpus: {report}; ranked by meaning {stats.by_meaning}, "
-          f"by words {stats.by_words}; backlog {backlog.missing} passages")
+        moderator = await discord_standin.send_interaction("corpus stats", user=discord_standin.world.morgan)
+        shown = (await delivered(discord_standin, moderator))["content"]
+    print(f"\n5/s on a fresh {WIKI_PASSAGES}-passage corpus: {report}\n/corpus stats meanwhile:\n{shown}")
     assert report.sent == 50 and report.lost == 0 and report.busy == 0
     assert report.acknowledged_in_window == report.sent
     assert report.gateway_warnings == 0
     assert stats.by_words > 0  # the corpus was still being embedded: words alone answered meanwhile
+    assert f"{stats.by_words:,} of {stats.by_words + stats.by_meaning:,}: passages not embedded yet" in shown
+    assert "passages of 1 corpora waiting for vectors" in shown and "event loop at most" in shown
 
 
 async def test_fifty_a_second_with_reloads_rewriting_the_large_document_lose_nothing(discord_standin, semantic_bot):  # type: ignore[no-untyped-def]
