@@ -1,6 +1,6 @@
 """The semantic model on a budget, at full size: the real bot against the Discord stand-in, beside words alone.
 
-    python -m bench.semantic_load [--passages 3000] [--seconds 20] [--skip-embedded]
+    python -m bench.semantic_load [--passages 3000] [--seconds 20] [--scenarios fresh rewrite add embedded servers]
 
 A server's corpus is the article plus one wiki document of ``--passages``
 passages (``tests.bot.wiki``), with no vectors yet. Each scenario runs with
@@ -11,7 +11,7 @@ one after the other in the same run, and prints both and their ratio:
 2. 52 a second with a moderator's ``/corpus reload`` every 2 s that rewrites
    the wiki (every reload brings ``--passages`` passages without vectors);
 3. the first question after a moderator adds the wiki with ``/corpus add``;
-4. 52 a second once every passage has vectors (skipped with ``--skip-embedded``);
+4. 52 a second once every passage has vectors (embedding them first takes minutes);
 5. many servers: a small server's questions while three large corpora embed,
    beside the same questions with nothing embedding (``CorpusLibrary`` in
    process, no Discord).
@@ -38,6 +38,7 @@ from tests.bot.wiki import wiki_document
 from tests.discord_standin import DiscordStandin
 
 QUESTIONS_PER_SECOND = (5.0, 52.0)
+SCENARIOS = ("fresh", "rewrite", "add", "embedded", "servers")
 
 
 def with_wiki(bot, standin: DiscordStandin, passages: int) -> Path:  # type: ignore[no-untyped-def]
@@ -144,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--skip-embedded", action="store_true", help="skip the scenario that embeds everything first")
+    parser.add_argument(
+        "--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS), help="which to run (default: all)"
+    )
     args = parser.parse_args(argv)
     print(f"{args.passages:,}-passage wiki, {args.seconds:g} s a run; load average at start: {load_average()}")
     with tempfile.TemporaryDirectory() as root:
@@ -158,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             path.mkdir()
             return path
 
-        for rate, rewrite in ((QUESTIONS_PER_SECOND[0], False), (QUESTIONS_PER_SECOND[1], True)):
+        loads = [(QUESTIONS_PER_SECOND[0], False), (QUESTIONS_PER_SECOND[1], True)]
+        for rate, rewrite in [load for load, name in zip(loads, SCENARIOS) if name in args.scenarios]:
             title = f"{rate:g}/s on the fresh corpus" + (", a reload rewriting it every 2 s" if rewrite else "")
             print(f"\n{title}")
             reports = {}
@@ -170,12 +174,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  semantic {'on ' if semantic else 'off'}: {report}")
             print(f"  final answer p99, on / off: {ratio(reports[True].final_p99_ms, reports[False].final_p99_ms)}")
 
-        print("\nfirst question after /corpus add of the wiki")
-        first = {semantic: asyncio.run(first_question_after_adding(fresh(), args.passages, semantic=semantic))
-                 for semantic in (True, False)}
-        print(f"  semantic on {first[True] * 1000:.0f} ms, off {first[False] * 1000:.0f} ms: {ratio(first[True], first[False])}")
+        if "add" in args.scenarios:
+            print("\nfirst question after /corpus add of the wiki")
+            first = {semantic: asyncio.run(first_question_after_adding(fresh(), args.passages, semantic=semantic))
+                     for semantic in (True, False)}
+            print(f"  semantic on {first[True] * 1000:.0f} ms, off {first[False] * 1000:.0f} ms: "
+                  f"{ratio(first[True], first[False])}")
 
-        if not args.skip_embedded:
+        if "embedded" in args.scenarios:
             print(f"\n{QUESTIONS_PER_SECOND[1]:g}/s once every passage has vectors")
             embedded = {
                 semantic: asyncio.run(
@@ -188,9 +194,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  semantic {'on ' if semantic else 'off'}: {report}")
             print(f"  final answer p99, on / off: {ratio(embedded[True].final_p99_ms, embedded[False].final_p99_ms)}")
 
-        print("\nmany servers: a small server's questions (p99), idle and while three large corpora embed")
-        idle, busy = many_servers(fresh(), args.passages)
-        print(f"  idle {idle * 1000:.1f} ms, while embedding {busy * 1000:.1f} ms: {ratio(busy, idle)}")
+        if "servers" in args.scenarios:
+            print("\nmany servers: a small server's questions (p99), idle and while three large corpora embed")
+            idle, busy = many_servers(fresh(), args.passages)
+            print(f"  idle {idle * 1000:.1f} ms, while embedding {busy * 1000:.1f} ms: {ratio(busy, idle)}")
     print(f"\nload average at end: {load_average()}")
     return 0
 
