@@ -49,9 +49,11 @@ LEXICAL_CONFIDENCE = (
     "whole_quote_share_of_passage",
     "answer_kind_offered",
     "answer_kind_missing",
+    "names_missing_from_quote",
+    "rank_margin",
     "on_topic",
 )
-SEMANTIC_CONFIDENCE = (*LEXICAL_CONFIDENCE, "passage_cosine", "quote_cosine")
+SEMANTIC_CONFIDENCE = (*LEXICAL_CONFIDENCE, "passage_cosine", "quote_cosine", "best_sentence_cosine")
 FEATURES = {
     "semantic": {"decline": SEMANTIC_DECLINE, "confidence": SEMANTIC_CONFIDENCE},
     "lexical": {"decline": LEXICAL_DECLINE, "confidence": LEXICAL_CONFIDENCE},
@@ -72,11 +74,18 @@ class Signals:
     All three leave out a question word the passage holds only through an everyday synonym outside the
     quote: asked how many defectors "arrived", a passage whose quote gives the count and whose previous
     sentence says "reaching" has not shown the quote to miss anything the passage has.
+
+    Members' questions share few words with the passage that answers them, so the models also read signals
+    that do not depend on wording: ``names_missing_from_quote`` (a name or number the question gives that the
+    quote and its heading do not hold), the answer kind, the meaning (cosines) and ``rank_margin``, how far
+    the chosen passage's ranking score is ahead of the next candidate's.
     """
 
     quote: str
     evidence: Evidence
     names_missing: bool
+    names_missing_from_quote: bool
+    rank_margin: float
     quote_share: float
     whole_quote_share: float
     passage_share: float
@@ -118,10 +127,16 @@ class Signals:
             whole_quote_share_of_passage=self.whole_quote_share / coverage if coverage else 0.0,
             answer_kind_offered=float(self.answer_kind_asked and self.answer_kind_offered),
             answer_kind_missing=float(self.answer_kind_asked and not self.answer_kind_offered),
+            names_missing_from_quote=float(self.names_missing_from_quote),
+            rank_margin=self.rank_margin,
             on_topic=on_topic,
         )
         if self.semantic:
-            features.update(passage_cosine=self.passage_cosine, quote_cosine=self.quote_cosine)
+            features.update(
+                passage_cosine=self.passage_cosine,
+                quote_cosine=self.quote_cosine,
+                best_sentence_cosine=self.best_sentence_cosine,
+            )
         return features
 
 

@@ -244,6 +244,8 @@ class QuoteEngine:
             quote=quote.text,
             evidence=passage_evidence,
             names_missing=bool(question.name_terms - passage_evidence.found),
+            names_missing_from_quote=bool(question.name_terms - terms.match(whole_quote).found),
+            rank_margin=best.score - candidates[1].score if len(candidates) > 1 else best.score,
             quote_share=max(terms.share(found, ignoring=by_synonym_elsewhere) for found in evidence.terms_found[quoted]),
             whole_quote_share=terms.share(whole_quote, ignoring=by_synonym_elsewhere),
             passage_share=terms.share(passage_found, ignoring=by_synonym_elsewhere),

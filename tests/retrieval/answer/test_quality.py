@@ -82,9 +82,11 @@ def test_semantic_squad2_subset_floors() -> None:
     report = evaluate(corpora, load_embedder())
     ours = report.quotebot.figures()
     assert report.quotebot.unanswerable > 100
-    assert ours["unanswerable not confident"] >= 0.45
+    # Fitted with the member-worded sets, the confidence hedges on fewer right answers (0.093 here) and lets
+    # more of these unanswerable questions through (0.406 not confident; docs/quality.md has the trade-off).
+    assert ours["unanswerable not confident"] >= 0.38
     assert ours["answerable declined"] <= 0.07
-    assert ours["answerable unsure"] <= 0.25
+    assert ours["answerable unsure"] <= 0.13
 
 
 def test_lexical_squad_floors() -> None:
