@@ -24,6 +24,7 @@ from rank_bm25 import BM25Okapi
 
 from quotebot.retrieval.answer.engine import QuoteEngine
 from quotebot.retrieval.index.embedding import TextEmbedder
+from quotebot.retrieval.index.vector_store import VectorStore
 from quotebot.retrieval.ingest.loader import CorpusError
 from quotebot.retrieval.ingest.models import Answer, Document, Outcome
 from quotebot.retrieval.ingest.sentences import split_sentences
@@ -194,18 +195,23 @@ def load_reworded_squad(
     )
 
 
-def evaluate(corpora: Iterable[EvalCorpus], embedder: TextEmbedder | None = None) -> EvalReport:
-    """Ask every question of every corpus, of quotebot (semantic when ``embedder`` is given) and of plain BM25."""
+def evaluate(
+    corpora: Iterable[EvalCorpus], embedder: TextEmbedder | None = None, store: VectorStore | None = None
+) -> EvalReport:
+    """Ask every question of every corpus, of quotebot (semantic when ``embedder`` is given) and of plain BM25.
+
+    ``store`` keeps the passage vectors between runs (embedding is most of a semantic evaluation's time).
+    """
     report = EvalReport()
     for corpus in corpora:
-        report.quotebot.add(_score_quotebot(corpus, embedder))
+        report.quotebot.add(_score_quotebot(corpus, embedder, store))
         report.plain_bm25.add(_score_plain(corpus))
         report.corpora += 1
     return report
 
 
-def _score_quotebot(corpus: EvalCorpus, embedder: TextEmbedder | None) -> Tally:
-    engine = QuoteEngine.build(corpus.documents, embedder)
+def _score_quotebot(corpus: EvalCorpus, embedder: TextEmbedder | None, store: VectorStore | None) -> Tally:
+    engine = QuoteEngine.build(corpus.documents, embedder, store)
     tally = Tally()
     for item in corpus.questions:
         answer = engine.ask(item.question, top_k=3)

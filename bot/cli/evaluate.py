@@ -46,6 +46,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--original-wording", action="store_true",
         help="with --reworded: ask the same questions in SQuAD's own wording",
     )
+    parser.add_argument(
+        "--vectors", type=Path, metavar="DIR",
+        help="keep the semantic model's passage vectors in DIR between runs (embedding is most of the time)",
+    )
     parser.set_defaults(handler=run, serves_servers=False)
 
 
@@ -78,7 +82,12 @@ def run(args: argparse.Namespace) -> int:
 
     embedder = embedder_from(args)
     label = "quotebot" if embedder else "quotebot --lexical"
-    print(format_report(evaluate(corpora, embedder), title, label))
+    store = None
+    if embedder is not None and args.vectors is not None:
+        from quotebot.retrieval.index.vector_store import VectorStore
+
+        store = VectorStore([args.vectors], embedder.identity, embedder.dimension)
+    print(format_report(evaluate(corpora, embedder, store), title, label))
     return 0
 
 

@@ -183,3 +183,42 @@ def test_bad_corpus_file_is_named_and_the_rest_evaluated(
     captured = capsys.readouterr()
     assert captured.err == f"quotebot: skipped {folder / 'bad.md'}: binary file, not text\n"
     assert table(captured.out)["quotebot"]["hit@1"] == "1.000"
+
+
+def test_eval_reworded_squad_questions_in_members_words_and_in_squads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    squad = write_squad(tmp_path / "tiny-squad.json.gz", {"data": [
+        {"title": "Zebrafish", "paragraphs": [{"context": "Zebrafish spawn at dawn. They lay around 200 eggs.", "qas": [
+            {"id": "z1", "question": "When do zebrafish spawn?", "answers": [{"text": "dawn"}]},
+            {"id": "z2", "question": "How many eggs do zebrafish lay?", "answers": [{"text": "200"}]},
+        ]}]},
+        {"title": "Lighthouse_keeping", "paragraphs": [{"context": "The keeper trims the wick every evening.", "qas": [
+            {"id": "l1", "question": "What does the keeper trim?", "answers": [{"text": "the wick"}]},
+        ]}]},
+    ]})
+    reworded = write_questions(tmp_path / "members.jsonl", [
+        {"id": "z2", "question": "how many eggs do they lay", "answers": ["200"]},
+        {"id": "l1", "question": "wat does the keeper cut", "answers": ["the wick"]},
+    ])
+    assert cli.main(["eval", "--lexical", "--squad", str(squad), "--reworded", str(reworded)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        "SQuAD (tiny-squad.json.gz), the questions of members.jsonl in members.jsonl: "
+        "2 corpora, 2 answerable, 2 off-topic questions"
+    )
+    assert cli.main(["eval", "--lexical", "--squad", str(squad), "--reworded", str(reworded), "--original-wording"]) == 0
+    assert "in SQuAD's wording: 2 corpora, 2 answerable" in capsys.readouterr().out
+    assert cli.main(["eval", "--lexical", str(reworded), "--reworded", str(reworded)]) == 2
+    assert "--reworded needs --squad or --squad2" in capsys.readouterr().err
+
+
+def test_eval_keeps_passage_vectors_where_asked(
+    small_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = write_questions(tmp_path / "q.jsonl", [{"question": "When do zebrafish spawn?", "answers": ["spawn at dawn"]}])
+    vectors = tmp_path / "vectors"
+    for _ in range(2):  # the second run reads the vectors the first one kept
+        assert cli.main(["eval", "--vectors", str(vectors), "--corpus", str(small_corpus), str(questions)]) == 0
+        assert table(capsys.readouterr().out)["quotebot"]["hit@1"] == "1.000"
+    assert list(vectors.rglob("part-*.npz"))
