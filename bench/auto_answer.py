@@ -26,11 +26,11 @@ from bench.text import SQUAD
 from quotebot.bot.answering import confident_enough
 from quotebot.bot.settings import AUTO_ANSWER_CONFIDENCE
 from quotebot.retrieval.answer.engine import QuoteEngine
+from quotebot.retrieval.answer.models import Answer
 from quotebot.retrieval.evaluation import EvalCorpus, load_question_file, load_squad
 from quotebot.retrieval.index.embedding import TextEmbedder
 from quotebot.retrieval.index.onnx_embedder import load_embedder
 from quotebot.retrieval.ingest.loader import load_folder
-from quotebot.retrieval.ingest.models import Answer
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 ARTICLE_CORPUS = REPOSITORY / "corpus"

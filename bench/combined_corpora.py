@@ -28,9 +28,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from quotebot.retrieval.answer.engine import QuoteEngine
+from quotebot.retrieval.answer.models import Answer
 from quotebot.retrieval.evaluation import EvalQuestion, Tally, _count, load_question_file, load_squad
 from quotebot.retrieval.ingest.loader import load_folder
-from quotebot.retrieval.ingest.models import Answer, Document
+from quotebot.retrieval.ingest.models import Document
 from quotebot.retrieval.library.combine import better_supported
 
 REPOSITORY = Path(__file__).resolve().parent.parent

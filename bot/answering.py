@@ -65,9 +65,9 @@ class Via(enum.StrEnum):
 
 
 def confident_enough(answer: Answer, threshold: float) -> bool:
-    """Whether ``answer`` may be posted where nobody asked quotebot: answered with a confidence estimate
-    of at least ``threshold`` (``bench.auto_answer`` measures the threshold), never an unsure one."""
-    return answer.outcome is Outcome.ANSWERED and answer.confidence is not None and answer.confidence >= threshold
+    """Whether ``answer`` may be posted where nobody asked quotebot: answered with a confidence of at least
+    ``threshold`` (``bench.auto_answer`` measures the threshold), never an unsure one."""
+    return answer.outcome is Outcome.ANSWERED and answer.confidence >= threshold
 
 
 def question_in_text(text: str) -> str:

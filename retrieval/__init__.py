@@ -12,6 +12,7 @@ else is free to change.
 """
 
 from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, MAX_TOP_K
+from quotebot.retrieval.answer.models import Answer, Hit, Outcome, Ranking
 from quotebot.retrieval.answer.questions import MAX_QUESTION_CHARS
 from quotebot.retrieval.answer.quoting import highlight_question
 from quotebot.retrieval.index.cache_location import cache_folders
@@ -21,7 +22,7 @@ from quotebot.retrieval.index.onnx_embedder import ModelFiles, checked_digests, 
 from quotebot.retrieval.ingest.citation import is_web_url, page_url, quote_page, text_fragment_url
 from quotebot.retrieval.ingest.durable import write_durably
 from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_folder
-from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage, Ranking
+from quotebot.retrieval.ingest.models import Document, Passage
 from quotebot.retrieval.ingest.shipped import default_corpus_folder, describe_corpus, is_shipped
 from quotebot.retrieval.ingest.store import remove_document, safe_name, save_upload
 from quotebot.retrieval.library.change_signal import ChangeSignal

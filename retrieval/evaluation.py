@@ -23,10 +23,11 @@ from pathlib import Path
 from rank_bm25 import BM25Okapi
 
 from quotebot.retrieval.answer.engine import QuoteEngine
+from quotebot.retrieval.answer.models import Answer, Outcome
 from quotebot.retrieval.index.embedding import TextEmbedder
 from quotebot.retrieval.index.vector_store import VectorStore
 from quotebot.retrieval.ingest.loader import CorpusError
-from quotebot.retrieval.ingest.models import Answer, Document, Outcome
+from quotebot.retrieval.ingest.models import Document
 from quotebot.retrieval.ingest.sentences import split_sentences
 
 _PLAIN_TOKEN = re.compile(r"\w+")

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from quotebot.retrieval.answer.engine import DEFAULT_TOP_K, QuoteEngine, analyse_built_in_words
+from quotebot.retrieval.answer.models import Answer
 from quotebot.retrieval.index.cache import load_index, save_index, stamp_key, trusted_stamps
 from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.index.embedding import TextEmbedder
@@ -37,7 +38,7 @@ from quotebot.retrieval.index.embedding_scheduler import EmbeddingScheduler
 from quotebot.retrieval.index.passage_vectors import PassageVectors
 from quotebot.retrieval.index.vector_store import VectorStore
 from quotebot.retrieval.ingest.loader import CorpusError, FileProblem, load_files, scan_folder
-from quotebot.retrieval.ingest.models import Answer, Document
+from quotebot.retrieval.ingest.models import Document
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from quotebot.retrieval.answer.evidence import Evidence
-from quotebot.retrieval.ingest.models import Outcome
+from quotebot.retrieval.answer.models import Outcome
 
 # The fitted weights, written by ``python -m bench.calibrate_confidence`` (shipped as package data).
 WEIGHTS_FILE = Path(__file__).with_name("confidence_weights.json")

@@ -42,6 +42,7 @@ from quotebot.retrieval.answer.metadata import (
     metadata_terms,
     name_the_author,
 )
+from quotebot.retrieval.answer.models import Answer, Hit, Outcome, Ranking
 from quotebot.retrieval.answer.questions import Question, analyze, framing_terms, with_corrected_terms
 from quotebot.retrieval.answer.quoting import Quote, choose_quote, highlight_spans
 from quotebot.retrieval.answer.sentence_evidence import CandidateText, number_word_terms, sentence_evidence
@@ -53,7 +54,7 @@ from quotebot.retrieval.index.corpus_index import CorpusIndex, build_index
 from quotebot.retrieval.index.embedding import TextEmbedder
 from quotebot.retrieval.index.passage_vectors import PassageVectors, question_vector
 from quotebot.retrieval.index.vector_store import VectorStore
-from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage, Ranking
+from quotebot.retrieval.ingest.models import Document, Passage
 
 DEFAULT_TOP_K = 3
 MAX_TOP_K = 25
@@ -112,7 +113,7 @@ class QuoteEngine:
         hits = self._hits(candidates, top_k)
         if about_document:
             answer = answer_about_document(parsed, self.catalogue, hits)
-            return replace(answer, confidence=1.0 if answer.answered else 0.0, ranking=ranking), None
+            return replace(answer, ranking=ranking), None
         if not parsed.topic_terms:
             return _decline(parsed, hits, "The question has no words to search for."), None
         if not candidates:
@@ -128,14 +129,13 @@ class QuoteEngine:
             return replace(declined, ranking=ranking), signals
         answer = Answer(
             question=parsed.text,
-            answered=True,
+            outcome=outcome,
             quote=quote.text,
             hits=hits,
             matched_terms=signals.evidence.found,
             highlights=highlight_spans(quote.text, parsed),
             source=passage.document,
             section=passage.section,
-            outcome=outcome,
             confidence=confidence,
             ranking=ranking,
         )
@@ -280,5 +280,10 @@ def bm25_query(question: Question) -> tuple[list[str], list[float]]:
 
 def _decline(question: Question, hits: tuple[Hit, ...], reason: str, confidence: float = 0.0) -> Answer:
     return Answer(
-        question=question.text, answered=False, quote=None, hits=hits, decline_reason=reason, confidence=confidence
+        question=question.text,
+        outcome=Outcome.DECLINED,
+        quote=None,
+        hits=hits,
+        confidence=confidence,
+        decline_reason=reason,
     )

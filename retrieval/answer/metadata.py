@@ -11,9 +11,10 @@ import re
 from collections.abc import Sequence
 from functools import cached_property, lru_cache
 
+from quotebot.retrieval.answer.models import Answer, Hit, Outcome
 from quotebot.retrieval.answer.questions import Intent, Question
 from quotebot.retrieval.index.tokens import terms
-from quotebot.retrieval.ingest.models import Answer, Document, Hit
+from quotebot.retrieval.ingest.models import Document
 
 # Words that only say which piece of metadata is wanted.
 _METADATA_TEXT = (
@@ -91,12 +92,16 @@ def answer_about_document(question: Question, catalogue: Catalogue, hits: tuple[
     if statement is None:
         return Answer(
             question=question.text,
-            answered=False,
+            outcome=Outcome.DECLINED,
             quote=None,
             hits=hits,
+            confidence=0.0,
             decline_reason=f"“{document.title}” does not record its {question.intent.value}.",
         )
-    return Answer(question=question.text, answered=True, quote=statement, hits=hits, source=document)
+    # A document's own record, stated as it is: exact, so certain.
+    return Answer(
+        question=question.text, outcome=Outcome.ANSWERED, quote=statement, hits=hits, confidence=1.0, source=document
+    )
 
 
 def _target(question: Question, catalogue: Catalogue) -> Document | None:

@@ -1,4 +1,5 @@
-"""The plain values that flow from the corpus to an answer.
+"""The plain values a corpus is made of: documents and their passages (what answers are made of is
+``answer.models``).
 
 They are frozen dataclasses so that an index snapshot can be shared between
 the event loop and worker threads without locks: nothing here ever changes
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 
@@ -80,90 +80,3 @@ class Passage:
     start: int
     end: int
     text: str
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A passage as ranked for one question."""
-
-    rank: int
-    score: float
-    passage: Passage
-
-
-class Ranking(Enum):
-    """How the passages were ranked: by words and meaning, or by words alone.
-
-    Words alone answer when the semantic model is off, and also, with it on, a
-    question whose candidate passages have no vectors yet (a corpus still being
-    embedded): it is answered at once rather than waiting for the model.
-    """
-
-    SEMANTIC = "semantic"
-    LEXICAL = "lexical"
-
-
-class Outcome(Enum):
-    """What quotebot does with a question: quote confidently, quote while saying it may not answer, or decline."""
-
-    ANSWERED = "answered"
-    UNSURE = "unsure"
-    DECLINED = "declined"
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What quotebot says to one question, before any front end renders it.
-
-    ``quote`` is verbatim text of ``hits[0].passage`` (or of the document's
-    metadata for questions about the document itself) and is ``None`` exactly
-    when ``answered`` is false. ``highlights`` are ``(start, end)`` spans of
-    ``quote`` holding the question's words, for front ends that emphasise them.
-    ``outcome`` says how sure quotebot is: ``answered`` is true for both
-    ``ANSWERED`` and ``UNSURE`` (a quote is shown); ``confidence`` is the
-    calibrated probability that the quote answers the question (``None`` when
-    no estimate was made: a question about a document's own metadata, or one
-    sharing no word with the corpus); it is what makes answers from different
-    corpora comparable, which scores are not.
-    """
-
-    question: str
-    answered: bool
-    quote: str | None
-    hits: tuple[Hit, ...]
-    matched_terms: frozenset[str] = frozenset()
-    highlights: tuple[tuple[int, int], ...] = ()
-    decline_reason: str | None = None
-    source: Document | None = None
-    section: str | None = None
-    outcome: Outcome | None = None
-    confidence: float | None = None
-    ranking: Ranking = Ranking.LEXICAL
-
-    def __post_init__(self) -> None:
-        if self.outcome is None:
-            object.__setattr__(self, "outcome", Outcome.ANSWERED if self.answered else Outcome.DECLINED)
-        if self.answered == (self.outcome is Outcome.DECLINED):
-            raise ValueError(f"answered={self.answered} contradicts outcome {self.outcome}")
-
-    def to_json(self) -> dict[str, Any]:
-        """The stable ``quotebot ask --json`` contract (one object per question)."""
-        return {
-            "question": self.question,
-            "answered": self.answered,
-            "outcome": self.outcome.value if self.outcome else None,
-            "confidence": None if self.confidence is None else round(float(self.confidence), 3),
-            "ranking": self.ranking.value,
-            "quote": self.quote,
-            "results": [
-                {
-                    "rank": hit.rank,
-                    "score": float(hit.score),
-                    "passage_id": hit.passage.id,
-                    "text": hit.passage.text,
-                    "section": hit.passage.section,
-                    "document": hit.passage.document.summary(),
-                }
-                for hit in self.hits
-            ],
-        }

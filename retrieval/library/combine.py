@@ -12,19 +12,12 @@ measures this against one index of both).
 
 from __future__ import annotations
 
-from quotebot.retrieval.ingest.models import Answer
+from quotebot.retrieval.answer.models import Answer
 
 
 def support(answer: Answer) -> tuple[bool, float]:
-    """How well ``answer`` is supported, comparable across corpora: answered first, then confidence.
-
-    An answer without a confidence estimate is one composed from a document's
-    own metadata ("who wrote this?") when answered, which is exact, and one
-    sharing no word with its corpus when declined, which is the weakest.
-    """
-    if answer.confidence is not None:
-        return answer.answered, answer.confidence
-    return answer.answered, 1.0 if answer.answered else 0.0
+    """How well ``answer`` is supported, comparable across corpora: answered first, then confidence."""
+    return answer.answered, answer.confidence
 
 
 def better_supported(own: Answer, shared: Answer) -> Answer:

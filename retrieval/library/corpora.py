@@ -28,10 +28,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from quotebot.retrieval.answer.engine import DEFAULT_TOP_K
+from quotebot.retrieval.answer.models import Answer
 from quotebot.retrieval.index.embedding import TextEmbedder
 from quotebot.retrieval.ingest.durable import make_folder
 from quotebot.retrieval.ingest.loader import has_documents
-from quotebot.retrieval.ingest.models import Answer
 from quotebot.retrieval.ingest.store import before_writing
 from quotebot.retrieval.library.combine import better_supported
 from quotebot.retrieval.library.limits import CorpusLimits

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from quotebot.retrieval.ingest.models import Answer, Document, Hit, Outcome, Passage
+from quotebot.retrieval.answer.models import Answer, Hit, Outcome
+from quotebot.retrieval.ingest.models import Document, Passage
 
 QUOTE = "In 2019, 1,047 defectors arrived in South Korea."
 
@@ -38,6 +39,7 @@ def answered(
     highlight: tuple[str, ...] = (),
     matched_terms: frozenset[str] = frozenset(),
     outcome: Outcome = Outcome.ANSWERED,
+    confidence: float = 0.9,
 ) -> Answer:
     """An answer quoting ``quote`` from the first passage (which contains it), ``highlight`` words in bold."""
     passages = passages or [passage(f"Some context before. {quote} And some after.")]
@@ -45,21 +47,21 @@ def answered(
     spans = tuple((start, start + len(word)) for word in highlight if (start := quote.find(word)) >= 0)
     return Answer(
         question=question,
-        answered=True,
+        outcome=outcome,
         quote=quote,
         hits=hits,
+        confidence=confidence,
         matched_terms=matched_terms,
         highlights=spans,
         source=passages[0].document,
         section=passages[0].section,
-        outcome=outcome,
     )
 
 
 def declined(
     question: str = "What is the capital of France?", reason: str | None = "Nothing in the corpus matches those words."
 ) -> Answer:
-    return Answer(question=question, answered=False, quote=None, hits=(), decline_reason=reason)
+    return Answer(question=question, outcome=Outcome.DECLINED, quote=None, hits=(), confidence=0.0, decline_reason=reason)
 
 
 @st.composite

@@ -163,10 +163,10 @@ class AutoAnswer(commands.Cog):
         threshold = self.services.settings.auto_answer_confidence
         if not confident_enough(answer, threshold):
             log.info(
-                "New thread %s not answered automatically: %s (confidence %s, needs %.2f)",
+                "New thread %s not answered automatically: %s (confidence %.2f, needs %.2f)",
                 message.channel.id,
-                "answered" if answer.answered else "declined",
-                "none" if answer.confidence is None else f"{answer.confidence:.2f}",
+                answer.outcome.value,
+                answer.confidence,
                 threshold,
             )
             return

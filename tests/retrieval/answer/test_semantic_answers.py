@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from quotebot.retrieval.answer.engine import QuoteEngine
+from quotebot.retrieval.answer.models import Outcome
 from quotebot.retrieval.index.onnx_embedder import load_embedder
 from quotebot.retrieval.ingest.loader import load_folder
-from quotebot.retrieval.ingest.models import Outcome
 from tests.conftest import SHIPPED_CORPUS
 
 
@@ -83,7 +83,7 @@ def test_questions_typed_the_way_members_type_find_the_answer(article: QuoteEngi
 def test_off_topic_questions_are_declined_with_a_low_confidence(article: QuoteEngine, question: str) -> None:
     answer = article.ask(question)
     assert answer.outcome is Outcome.DECLINED and not answer.answered and answer.quote is None
-    assert answer.confidence is not None and answer.confidence < 0.2
+    assert answer.confidence < 0.2
 
 
 @pytest.mark.parametrize("question", ["How many defectors went to Japan in 2019?", "When did the Korean War end?"])
@@ -92,7 +92,7 @@ def test_on_topic_questions_the_article_does_not_answer_are_not_answered_confide
 ) -> None:
     answer = article.ask(question)
     assert answer.outcome in (Outcome.UNSURE, Outcome.DECLINED)
-    assert answer.confidence is not None and answer.confidence < 0.5
+    assert answer.confidence < 0.5
     assert answer.to_json()["outcome"] == answer.outcome.value
     assert answer.to_json()["answered"] is (answer.outcome is Outcome.UNSURE)
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from quotebot.retrieval.answer.engine import QuoteEngine
+from quotebot.retrieval.answer.models import Ranking
 from quotebot.retrieval.index.corpus_index import build_index
 from quotebot.retrieval.index.passage_vectors import PassageVectors
 from quotebot.retrieval.index.vector_store import VectorStore
 from quotebot.retrieval.ingest.loader import load_folder
-from quotebot.retrieval.ingest.models import Ranking
 from quotebot.retrieval.ingest.shipped import SHIPPED_CORPUS
 from tests.retrieval.embedders import CountingEmbedder
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from quotebot.retrieval.answer.models import Ranking
 from quotebot.retrieval.index import cache as index_cache
 from quotebot.retrieval.index import corpus_index
 from quotebot.retrieval.index.cache import ANALYSIS_VERSION, load_index
 from quotebot.retrieval.index.corpus_index import build_index
 from quotebot.retrieval.index.tokens import terms
 from quotebot.retrieval.ingest.loader import load_folder
-from quotebot.retrieval.ingest.models import Ranking
 from quotebot.retrieval.ingest.shipped import SHIPPED_CORPUS
 from quotebot.retrieval.live import LiveEngine
 from tests.retrieval.embedders import CountingEmbedder

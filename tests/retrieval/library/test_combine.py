@@ -25,6 +25,6 @@ def test_the_more_confident_answer_wins_and_a_tie_keeps_the_own_one() -> None:
     assert better_supported(own, tie) is own
 
 
-def test_a_metadata_answer_without_an_estimate_counts_as_certain() -> None:
-    metadata = answered("“Birds” was written by Ada Stone.")  # confidence None
+def test_a_documents_own_record_is_certain_and_beats_any_judged_quote() -> None:
+    metadata = with_confidence(answered("“Birds” was written by Ada Stone."), 1.0)  # as the engine states it
     assert better_supported(metadata, with_confidence(answered("Shared quote."), 0.99)) is metadata
