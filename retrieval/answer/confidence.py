@@ -1,23 +1,24 @@
 """How sure quotebot is that its quote answers the question, and what it therefore does: answer, hedge or decline.
 
-Two small logistic models, fitted on SQuAD by ``python -m
-bench.calibrate_confidence``, which writes their weights, by feature name,
-to ``confidence_weights.json`` beside this module (and prints how each
-generalises to articles held out of its fit, and the reliability table):
+Two small logistic models, fitted by ``python -m bench.calibrate_confidence``
+on SQuAD and on questions worded the way members type (``tests/data``),
+which writes their weights, by feature name, to ``confidence_weights.json``
+beside this module; ``docs/quality.md`` has what it prints (held out by
+article) and the reliability tables:
 
 - *decline*: is the best passage about the question at all? It separates a
   corpus's own questions from other articles' (off-topic), from how much of
   the question the passage holds in words and, with the semantic model, in
   meaning. Below its threshold quotebot declines.
-- *confidence*: the probability that the quote answers the question. It is
-  fitted on answerable, off-topic and unanswerable SQuAD questions (SQuAD
-  2.0's were written to look answerable from the same article), reads the
-  decline model's probability besides the signals (stacked: one linear
-  model alone was over-confident at the top, expected calibration error
-  0.042 against 0.018 held out), and is the ``"confidence"`` every answer
-  carries. Below ``UNSURE_BELOW`` the quote is
-  still shown, introduced as "the closest passage I found — it may not
-  answer this".
+- *confidence*: the probability that the quote answers the question, the
+  ``"confidence"`` every answer carries. It reads the decline model's
+  probability besides the signals (stacked: one linear model alone was
+  over-confident at the top), and signals that do not depend on wording
+  (meaning, the answer kind, the question's names and numbers in the quote,
+  the ranking margin), since members' right answers share few words with
+  the passage. Below the unsure threshold, chosen by the product rule
+  (at most 15% of members' right answers marked unsure), the quote is still
+  shown, introduced as "the closest passage I found — it may not answer this".
 
 Each model exists twice, for the semantic path and for the lexical one
 (``--lexical``, or when the model cannot load), because the signals differ.
