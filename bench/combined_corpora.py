@@ -35,7 +35,7 @@ from quotebot.retrieval.ingest.models import Document
 from quotebot.retrieval.library.combine import better_supported
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-SQUAD = REPOSITORY.parent / "shared" / "data" / "squad" / "squad-v1.1-dev-public.json.gz"
+SQUAD = REPOSITORY / "tests" / "data" / "squad" / "squad-v1.1-dev-public.json.gz"
 ARTICLE_CORPUS = REPOSITORY / "corpus"
 ARTICLE_QUESTIONS = REPOSITORY / "tests" / "data" / "article_questions.jsonl"
 OWN_ARTICLES, SHARED_ARTICLES = 6, 6
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if not SQUAD.is_file():
-        print(f"{SQUAD} not found: this benchmark needs SQuAD v1.1 (../shared/data/squad)", file=sys.stderr)
+        print(f"{SQUAD} not found: this benchmark needs SQuAD v1.1 (tests/data/squad)", file=sys.stderr)
         return 1
     pairs, off_topic_article = questions_and_documents()
     article, squad = pairs[0], pairs[1:]

@@ -1,6 +1,6 @@
 """Benchmark text: English sentences recombined into passages, and questions drawn from them.
 
-Sentences come from the SQuAD articles in ``../shared/data/squad`` when that
+Sentences come from the SQuAD articles in ``tests/data/squad`` when that
 file exists (real English, nobody here wrote it); otherwise from a generated
 Zipfian vocabulary, and ``SentencePool.source`` says so. Each sentence is
 tokenized once by quotebot's own analysis, so a passage's terms are the
@@ -22,7 +22,7 @@ from quotebot.retrieval.index.stopwords import ENGLISH_STOPWORDS
 from quotebot.retrieval.index.tokens import terms
 from quotebot.retrieval.ingest.sentences import split_sentences
 
-SQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "squad" / "squad-v1.1-dev-public.json.gz"
+SQUAD = Path(__file__).resolve().parent.parent / "tests" / "data" / "squad" / "squad-v1.1-dev-public.json.gz"
 PASSAGE_WORDS = (60, 120)
 QUESTION_WORDS = (5, 12)
 

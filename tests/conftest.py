@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -10,8 +11,23 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_CORPUS = REPO_ROOT / "corpus"
 SHIPPED_ARTICLE = "number-of-north-korean-defectors-declines.md"
+#: The SQuAD dev articles the quality tests and benchmarks read (16 of v1.1, 6 of 2.0; licence: tests/data/README.md).
+SQUAD_FOLDER = REPO_ROOT / "tests" / "data" / "squad"
+SQUAD = SQUAD_FOLDER / "squad-v1.1-dev-public.json.gz"
+SQUAD2 = SQUAD_FOLDER / "squad-v2.0-dev-public.json.gz"
 
 CorpusWriter = Callable[..., Path]
+#: Set by CI (``.ci/run``): a skipped test fails the run, so missing data or a missing tool is never passed over.
+NO_SKIPS = "QUOTEBOT_TESTS_NO_SKIPS"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With ``QUOTEBOT_TESTS_NO_SKIPS`` set, fail a run in which any test skipped."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if os.environ.get(NO_SKIPS) and skipped and exitstatus == pytest.ExitCode.OK:
+        print(f"\n{len(skipped)} test(s) skipped, and {NO_SKIPS} forbids it: failing the run.")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)

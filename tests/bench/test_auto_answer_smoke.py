@@ -5,13 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bench import auto_answer
-from bench.text import SQUAD
 from quotebot.bot.settings import AUTO_ANSWER_CONFIDENCE
 
 
 def test_it_prints_a_row_per_threshold_and_the_shipped_thresholds_figures(capsys: pytest.CaptureFixture[str]) -> None:
-    if not SQUAD.is_file():
-        pytest.skip(f"SQuAD not found at {SQUAD}")
     assert auto_answer.main(["--articles", "1", "--lexical"]) == 0
     output = capsys.readouterr().out
     rows = [line for line in output.splitlines() if line.startswith(">= ")]

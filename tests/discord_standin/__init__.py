@@ -20,7 +20,7 @@ from .commands import InteractionRejected
 from .faults import REPLY_ROUTES, Fault, FaultPlan
 from .flags import ApplicationFlag, Intent, Permission
 from .gateway import GatewaySession
-from .openapi import DiscordOpenAPI, SpecViolation, spec_or_skip
+from .openapi import DiscordOpenAPI, SpecViolation, load_spec
 from .server import DEFAULT_TOKEN, DiscordStandin, SentInteraction
 from .state import Timing
 from .world import Attachment, Channel, Guild, Member, Role, User, World, second_guild
@@ -50,6 +50,6 @@ __all__ = [
     "Timing",
     "User",
     "World",
+    "load_spec",
     "second_guild",
-    "spec_or_skip",
 ]

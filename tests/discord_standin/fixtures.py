@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from .openapi import SPEC_PATH, DiscordOpenAPI, load_spec, spec_or_skip
+from .openapi import DiscordOpenAPI, load_spec
 from .server import DiscordStandin
 from .world import World, second_guild
 
@@ -23,16 +23,15 @@ async def checked_standin(world: World | None = None) -> AsyncIterator[DiscordSt
     """A started stand-in serving ``world``, with discord.py pointed at it; checked when the block ends.
 
     Leaving fails if the bot called a route the stand-in does not serve, if
-    the stand-in itself crashed, or — when Discord's OpenAPI description is
-    present — if any request body the bot sent breaks it.
+    the stand-in itself crashed, or if any request body the bot sent breaks
+    Discord's OpenAPI description.
     """
     async with DiscordStandin(world) as standin:
         with standin.patch_discord():
             yield standin
     standin.assert_no_unknown_routes()
     standin.assert_no_faults()
-    if SPEC_PATH.is_file():
-        load_spec().validate_requests(standin.requests)
+    load_spec().validate_requests(standin.requests)
 
 
 @pytest_asyncio.fixture
@@ -56,5 +55,5 @@ async def two_server_standin() -> AsyncIterator[DiscordStandin]:
 
 @pytest.fixture
 def discord_openapi() -> DiscordOpenAPI:
-    """Discord's OpenAPI description; skips the test when the file is absent."""
-    return spec_or_skip()
+    """Discord's OpenAPI description (the committed, trimmed copy)."""
+    return load_spec()

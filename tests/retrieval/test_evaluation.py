@@ -19,6 +19,7 @@ from quotebot.retrieval.evaluation import (
 )
 from quotebot.retrieval.ingest.loader import CorpusError
 from quotebot.retrieval.ingest.models import Document
+from tests.conftest import SQUAD, SQUAD2
 
 BODY = (
     "The lighthouse on Gull Point was built in 1874 from granite quarried on the island.\n\n"
@@ -136,11 +137,8 @@ def test_the_reworded_squad_set_spans_every_article_both_versions_and_unanswerab
     assert {r["dataset"] for r in records} == {"v1.1", "2.0"}
     assert sum(r["unanswerable"] for r in records) >= 80
     assert all(r["question"] != r["squad_question"] for r in records)
-    squad = DATA.parents[1].parent / "shared" / "data" / "squad"
-    if not squad.is_dir():
-        pytest.skip(f"SQuAD files not found at {squad}")
-    for name, dataset in (("squad-v1.1-dev-public.json.gz", "v1.1"), ("squad-v2.0-dev-public.json.gz", "2.0")):
-        asked = {q.key: q for corpus in load_squad(squad / name, off_topic=False) for q in corpus.questions}
+    for path, dataset in ((SQUAD, "v1.1"), (SQUAD2, "2.0")):
+        asked = {q.key: q for corpus in load_squad(path, off_topic=False) for q in corpus.questions}
         for record in (r for r in records if r["dataset"] == dataset):
             original = asked[record["id"]]
             assert (original.question.strip(), original.unanswerable) == (record["squad_question"], record["unanswerable"])

@@ -15,9 +15,6 @@ them equal, the answers are the ones the text itself gives.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,10 +25,9 @@ from quotebot.retrieval.evaluation import EvalCorpus, load_question_file, load_s
 from quotebot.retrieval.index.tokens import terms
 from quotebot.retrieval.ingest.loader import load_folder
 from quotebot.retrieval.ingest.sentences import sentence_spans
-from tests.conftest import REPO_ROOT, SHIPPED_CORPUS
+from tests.conftest import REPO_ROOT, SHIPPED_CORPUS, SQUAD
 from tests.retrieval.answer import string_reference
 
-SQUAD = REPO_ROOT.parent / "shared" / "data" / "squad" / "squad-v1.1-dev-public.json.gz"
 ARTICLE_QUESTIONS = REPO_ROOT / "tests" / "data" / "article_questions.jsonl"
 
 
@@ -67,9 +63,7 @@ def test_the_article_questions_get_identical_evidence() -> None:
 
 
 def test_every_squad_question_gets_identical_evidence() -> None:
-    if not SQUAD.exists():
-        pytest.skip(f"SQuAD sample not found at {SQUAD} (it lives in ../shared beside the repository)")
-    asked = sum(assert_identical_evidence(corpus) for corpus in load_squad(Path(SQUAD)))
+    asked = sum(assert_identical_evidence(corpus) for corpus in load_squad(SQUAD))
     assert asked == 2 * 3055
 
 

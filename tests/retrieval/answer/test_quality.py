@@ -8,18 +8,12 @@ enough to embed in seconds; the lexical path on the full SQuAD set.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from quotebot.retrieval.evaluation import EvalCorpus, evaluate, load_question_file, load_squad
 from quotebot.retrieval.index.onnx_embedder import load_embedder
 from quotebot.retrieval.ingest.loader import load_folder
-from tests.conftest import REPO_ROOT, SHIPPED_CORPUS
+from tests.conftest import REPO_ROOT, SHIPPED_CORPUS, SQUAD, SQUAD2
 
 DATA = REPO_ROOT / "tests" / "data"
-SQUAD = REPO_ROOT.parent / "shared" / "data" / "squad" / "squad-v1.1-dev-public.json.gz"
-SQUAD2 = SQUAD.with_name("squad-v2.0-dev-public.json.gz")
 # SQuAD articles the semantic floors use (some 60 passages: seconds to embed).
 SQUAD_SUBSET = ("Ctenophora", "Prime number")
 
@@ -28,10 +22,6 @@ def _article(name: str) -> list[EvalCorpus]:
     return [EvalCorpus(name, load_folder(SHIPPED_CORPUS).documents, load_question_file(DATA / name))]
 
 
-def _squad(path: Path, **options: bool) -> tuple[EvalCorpus, ...]:
-    if not path.exists():
-        pytest.skip(f"SQuAD sample not found at {path} (it lives in ../shared beside the repository)")
-    return load_squad(path, **options)
 
 
 def test_article_question_set_floors() -> None:
@@ -65,7 +55,7 @@ def test_lexical_article_floors() -> None:
 
 
 def test_semantic_squad_subset_floors() -> None:
-    corpora = [corpus for corpus in _squad(SQUAD) if corpus.name in SQUAD_SUBSET]
+    corpora = [corpus for corpus in load_squad(SQUAD) if corpus.name in SQUAD_SUBSET]
     assert len(corpora) == len(SQUAD_SUBSET)
     report = evaluate(corpora, load_embedder())
     ours, plain = report.quotebot.figures(), report.plain_bm25.figures()
@@ -78,7 +68,7 @@ def test_semantic_squad_subset_floors() -> None:
 
 
 def test_semantic_squad2_subset_floors() -> None:
-    corpora = [corpus for corpus in _squad(SQUAD2, off_topic=False) if corpus.name == "Steam engine"]
+    corpora = [corpus for corpus in load_squad(SQUAD2, off_topic=False) if corpus.name == "Steam engine"]
     report = evaluate(corpora, load_embedder())
     ours = report.quotebot.figures()
     assert report.quotebot.unanswerable > 100
@@ -90,7 +80,7 @@ def test_semantic_squad2_subset_floors() -> None:
 
 
 def test_lexical_squad_floors() -> None:
-    report = evaluate(_squad(SQUAD))
+    report = evaluate(load_squad(SQUAD))
     ours, plain = report.quotebot.figures(), report.plain_bm25.figures()
     assert report.quotebot.answerable == 3055
     assert ours["hit@1"] >= 0.85
