@@ -37,7 +37,6 @@ import logging
 import mmap
 import os
 import struct
-import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Sequence
@@ -56,6 +55,7 @@ from quotebot.retrieval.index.corpus_index import CorpusIndex
 from quotebot.retrieval.index.passage_table import PassageTable
 from quotebot.retrieval.index.sentence_table import SentenceTable
 from quotebot.retrieval.index.tokens import WordTable, analysed_words, consult
+from quotebot.retrieval.ingest.durable import replacing
 from quotebot.retrieval.ingest.loader import CorpusError, FileStamp, parse_document
 from quotebot.retrieval.ingest.models import Document
 
@@ -173,12 +173,9 @@ def save_index(folder: Path, index: CorpusIndex, stamps: dict[str, tuple[int, in
 
 def _write(path: Path, index: CorpusIndex, stamps: dict[str, tuple[int, int, int]]) -> bool:
     """Arrays, then bodies (one at a time: a large corpus's text is not copied whole), then the manifest."""
-    temporary: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         arrays = _arrays(index)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".index-", suffix=".tmp", delete=False) as handle:
-            temporary = handle.name
+        with replacing(path, temporary_prefix=".index-") as handle:
             handle.write(bytes(HEAD_SIZE))
             layout = {}
             for name, array in arrays.items():
@@ -195,14 +192,9 @@ def _write(path: Path, index: CorpusIndex, stamps: dict[str, tuple[int, int, int
             handle.write(manifest + hashlib.sha256(manifest).digest())
             handle.seek(0)
             handle.write(MAGIC + struct.pack("<QQ", manifest_offset, len(manifest)))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
         return True
     except OSError as error:
         log.info("cannot write index cache %s (%s)", path, error)
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
         return False
 
 

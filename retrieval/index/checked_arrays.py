@@ -5,45 +5,34 @@ anyone who can edit the corpus can edit them. Both are therefore one ``.npz``
 of plain numeric arrays, read with ``allow_pickle=False`` (so reading cannot
 run code), holding a JSON manifest (bytes) with the SHA-256 of every array,
 and the SHA-256 of the manifest itself. A file appears atomically (written
-under a hidden name, synced, renamed), so a reader sees the old file or the
-new one, never half of one.
+under a hidden name, synced, renamed, its folder synced: ``ingest.durable``),
+so a reader sees the old file or the new one, never half of one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from quotebot.retrieval.ingest.durable import replacing
+
 
 def write_arrays(path: Path, manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
     """Write ``arrays`` and ``manifest`` (plus each array's shape and SHA-256) to ``path``; raises ``OSError``."""
     described = {**manifest, "arrays": {name: {"shape": list(a.shape), "sha256": _digest(a)} for name, a in arrays.items()}}
     raw = json.dumps(described, ensure_ascii=False).encode()
-    temporary: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp", delete=False) as handle:
-            temporary = handle.name
-            np.savez(
-                handle,
-                manifest=np.frombuffer(raw, dtype=np.uint8),
-                manifest_sha256=np.frombuffer(hashlib.sha256(raw).digest(), dtype=np.uint8),
-                **arrays,
-            )
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-        raise
+    with replacing(path, temporary_prefix=f".{path.stem}-") as handle:
+        np.savez(
+            handle,
+            manifest=np.frombuffer(raw, dtype=np.uint8),
+            manifest_sha256=np.frombuffer(hashlib.sha256(raw).digest(), dtype=np.uint8),
+            **arrays,
+        )
 
 
 def read_arrays(
