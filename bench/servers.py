@@ -33,7 +33,7 @@ from typing import Any
 
 from bench.scale import load_average, machine, resident_bytes
 from bench.text import build_corpus, question_phrases, sentence_pool
-from quotebot.bot.services import freeze_long_lived_objects
+from quotebot.bot.client import freeze_long_lived_objects
 from quotebot.retrieval import CorpusLibrary, LiveEngine
 
 PARAGRAPHS_PER_DOCUMENT = 100
@@ -115,7 +115,6 @@ def measure_single(root: Path, manifest: dict[str, Any], which: str, rng: random
     before = resident_bytes()
     live = LiveEngine(folder)
     load_ms = timed(live.load)
-    freeze_long_lived_objects()
     rss = resident_bytes() - before
     live.ask(questions[0])
     sample = [rng.choice(questions) for _ in range(1000)]
@@ -132,9 +131,7 @@ def measure_library(root: Path, manifest: dict[str, Any], capacity: int, rng: ra
     shared.ask(questions[SHARED][0])
     freeze_long_lived_objects()  # as the bot does once started
     before = resident_bytes()
-    library = CorpusLibrary(
-        shared, lambda name: documents_folder(root, name), capacity=capacity, on_load=freeze_long_lived_objects
-    )
+    library = CorpusLibrary(shared, lambda name: documents_folder(root, name), capacity=capacity)
     order = rng.sample(names, len(names))
     first = [timed(lambda name=name: library.ask(name, questions[name][0])) for name in order]
     rss = resident_bytes() - before

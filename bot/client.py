@@ -13,6 +13,7 @@ content is warned about once at start-up and connects without the intent.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 import discord
@@ -22,7 +23,7 @@ from quotebot import __version__
 from quotebot.bot import background
 from quotebot.bot.delivery import NO_MENTIONS, trace_config
 from quotebot.bot.gate import GatedTree
-from quotebot.bot.services import Services, freeze_long_lived_objects
+from quotebot.bot.services import Services
 from quotebot.bot.settings import Settings
 from quotebot.retrieval import LiveEngine
 
@@ -53,6 +54,26 @@ def quotebot_intents(settings: Settings) -> discord.Intents:
     intents.dm_messages = True
     intents.message_content = settings.auto_answer
     return intents
+
+
+def freeze_long_lived_objects() -> None:
+    """Take everything alive once the bot is set up (its modules, the shared corpus) out of the collector's sight.
+
+    A full garbage collection scans every tracked object with the GIL held, so
+    it stalls the event loop whichever thread triggers it; nearly all of those
+    objects are the imported modules' and live as long as the process. Frozen
+    once at start, they are never scanned again. ``python -m bench.gc_pause``
+    on two busy shared cores: 92,200 objects tracked once the bot's modules
+    are imported, a full collection 47-70 ms, frozen 0.00 ms. A corpus index is
+    no longer worth a freeze of its own since indexes became arrays: a
+    20,000-passage one adds 2,267 tracked objects (loading it again from its
+    cache, 459), so nothing is frozen after a corpus loads or reloads, which
+    also no longer freezes each load's young cyclic garbage (that leaked about
+    17 MB per 1,000 server corpora loaded). The two young generations are
+    collected first so that short-lived garbage of the moment is freed, not frozen.
+    """
+    gc.collect(1)
+    gc.freeze()
 
 
 class QuoteBot(commands.AutoShardedBot):

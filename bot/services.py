@@ -9,7 +9,6 @@ channels, is passed in as ``guild_of``.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,29 +28,6 @@ from quotebot.bot.settings import Settings
 from quotebot.bot.shutdown import Shutdown
 from quotebot.bot.utils.checks import UserCooldown
 from quotebot.retrieval import ChangeSignal, CorpusLibrary, CorpusLimits, LiveEngine
-
-
-def freeze_long_lived_objects() -> None:
-    """Take everything alive now, above all a corpus index just (re)loaded, out of the collector's sight.
-
-    An index is many long-lived objects. Left in the oldest generation, each
-    full garbage collection rescans them all with the GIL held, which stalls
-    the event loop whichever thread triggers it (100-300 ms was measured on a
-    3,000-passage corpus before indexes became arrays). Frozen objects are
-    still freed by reference counting when a reload or the LRU of server
-    corpora drops them, but never by the collector, so the young cyclic
-    garbage of the moment is collected first: every index-cache load leaves
-    some (numpy parses each array's header with ``ast.literal_eval``, whose
-    closures form cycles), and frozen, it leaked about 17 MB per 1,000 server
-    corpora loaded (``bench.servers``). Collecting the two young generations
-    is enough (that garbage lives for microseconds) and costs far less than
-    a full collection, which in a busy bot also scans every live view and
-    task: measured in the load test (``tests/bot/test_e2e_load.py``), a full
-    one before each freeze raised the p99 acknowledgement from 20-25 ms to
-    48-72 ms.
-    """
-    gc.collect(1)
-    gc.freeze()
 
 
 @dataclass(frozen=True)
@@ -90,7 +66,6 @@ class Services:
             policy.documents_folder,
             capacity=settings.max_loaded_corpora,
             embedder=live.embedder,
-            on_load=freeze_long_lived_objects,
             limits=CorpusLimits(documents=settings.server_max_documents, passages=settings.server_max_passages),
         )
         questions = QuestionLog(folders)

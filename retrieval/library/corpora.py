@@ -46,8 +46,6 @@ _UNKNOWN = object()
 class CorpusLibrary:
     """``shared`` (loaded by its owner, always served) plus named corpora in the folders ``folder_of`` names.
 
-    ``on_load`` is called (in the loading thread) after a named corpus is
-    loaded, e.g. to take the new index out of the garbage collector's sight.
     Every named corpus is embedded by ``shared``'s embedding worker: one per process. Named corpora are held
     to ``limits`` (``change``); the shared one is not.
     """
@@ -59,7 +57,6 @@ class CorpusLibrary:
         *,
         capacity: int,
         embedder: TextEmbedder | None = None,
-        on_load: Callable[[], None] | None = None,
         limits: CorpusLimits | None = None,
     ) -> None:
         if capacity < 1:
@@ -68,7 +65,6 @@ class CorpusLibrary:
         self.capacity = capacity
         self._folder_of = folder_of
         self._embedder = embedder
-        self._on_load = on_load
         self.scheduler = shared.scheduler
         self.limits = limits or CorpusLimits()
         self._loaded: OrderedDict[str, LiveEngine] = OrderedDict()
@@ -194,15 +190,12 @@ class CorpusLibrary:
         """Keep ``live`` as the most recently used, dropping the least recently used beyond ``capacity``."""
         with self._lock:
             self._without_documents.discard(name)
-            fresh = name not in self._loaded
             self._loaded[name] = live
             self._loaded.move_to_end(name)
             dropped = [self._loaded.popitem(last=False) for _ in range(len(self._loaded) - self.capacity)]
         for evicted, engine in dropped:
             engine.close()  # stops embedding it in the background and saves its vectors
             log.debug("Dropped corpus %s from memory (least recently used)", evicted)
-        if fresh and self._on_load is not None:
-            self._on_load()
 
     def _forget(self, name: str, *, without_documents: bool) -> bool:
         with self._lock:

@@ -42,7 +42,7 @@ from quotebot.bot.exts.corpus.targets import (
     target_for,
 )
 from quotebot.bot.render import MESSAGE_LIMIT, clip, escape
-from quotebot.bot.services import Services, freeze_long_lived_objects
+from quotebot.bot.services import Services
 from quotebot.bot.utils import checks
 from quotebot.bot.utils.views import View
 from quotebot.retrieval import CorpusError, ReloadReport, remove_document, safe_name, save_upload
@@ -150,7 +150,6 @@ class DocumentCommands:
             done: Change = await self.services.shutdown.unless_stopped(target.change(operation))
         except CorpusError as error:
             return await self._failed(interaction, action, error)
-        freeze_long_lived_objects()
         text = describe_reload(target.title, done.report)
         if target.shared:
             text += f"\nEvery running quotebot process reloads it within {self.services.settings.shared_poll_seconds:g} s."

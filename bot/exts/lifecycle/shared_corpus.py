@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from discord.ext import commands
 
 from quotebot.bot.background import Repeating
-from quotebot.bot.services import freeze_long_lived_objects
 from quotebot.retrieval import CorpusError
 
 if TYPE_CHECKING:
@@ -45,7 +44,6 @@ class SharedCorpusSync(commands.Cog):
             log.warning("The shared corpus changed but could not be reloaded (the old one keeps serving): %s", error)
             return
         if report is not None:
-            freeze_long_lived_objects()
             log.info(
                 "Shared corpus reloaded after a change elsewhere: %d documents, %d passages "
                 "(added %s, removed %s, changed %s) in %.2f s",

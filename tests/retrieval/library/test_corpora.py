@@ -71,11 +71,26 @@ def test_a_named_corpus_loads_warm_from_its_cache(tmp_path: Path, shared: LiveEn
     assert fresh.ask("a", "When do swallows return to the barn?").answered
 
 
-def test_at_most_capacity_corpora_stay_loaded_least_recently_used_first_out(tmp_path: Path, shared: LiveEngine) -> None:
+def counted_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The folders of the corpora loaded from now on, one entry per load."""
+    loads: list[Path] = []
+    real_load = LiveEngine.load
+
+    def load(self: LiveEngine, *args: object, **options: object) -> object:
+        loads.append(self.folder)
+        return real_load(self, *args, **options)
+
+    monkeypatch.setattr(LiveEngine, "load", load)
+    return loads
+
+
+def test_at_most_capacity_corpora_stay_loaded_least_recently_used_first_out(
+    tmp_path: Path, shared: LiveEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in "abcd":
         write(tmp_path, name, {"birds.md": BIRDS})
-    loads: list[int] = []
-    library = library_in(tmp_path, shared, capacity=2, on_load=lambda: loads.append(1))
+    loads = counted_loads(monkeypatch)
+    library = library_in(tmp_path, shared, capacity=2)
     for name in ("a", "b", "a", "c"):
         library.engine(name)
     assert library.loaded_names() == ("a", "c")  # b was used least recently
@@ -122,10 +137,12 @@ def test_a_failed_change_keeps_the_old_corpus_serving(tmp_path: Path, shared: Li
     assert library.ask("a", "When do swallows return to the barn?").answered
 
 
-def test_one_name_loads_once_however_many_threads_ask_at_the_same_time(tmp_path: Path, shared: LiveEngine) -> None:
+def test_one_name_loads_once_however_many_threads_ask_at_the_same_time(
+    tmp_path: Path, shared: LiveEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(tmp_path, "a", {"birds.md": BIRDS})
-    loads: list[int] = []
-    library = library_in(tmp_path, shared, on_load=lambda: loads.append(1))
+    loads = counted_loads(monkeypatch)
+    library = library_in(tmp_path, shared)
     engines: list[LiveEngine | None] = []
     threads = [threading.Thread(target=lambda: engines.append(library.engine("a"))) for _ in range(8)]
     for thread in threads:
