@@ -14,6 +14,7 @@ A refusal is raised for the central error handler to explain.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -79,7 +80,16 @@ class Gate:
 
 
 class GatedTree(app_commands.CommandTree["QuoteBot"]):
-    """The command tree: every application command passes the bot's ``Gate`` first."""
+    """The command tree: every application command passes the bot's ``Gate`` first, and every failure goes to
+    ``error_handler`` (the errors extension's, once loaded; discord.py's logging until then)."""
+
+    error_handler: Callable[[discord.Interaction[QuoteBot], Exception], Awaitable[None]] | None = None
+
+    async def on_error(self, interaction: discord.Interaction[QuoteBot], error: app_commands.AppCommandError, /) -> None:
+        if self.error_handler is None:
+            await super().on_error(interaction, error)
+        else:
+            await self.error_handler(interaction, error)
 
     async def interaction_check(self, interaction: discord.Interaction[QuoteBot], /) -> bool:
         if interaction.type is discord.InteractionType.autocomplete:

@@ -53,7 +53,7 @@ class Acknowledged(enum.Enum):
     DEFERRED_UPDATE = "deferred update"  # 6: the clicked message awaits its edit
 
 
-def acknowledged(interaction: discord.Interaction) -> Acknowledged | None:
+def acknowledged(interaction: discord.Interaction[discord.Client]) -> Acknowledged | None:
     """How ``interaction`` was acknowledged so far, or ``None``."""
     known = interaction.extras.get(_STATE)
     if known is not None or not interaction.response.is_done():
@@ -62,7 +62,7 @@ def acknowledged(interaction: discord.Interaction) -> Acknowledged | None:
     return Acknowledged.ANSWERED
 
 
-def callback_deadline(interaction: discord.Interaction) -> float:
+def callback_deadline(interaction: discord.Interaction[discord.Client]) -> float:
     """When (``time.monotonic()``) the callback window of ``interaction`` closes, less a margin.
 
     Counted from the interaction's snowflake, so time spent before the bot
@@ -73,7 +73,7 @@ def callback_deadline(interaction: discord.Interaction) -> float:
 
 
 async def acknowledge(
-    interaction: discord.Interaction,
+    interaction: discord.Interaction[discord.Client],
     *,
     ephemeral: bool = False,
     update: bool = False,
@@ -115,7 +115,7 @@ async def acknowledge(
 
 
 async def respond(
-    interaction: discord.Interaction, *, ephemeral: bool = False, update: bool = False, **message: Any
+    interaction: discord.Interaction[discord.Client], *, ephemeral: bool = False, update: bool = False, **message: Any
 ) -> discord.InteractionMessage | discord.WebhookMessage | None:
     """Answer ``interaction`` with ``message`` (``send_message`` keyword arguments), exactly once.
 
@@ -141,7 +141,7 @@ async def respond(
 
 
 async def _answer_in_one_callback(
-    interaction: discord.Interaction, *, ephemeral: bool, update: bool, message: dict[str, Any]
+    interaction: discord.Interaction[discord.Client], *, ephemeral: bool, update: bool, message: dict[str, Any]
 ) -> discord.InteractionMessage | str | None:
     """The answer as the callback, tried once: the message it created, or what went wrong when that
     try met a transient fault (a ``str``)."""
@@ -163,14 +163,14 @@ async def _answer_in_one_callback(
     return resource if isinstance(resource, discord.InteractionMessage) else None
 
 
-async def edit_original(interaction: discord.Interaction, **message: Any) -> discord.InteractionMessage:
+async def edit_original(interaction: discord.Interaction[discord.Client], **message: Any) -> discord.InteractionMessage:
     """Edit the original response (fills a deferred one); safe to repeat, so retried freely."""
     return await deliver(
         EDIT_ORIGINAL, lambda: interaction.edit_original_response(**message), interaction_id=interaction.id
     )
 
 
-async def follow_up(interaction: discord.Interaction, *, ephemeral: bool = False, **message: Any) -> discord.WebhookMessage:
+async def follow_up(interaction: discord.Interaction[discord.Client], *, ephemeral: bool = False, **message: Any) -> discord.WebhookMessage:
     """A further message for an answered interaction.
 
     Discord offers no way to tell whether a follow-up whose answer was lost was
@@ -184,7 +184,7 @@ async def follow_up(interaction: discord.Interaction, *, ephemeral: bool = False
     )
 
 
-async def delete_original(interaction: discord.Interaction) -> None:
+async def delete_original(interaction: discord.Interaction[discord.Client]) -> None:
     """Delete the original response; one already gone (an earlier attempt did it) counts as deleted."""
 
     async def delete() -> None:

@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from quotebot.bot import delivery
 from quotebot.bot.delivery import NO_MENTIONS, DeliveryFailed
+from quotebot.bot.gate import GatedTree
 from quotebot.bot.utils.reporting import answered_through, log_error, unwrap, user_message
 
 if TYPE_CHECKING:
@@ -25,13 +26,14 @@ class ErrorHandler(commands.Cog):
 
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
-        self._previous_tree_handler = bot.tree.on_error
+        assert isinstance(bot.tree, GatedTree), "QuoteBot's tree"
+        self.tree = bot.tree
 
     async def cog_load(self) -> None:
-        self.bot.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        self.tree.error_handler = self.on_app_command_error
 
     async def cog_unload(self) -> None:
-        self.bot.tree.on_error = self._previous_tree_handler  # type: ignore[method-assign]
+        self.tree.error_handler = None
 
     async def on_app_command_error(self, interaction: discord.Interaction[QuoteBot], error: Exception) -> None:
         with self.bot.services.shutdown.track():

@@ -30,7 +30,7 @@ class Shards:
 
     def owns(self, guild_id: int) -> bool:
         """Whether ``guild_id`` is on one of this process's shards."""
-        return self.serves_all or shard_of(guild_id, self.count) in self.ids  # type: ignore[arg-type]
+        return self.count is None or not self.ids or shard_of(guild_id, self.count) in self.ids
 
     def describe(self) -> str:
         if self.count is None:

@@ -175,9 +175,10 @@ class DocumentCommands:
             return
         try:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
-            if not isinstance(channel, discord.abc.Messageable) or getattr(channel, "guild", None) is None:
+            guild = getattr(channel, "guild", None)
+            if not isinstance(channel, discord.abc.Messageable) or guild is None:
                 raise TypeError(f"{channel!r} is not a text channel")
-            if channel.guild.id != guild_id:  # type: ignore[union-attr]
+            if guild.id != guild_id:
                 raise TypeError(f"channel {channel_id} belongs to another server")
             await delivery.send(
                 channel, content=clip(f"{moderator.mention} — {text}", MESSAGE_LIMIT), allowed_mentions=NO_MENTIONS
