@@ -303,7 +303,7 @@ async def check_server(bot: QuoteBot, guild_id: int, findings: Findings) -> None
             f"{name}: the bot's roles lack {missing}; give them back, or invite the bot again with the URL below"
         )
     own = await ServerSettingsStore(ServerFolders(bot.settings.server_corpora)).fetch(guild.id)
-    settings = own.over(defaults_for(bot.settings, _Channels(channels)))  # type: ignore[arg-type]
+    settings = own.over(defaults_for(bot.settings, _Channels(channels)))
     by_id = {channel.id: channel for channel in channels}
     trouble = _settings_trouble(bot.settings, settings, by_id, member)
     for line in trouble:

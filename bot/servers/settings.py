@@ -16,9 +16,8 @@ suffix, ``s`` for lists), its default in ``defaults_for``, and an option of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-import discord
 from pydantic import BaseModel, ConfigDict, Field
 
 from quotebot.bot.settings import Settings
@@ -61,7 +60,13 @@ def field_of(option: str) -> str:
     return next(field for field in ServerSettings.model_fields if option_name(field) == option)
 
 
-def defaults_for(settings: Settings, guild: discord.Guild | None) -> ServerSettings:
+class Channels(Protocol):
+    """What ``defaults_for`` asks of a server (a ``discord.Guild`` answers it): does it have this channel?"""
+
+    def get_channel_or_thread(self, channel_id: int, /) -> object | None: ...
+
+
+def defaults_for(settings: Settings, guild: Channels | None) -> ServerSettings:
     """The environment's values, as they apply in ``guild``: channels of other servers left out."""
 
     def here(channel_id: int | None) -> bool:

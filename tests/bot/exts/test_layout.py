@@ -60,6 +60,14 @@ def test_nothing_outside_the_extensions_imports_one() -> None:
     assert upward == []
 
 
+def test_per_server_data_knows_nothing_of_discord() -> None:
+    for path in sorted((BOT / "servers").glob("*.py")):
+        source = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {alias.name for node in ast.walk(source) if isinstance(node, ast.Import) for alias in node.names}
+        modules |= {node.module for node in ast.walk(source) if isinstance(node, ast.ImportFrom) and node.module}
+        assert not {name for name in modules if name.split(".")[0] == "discord"}, path.name
+
+
 def test_services_never_call_back_into_the_client() -> None:
     for module in ("services.py", "answering.py", "policy.py"):
         assert "quotebot.bot.client" not in imported(BOT / module), module
