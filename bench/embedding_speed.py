@@ -31,7 +31,7 @@ import time
 
 from bench.scale import load_average
 from bench.text import build_corpus, sentence_pool
-from quotebot.retrieval.index.embedding_scheduler import EmbeddingScheduler, _lower_priority
+from quotebot.retrieval.index.embedding_scheduler import EmbeddingScheduler, lower_priority
 from quotebot.retrieval.index.onnx_embedder import DEFAULT_MODEL_NAME, OnnxEmbedder, default_files
 from quotebot.retrieval.index.passage_vectors import PassageVectors, embed_passage_texts
 from quotebot.retrieval.index.vector_store import VectorStore
@@ -57,7 +57,7 @@ def before(texts: list[str]) -> float:
     seconds: list[float] = []
 
     def run() -> None:
-        _lower_priority()
+        lower_priority()
         started = time.perf_counter()
         for first in range(0, len(texts), BEFORE_PASSAGES_PER_CALL):
             embed_passage_texts(embedder, texts[first:first + BEFORE_PASSAGES_PER_CALL])

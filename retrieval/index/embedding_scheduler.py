@@ -181,7 +181,7 @@ class EmbeddingScheduler:
         return all(target.failed or target.vectors.complete for target in targets)
 
     def _run(self) -> None:
-        _lower_priority()
+        lower_priority()
         while not self._stop.is_set():
             picked = self._next()
             if picked is None:
@@ -243,7 +243,7 @@ class EmbeddingScheduler:
         errors: list[BaseException] = []
 
         def share(part: int) -> None:
-            _lower_priority()
+            lower_priority()
             try:
                 counts[part] = vectors.ensure(positions[part::parts])
             except BaseException as error:  # noqa: BLE001 - handed to the worker, which logs it
@@ -285,7 +285,7 @@ def _stop_all() -> None:
         scheduler.stop()
 
 
-def _lower_priority() -> None:
+def lower_priority() -> None:
     """Let the bot's own threads go first: on Linux a thread has its own niceness."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
