@@ -1,0 +1,85 @@
+"""What each change for members' wording adds, measured on every question set (docs/quality.md).
+
+    python -m bench.wording_effect [--lexical] [--vectors DIR] [--squad FILE --squad2 FILE]
+
+Asks every set the confidence is fitted on (``bench.calibrate_confidence``:
+SQuAD, SQuAD reworded the way members type, the article's sets, the member
+documents) with every change on, then with each one switched off, and prints
+hit@1 / quote@1 per set; the rows differ only in the change switched off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from unittest import mock
+
+from bench.calibrate_confidence import SQUAD2, sources
+from bench.text import SQUAD
+from quotebot.retrieval.answer import quoting, spelling, synonyms
+from quotebot.retrieval.evaluation import evaluate
+from quotebot.retrieval.index.onnx_embedder import load_embedder
+from quotebot.retrieval.index.vector_store import VectorStore
+
+CHANGES = ("none", "why", "percent", "capitals", "made it to", "resettle", "year figure", "faq reply")
+_NEVER = re.compile(r"(?!)")
+
+
+@contextmanager
+def switched_off(change: str) -> Iterator[None]:
+    """Every change on (``none``), or one of them off for the duration."""
+    if change == "why":
+        with mock.patch("quotebot.retrieval.answer.answer_type._REASON_QUESTION", _NEVER):
+            yield
+    elif change in ("percent", "made it to"):
+        written = "percent" if change == "percent" else "reached"
+        kept = tuple(phrase for phrase in spelling._PHRASES if phrase[1] != written)
+        with mock.patch.object(spelling, "_PHRASES", kept):
+            yield
+    elif change == "capitals":
+        with mock.patch.dict(spelling.SHORTHAND, {"nk": "north korea", "sk": "south korea"}):
+            yield
+    elif change == "resettle":
+        groups = synonyms._GROUPS.replace("arrive, arrival, reach, resettle", "arrive, arrival, reach")
+        synonyms.synonym_table.cache_clear()
+        try:
+            with mock.patch.object(synonyms, "_GROUPS", groups):
+                yield
+        finally:
+            synonyms.synonym_table.cache_clear()
+    elif change == "year figure":
+        with mock.patch.object(quoting, "QUESTION_NUMBER_WEIGHT", 0.0):
+            yield
+    elif change == "faq reply":
+        with mock.patch.object(quoting, "MIN_REPLY_CHARS", 0):
+            yield
+    else:
+        yield
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--squad", type=Path, default=SQUAD)
+    parser.add_argument("--squad2", type=Path, default=SQUAD2)
+    parser.add_argument("--lexical", action="store_true", help="measure the lexical path")
+    parser.add_argument("--vectors", type=Path, default=None, metavar="DIR", help="keep passage vectors here")
+    args = parser.parse_args()
+    embedder = None if args.lexical else load_embedder()
+    store = VectorStore([args.vectors], embedder.identity, embedder.dimension) if embedder and args.vectors else None
+    sets = sources(args.squad, args.squad2)
+    print("| switched off | " + " | ".join(name for name, _ in sets) + " |")
+    print("|---|" + "---:|" * len(sets))
+    for change in CHANGES:
+        cells = []
+        for _, corpora in sets:
+            with switched_off(change):
+                figures = evaluate(corpora, embedder, store).quotebot.figures()
+            cells.append(f"{figures['hit@1']:.3f} / {figures['quote@1']:.3f}")
+        print(f"| {change} | " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
