@@ -201,23 +201,34 @@ def unsure_threshold(confidence: np.ndarray, right: np.ndarray) -> float:
     return float(np.quantile(confidence[right], MAX_RIGHT_UNSURE))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_set_options(parser: argparse.ArgumentParser) -> None:
+    """The options every bench over ``sources`` takes: the SQuAD files, the path, where to keep vectors."""
     parser.add_argument("--squad", type=Path, default=SQUAD)
     parser.add_argument("--squad2", type=Path, default=SQUAD2)
-    parser.add_argument("--lexical", action="store_true", help="calibrate the lexical path (no semantic model)")
+    parser.add_argument("--lexical", action="store_true", help="the lexical path (no semantic model)")
     parser.add_argument("--vectors", type=Path, default=None, metavar="DIR", help="keep passage vectors here")
-    parser.add_argument("--declined", type=float, default=0.018, help="answerable v1.1 questions the decline may refuse")
-    parser.add_argument("--member-weight", type=float, default=3.0,
-                        help="weight of a member-worded question against a SQuAD one in the fits")
-    parser.add_argument("--no-write", action="store_true", help=f"print only; leave {WEIGHTS_FILE.name} as it is")
-    args = parser.parse_args()
+
+
+def embedder_and_store(args: argparse.Namespace) -> tuple[TextEmbedder | None, VectorStore | None]:
+    """The semantic model unless ``--lexical``, and the vector store of ``--vectors`` when given."""
     embedder = None if args.lexical else load_embedder()
     store = (
         VectorStore([args.vectors], embedder.identity, embedder.dimension)
         if embedder is not None and args.vectors
         else None
     )
+    return embedder, store
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_set_options(parser)
+    parser.add_argument("--declined", type=float, default=0.018, help="answerable v1.1 questions the decline may refuse")
+    parser.add_argument("--member-weight", type=float, default=3.0,
+                        help="weight of a member-worded question against a SQuAD one in the fits")
+    parser.add_argument("--no-write", action="store_true", help=f"print only; leave {WEIGHTS_FILE.name} as it is")
+    args = parser.parse_args()
+    embedder, store = embedder_and_store(args)
     rows = [row for dataset, corpora in sources(args.squad, args.squad2) for row in collect(corpora, dataset, embedder, store)]
     path = "lexical" if args.lexical else "semantic"
     calibration = calibrate(rows, path, args.declined, args.member_weight)

@@ -14,15 +14,11 @@ import argparse
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from unittest import mock
 
-from bench.calibrate_confidence import SQUAD2, sources
-from bench.text import SQUAD
+from bench.calibrate_confidence import add_set_options, embedder_and_store, sources
 from quotebot.retrieval.answer import quoting, spelling, synonyms
 from quotebot.retrieval.evaluation import evaluate
-from quotebot.retrieval.index.onnx_embedder import load_embedder
-from quotebot.retrieval.index.vector_store import VectorStore
 
 CHANGES = ("none", "why", "percent", "capitals", "made it to", "resettle", "year figure", "faq reply")
 _NEVER = re.compile(r"(?!)")
@@ -62,13 +58,9 @@ def switched_off(change: str) -> Iterator[None]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--squad", type=Path, default=SQUAD)
-    parser.add_argument("--squad2", type=Path, default=SQUAD2)
-    parser.add_argument("--lexical", action="store_true", help="measure the lexical path")
-    parser.add_argument("--vectors", type=Path, default=None, metavar="DIR", help="keep passage vectors here")
+    add_set_options(parser)
     args = parser.parse_args()
-    embedder = None if args.lexical else load_embedder()
-    store = VectorStore([args.vectors], embedder.identity, embedder.dimension) if embedder and args.vectors else None
+    embedder, store = embedder_and_store(args)
     sets = sources(args.squad, args.squad2)
     print("| switched off | " + " | ".join(name for name, _ in sets) + " |")
     print("|---|" + "---:|" * len(sets))
