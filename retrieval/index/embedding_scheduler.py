@@ -40,8 +40,9 @@ from quotebot.retrieval.index.passage_vectors import PassageVectors
 
 log = logging.getLogger(__name__)
 
-# Passages embedded per turn: about 1 s of one core, so a corpus waits at most a few turns.
-BATCH = 8
+# Passages embedded per turn when no question is being answered: about a second on two cores, so a corpus
+# waits at most a few seconds for its turn; sixteen a call sort into fuller forward passes than fewer.
+BATCH = 32
 # Passages embedded per turn while questions are being answered: a tenth of a second or so.
 BUSY_BATCH = 2
 # A corpus asked about this recently is embedded before those that were not.
