@@ -80,7 +80,8 @@ async def load_run(
             stats = bot.services.answering.stats[standin.world.guild.id]
             ranked = stats.by_meaning + stats.by_words
             if semantic and ranked:
-                print(f"  (semantic on: {stats.by_words / ranked:.0%} of answers by words alone while embedding)")
+                print(f"  (semantic on: {stats.by_words / ranked:.0%} of answers ranked by words alone: their candidates "
+                      "had no vectors yet, or there was no candidate)")
             bot.services.live.close()
             return report
 
