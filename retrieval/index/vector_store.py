@@ -113,7 +113,9 @@ class VectorStore:
 
     @classmethod
     def for_corpus(cls, corpus: Path, model_identity: str, dimension: int) -> VectorStore:
-        return cls(cache_folders(corpus), model_identity, dimension)
+        """The store beside ``corpus`` (or in the user cache), by absolute path: the embedding worker writes it
+        from another thread, whatever the process's working folder is by then."""
+        return cls(cache_folders(corpus.resolve()), model_identity, dimension)
 
     def __len__(self) -> int:
         with self._lock:

@@ -25,7 +25,11 @@ WIKI_PASSAGES = 600
 
 @pytest.fixture
 def semantic_bot(discord_standin, clean_env, tmp_path):  # type: ignore[no-untyped-def]
-    return make_bot(discord_standin, copy_corpus(tmp_path), embedder=load_embedder())
+    """The bot with the semantic model on; its embedding worker stopped afterwards, as ``quotebot run`` stops it
+    (a worker left running would go on writing vectors under the server folders of the tests that follow)."""
+    bot = make_bot(discord_standin, copy_corpus(tmp_path), embedder=load_embedder())
+    yield bot
+    bot.services.live.close()
 
 
 def server_wiki(bot, standin, seed: int = 0) -> Path:  # type: ignore[no-untyped-def]
