@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import logging
 import os
 import re
@@ -183,17 +184,9 @@ class Answering:
     async def _retrieve(self, guild_id: int | None, question: str) -> Answer:
         """From the server's corpus (and the shared one, as its settings say), or the shared one in DMs, in a
         worker thread once this corpus's turn and a thread are free; ``Busy`` when that takes past the deadline."""
-        if guild_id is None:
-            def work() -> Answer:
-                return self.corpora.ask(None, question, self.settings.top_k)
-        else:
-            include_shared = bool((await self.policy.settings_of(guild_id)).include_shared)
-
-            def work() -> Answer:
-                return self.corpora.ask(
-                    corpus_name(guild_id), question, self.settings.top_k, include_shared=include_shared
-                )
-
+        name = None if guild_id is None else corpus_name(guild_id)
+        include_shared = guild_id is None or bool((await self.policy.settings_of(guild_id)).include_shared)
+        work = functools.partial(self.corpora.ask, name, question, self.settings.top_k, include_shared=include_shared)
         running = asyncio.ensure_future(self._in_turn(self._corpus_turns[guild_id], work))
         try:
             return await asyncio.wait_for(asyncio.shield(running), self.settings.answer_deadline_seconds)
